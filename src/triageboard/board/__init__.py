@@ -1,0 +1,35 @@
+"""The triage domain: pure Python, standard library only (an import-linter contract keeps it so)."""
+
+from .board import Board, BoardListener, ColumnCount, sort_key
+from .filters import Assignee, Filter
+from .model import BoardSpec, Column, Issue, IssueKey, Label, Placement, label_key
+from .presets import DEFAULT_PRESET, PRESETS, BoardFileError, load_board_file, parse_board, preset
+from .rules import LabelDiff, apply_diff, in_scope, place, plan_move, satisfies
+
+__all__ = [
+    "DEFAULT_PRESET",
+    "PRESETS",
+    "Assignee",
+    "Board",
+    "BoardFileError",
+    "BoardListener",
+    "BoardSpec",
+    "Column",
+    "ColumnCount",
+    "Filter",
+    "Issue",
+    "IssueKey",
+    "Label",
+    "LabelDiff",
+    "Placement",
+    "apply_diff",
+    "in_scope",
+    "label_key",
+    "load_board_file",
+    "parse_board",
+    "place",
+    "plan_move",
+    "preset",
+    "satisfies",
+    "sort_key",
+]
