@@ -48,7 +48,6 @@ def qloop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
         for task in tasks:
             task.cancel()
         if tasks:
-            from pytestqt.qtbot import QtBot  # noqa: F401  (pytest-qt is loaded; process events below)
             from PySide6.QtCore import QCoreApplication, QDeadlineTimer
 
             deadline = QDeadlineTimer(5000)
