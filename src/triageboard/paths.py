@@ -1,0 +1,50 @@
+"""Where triageboard keeps its files: the platform's per-user directories (XDG_* on Linux).
+
+Each function creates its directory on first use. Nothing secret is ever stored in them: the token lives in
+the OS keyring only.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+
+from . import APP_NAME
+
+
+def _ensure(path: str) -> Path:
+    result = Path(path)
+    result.mkdir(parents=True, exist_ok=True)
+    return result
+
+
+def data_dir() -> Path:
+    """Durable user data: the outbox of pending moves."""
+    return _ensure(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def cache_dir() -> Path:
+    """Rebuildable data: ETag pages, the last board snapshot. Safe to delete."""
+    return _ensure(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+
+
+def config_dir() -> Path:
+    """Settings and user board files."""
+    return _ensure(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
+def log_dir() -> Path:
+    return _ensure(platformdirs.user_log_dir(APP_NAME, appauthor=False))
+
+
+def outbox_path() -> Path:
+    return data_dir() / "outbox.sqlite3"
+
+
+def page_cache_path() -> Path:
+    return cache_dir() / "pages.sqlite3"
+
+
+def snapshot_path() -> Path:
+    return cache_dir() / "snapshot.sqlite3"

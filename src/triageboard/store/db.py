@@ -1,0 +1,89 @@
+"""Opening a SQLite file safely: WAL, full sync, a schema version, and damaged files moved aside."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+
+class StoreError(Exception):
+    """A store file cannot be used (disk full, permissions, ...). The message says what to do."""
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    connection: sqlite3.Connection
+    # Set when the file was damaged and moved aside: a sentence for the user.
+    notice: str | None = None
+
+
+def _companions(path: Path) -> list[Path]:
+    return [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
+
+
+def _move_aside(path: Path) -> Path:
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+    for part in _companions(path):
+        if part.exists():
+            part.rename(target.with_name(target.name + part.name[len(path.name) :]))
+    return target
+
+
+def _connect(path: Path, schema: Callable[[sqlite3.Connection], None]) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=10.0, isolation_level=None, check_same_thread=False)
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        row = conn.execute("PRAGMA quick_check").fetchone()
+        if row is None or row[0] != "ok":
+            raise sqlite3.DatabaseError(f"integrity check failed: {row[0] if row else 'no answer'}")
+        schema(conn)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def open_database(path: Path, schema: Callable[[sqlite3.Connection], None], what: str) -> Opened:
+    """Open (or create) ``path``; a damaged file is moved aside, reported in ``notice``, and replaced.
+
+    ``what`` names the file for the user ("the outbox of pending moves").
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return Opened(_connect(path, schema))
+    except sqlite3.DatabaseError as exc:
+        if isinstance(exc, sqlite3.OperationalError) and not _looks_damaged(exc):
+            raise StoreError(
+                f"Cannot open {what} at {path}: {exc}. Check that the disk is not full and the "
+                "directory is writable."
+            ) from None
+        log.warning("%s at %s is damaged (%s); moving it aside", what, path, exc)
+    try:
+        aside = _move_aside(path)
+        conn = _connect(path, schema)
+    except (OSError, sqlite3.Error) as exc:
+        raise StoreError(
+            f"{what.capitalize()} at {path} is damaged and could not be replaced ({exc}). "
+            "Move the file away by hand and start again."
+        ) from None
+    return Opened(
+        conn,
+        f"{what.capitalize()} was damaged; it was moved to {aside} and a fresh one was started.",
+    )
+
+
+def _looks_damaged(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return any(word in text for word in ("malformed", "not a database", "corrupt", "integrity"))
