@@ -278,7 +278,10 @@ class MoveEngine:
     def _drop(self, row: PendingMove, message: str) -> None:
         log.warning("move of %s to %s dropped: %s", row.key, row.target, message)
         if self.outbox.drop(row):
-            self.events.failed(row.key, message, self._last_seen.get(row.key))
+            labels = self._last_seen.get(row.key)
+            if labels is None and row.base is not None:  # not read yet: GitHub still has the base
+                labels = tuple(self.known.get(label_key(n), Label(n)) for n in row.base)
+            self.events.failed(row.key, message, labels)
             self.events.pending_changed(self.pending_count())
 
     def _retry_later(self, row: PendingMove, error: str) -> None:
