@@ -1,0 +1,113 @@
+"""Loading and refreshing the board: the async work behind F5, reported through Qt signals."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import QObject, Signal
+from qasync import asyncSlot
+
+from ..board import Board, Issue
+from ..github import AuthError, GitHubClient, GitHubError, RateLimit, fetch_board
+
+log = logging.getLogger(__name__)
+
+Overlay = Callable[[list[Issue]], list[Issue]]
+
+
+def _identity(issues: list[Issue]) -> list[Issue]:
+    return issues
+
+
+def rate_limit_text(state: RateLimit) -> str:
+    reset = state.reset_at.astimezone().strftime("%H:%M")
+    return f"API {state.resource}: {state.remaining:,}/{state.limit:,} left, resets {reset}"
+
+
+class BoardService(QObject):
+    """Fetches the board's issues into ``board``: pages as they arrive, then the complete set.
+
+    Signals: ``loading_changed(bool)``, ``refreshed(str)`` (local time of the refresh), ``error(str)``,
+    ``notice(str)``, ``user_changed(str)`` (the signed-in login), ``rate_limit_changed(str)``.
+    """
+
+    loading_changed = Signal(bool)
+    refreshed = Signal(str)
+    error = Signal(str)
+    notice = Signal(str)
+    user_changed = Signal(str)
+    rate_limit_changed = Signal(str)
+    progress = Signal(int)
+
+    def __init__(
+        self,
+        board: Board,
+        client: GitHubClient,
+        overlay: Overlay | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.board = board
+        self.client = client
+        self._overlay: Overlay = overlay or _identity
+        self._loading = False
+        self._user = ""
+        self._received = 0
+
+    @property
+    def loading(self) -> bool:
+        return self._loading
+
+    @property
+    def user(self) -> str:
+        return self._user
+
+    def set_overlay(self, overlay: Overlay | None) -> None:
+        """``overlay(issues)`` rewrites fetched issues so that moves still in flight stay visible."""
+        self._overlay = overlay or _identity
+
+    def note_rate_limit(self, state: RateLimit) -> None:
+        """Called by the client with every response's rate-limit headers."""
+        if state.resource in ("core", "search") and (state.resource == "core" or state.remaining < 10):
+            self.rate_limit_changed.emit(rate_limit_text(state))
+
+    @asyncSlot()  # type: ignore[untyped-decorator]  # qasync ships no types
+    async def refresh(self) -> None:
+        """Fetch everything; a refresh already under way is not started twice."""
+        if self._loading:
+            return
+        self._set_loading(True)
+        try:
+            await self._refresh()
+        except AuthError as exc:
+            self.user_changed.emit("")
+            self._user = ""
+            self.error.emit(str(exc))
+        except GitHubError as exc:
+            self.error.emit(f"Refreshing the board failed: {exc}")
+        finally:
+            self._set_loading(False)
+
+    async def _refresh(self) -> None:
+        if not self._user:
+            user = await self.client.current_user()
+            self._user = user.login
+            self.user_changed.emit(user.login)
+        self._received = 0
+        self.progress.emit(0)
+        result = await fetch_board(self.client, self.board.spec, on_page=self._take_page)
+        self.board.replace_all(self._overlay(result.issues))
+        for text in result.notices:
+            self.notice.emit(text)
+        self.refreshed.emit(datetime.now().strftime("%H:%M:%S"))
+
+    def _take_page(self, issues: list[Issue]) -> None:
+        self.board.update(self._overlay(issues))
+        self._received += len(issues)
+        self.progress.emit(self._received)
+
+    def _set_loading(self, loading: bool) -> None:
+        self._loading = loading
+        self.loading_changed.emit(loading)

@@ -1,0 +1,1 @@
+"""The window: column models, card delegate, filter bar, details, message bar. Synchronous Qt only."""

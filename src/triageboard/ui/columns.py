@@ -1,0 +1,126 @@
+"""One board column on screen: a header (name, counts, soft-limit state) over a ``QListView`` of cards."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtWidgets import QAbstractItemView, QFrame, QHBoxLayout, QLabel, QListView, QVBoxLayout, QWidget
+
+from ..board import Column
+from .delegate import CardDelegate
+from .models import ColumnFilter, ColumnModel, IssueKeyRole
+
+WARNING_STYLE = "QFrame#columnHeader { background: #fff1c2; border: 1px solid #d4a72c; border-radius: 4px; }"
+NORMAL_STYLE = "QFrame#columnHeader { border-bottom: 1px solid palette(mid); }"
+
+
+class ColumnHeader(QFrame):
+    def __init__(self, column: Column, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("columnHeader")
+        self.column = column
+        self.name_label = QLabel(column.name)
+        self.name_label.setTextFormat(Qt.TextFormat.PlainText)
+        font = self.name_label.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.name_label.setFont(font)
+        self.count_label = QLabel("0")
+        self.count_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.count_label.setObjectName("columnCount")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.addWidget(self.name_label)
+        layout.addStretch(1)
+        layout.addWidget(self.count_label)
+        self.problem: str | None = None
+        self.setStyleSheet(NORMAL_STYLE)
+        self.set_counts(0, 0)
+
+    def set_counts(self, shown: int, total: int) -> None:
+        text = f"{total:,}" if shown == total else f"{shown:,} / {total:,}"
+        limit = self.column.limit_text()
+        self.count_label.setText(f"{text}  ({limit})" if limit else text)
+        problem = self.column.limit_problem(total)
+        if problem != self.problem:
+            self.problem = problem
+            self.setStyleSheet(WARNING_STYLE if problem else NORMAL_STYLE)
+        tip = [self.column.description] if self.column.description else []
+        if shown != total:
+            tip.append(f"{shown:,} of {total:,} cards match the filter.")
+        if problem:
+            tip.append(problem)
+        elif limit:
+            tip.append(f"Soft limit: {limit}.")
+        self.setToolTip("\n".join(tip))
+
+
+class ColumnView(QListView):
+    """Cards of one column. Drags copy (the board moves the card); drops go to the model as requests."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setUniformItemSizes(True)
+        self.setItemDelegate(CardDelegate(self))
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setDragEnabled(True)
+        self.setAcceptDrops(True)
+        self.setDropIndicatorShown(False)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.setDefaultDropAction(Qt.DropAction.CopyAction)
+        self.setMovement(QListView.Movement.Static)
+        self.setMouseTracking(True)
+
+
+class ColumnWidget(QWidget):
+    """Header + view for one column; ``current_changed(key)`` reports the selected card's key."""
+
+    selected = Signal(object)  # IssueKey | None
+
+    def __init__(self, model: ColumnModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.proxy = ColumnFilter(model, self)
+        self.header = ColumnHeader(model.column, self)
+        self.view = ColumnView(self)
+        self.view.setModel(self.proxy)
+        self.view.setObjectName(f"column-{model.column.name}")
+        self.view.setAccessibleName(f"{model.column.name} column")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addWidget(self.header)
+        layout.addWidget(self.view, 1)
+        for signal in (
+            self.proxy.rowsInserted,
+            self.proxy.rowsRemoved,
+            self.proxy.modelReset,
+            self.proxy.layoutChanged,
+        ):
+            signal.connect(self.update_counts)
+        selection = self.view.selectionModel()
+        selection.currentChanged.connect(self._current_changed)
+        self.update_counts()
+
+    @property
+    def column(self) -> Column:
+        return self.model.column
+
+    def update_counts(self) -> None:
+        self.header.set_counts(self.proxy.rowCount(), self.model.rowCount())
+
+    def counts(self) -> tuple[int, int]:
+        return self.proxy.rowCount(), self.model.rowCount()
+
+    def select_row(self, row: int) -> None:
+        index = self.proxy.index(row, 0)
+        self.view.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        self.view.scrollTo(index)
+
+    def clear_selection(self) -> None:
+        self.view.selectionModel().clearSelection()
+        self.view.selectionModel().setCurrentIndex(QModelIndex(), QItemSelectionModel.SelectionFlag.NoUpdate)
+
+    def _current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
+        self.selected.emit(current.data(IssueKeyRole) if current.isValid() else None)
