@@ -1,0 +1,109 @@
+"""Card filters: E-mentor, assignee, text or #number, label; combined; counts shown/total."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from triageboard.board import Assignee, Board, ColumnCount, Filter, Issue, Label, preset
+
+ASYNC = preset("rust-async")
+
+
+def issue(
+    number: int, title: str, *labels: str, assignees: tuple[str, ...] = (), repo: str = "rust-lang/rust"
+) -> Issue:
+    return Issue(
+        repo,
+        number,
+        title,
+        labels=tuple(Label(n) for n in ("A-async-await", *labels)),
+        assignees=assignees,
+        created_at=datetime(2024, 1, 1, tzinfo=UTC),
+    )
+
+
+ISSUES = [
+    issue(101, "async fn in traits ICE", "AsyncAwait-Focus", "E-mentor", assignees=("alice",)),
+    issue(102, "Pin projection docs", "AsyncAwait-Focus"),
+    issue(203, "Send bound inference", "AsyncAwait-OnDeck", "e-MENTOR", assignees=("Bob", "alice")),
+    issue(304, "Diagnostics for await in closure", "C-bug"),
+    issue(12, "Stream trait design", "AsyncAwait-Other", repo="rust-lang/wg-async"),
+]
+
+
+def matching(flt: Filter) -> list[int]:
+    return [i.number for i in ISSUES if flt.matches(i)]
+
+
+def test_empty_filter_matches_all_and_is_inactive() -> None:
+    flt = Filter()
+    assert not flt.is_active
+    assert matching(flt) == [101, 102, 203, 304, 12]
+    assert not Filter(text="   ").is_active
+
+
+def test_mentored_only_is_case_insensitive_and_follows_the_board_mentor_label() -> None:
+    assert matching(Filter(mentored_only=True)) == [101, 203]
+    assert matching(Filter(mentored_only=True, mentor_label="C-bug")) == [304]
+    assert Filter(mentored_only=True).is_active
+
+
+def test_assignee_login_case_insensitive_and_unassigned() -> None:
+    assert matching(Filter(assignee="alice")) == [101, 203]
+    assert matching(Filter(assignee="BOB")) == [203]
+    assert matching(Filter(assignee="nobody")) == []
+    assert matching(Filter(assignee=Assignee.UNASSIGNED)) == [102, 304, 12]
+    assert Filter(assignee=Assignee.UNASSIGNED).is_active
+    assert not Filter(assignee=Assignee.ANYONE).is_active
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("trait", [101, 12]),
+        ("TRAIT ice", [101]),  # every word must occur
+        ("#203", [203]),
+        ("203", [203]),
+        ("#20", []),  # a #number matches the number exactly, not a prefix
+        ("#12", [12]),
+        ("12 stream", [12]),
+        ("wg-async", [12]),  # the repository name counts as text
+        ("no such words", []),
+    ],
+)
+def test_text_matches_title_words_or_the_number(text: str, expected: list[int]) -> None:
+    assert matching(Filter(text=text)) == expected
+
+
+def test_label_filter_is_case_insensitive() -> None:
+    assert matching(Filter(label="asyncawait-focus")) == [101, 102]
+    assert matching(Filter(label="C-BUG")) == [304]
+    assert matching(Filter(label="absent")) == []
+
+
+def test_filters_combine_with_and() -> None:
+    assert matching(Filter(mentored_only=True, assignee="alice", label="AsyncAwait-OnDeck")) == [203]
+    assert matching(Filter(mentored_only=True, text="pin")) == []
+    assert matching(Filter(assignee=Assignee.UNASSIGNED, text="#102")) == [102]
+
+
+def test_counts_shown_and_total_per_column() -> None:
+    board = Board(ASYNC)
+    board.update(ISSUES)
+    assert board.counts() == {
+        "Focus": ColumnCount(2, 2),
+        "OnDeck": ColumnCount(1, 1),
+        "Other": ColumnCount(1, 1),
+        "Uncategorized": ColumnCount(1, 1),
+    }
+    assert board.counts(Filter(mentored_only=True)) == {
+        "Focus": ColumnCount(1, 2),
+        "OnDeck": ColumnCount(1, 1),
+        "Other": ColumnCount(0, 1),
+        "Uncategorized": ColumnCount(0, 1),
+    }
+    assert board.assignees() == ["alice", "Bob"]
+    assert "E-mentor" in board.label_names()
+    assert len([n for n in board.label_names() if n.casefold() == "e-mentor"]) == 1
