@@ -1,0 +1,144 @@
+"""The OS keyring, reached off the event loop with a timeout, and never a plaintext file.
+
+Keyring calls block (D-Bus to a Secret Service, the macOS keychain, Windows Credential Manager) and can hang
+for minutes (a missing ``$HOME`` makes jeepney wait 120 s), so each runs in a worker thread under
+:func:`asyncio.wait_for`. Every way of failing becomes :class:`KeyringUnavailable` with a message that names
+the fix.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import keyring
+import keyring.errors
+from keyring.backend import KeyringBackend
+
+from .redact import redact
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+SERVICE_PREFIX = "triageboard"
+# One entry per host; the account name is fixed so the token can be found before the login is known.
+ACCOUNT = "token"
+DEFAULT_TIMEOUT = 10.0
+
+FIX = (
+    "Install or unlock a Secret Service such as gnome-keyring or KWallet (on macOS and Windows the "
+    "system keychain is used), or set GH_TOKEN instead."
+)
+
+
+class KeyringUnavailable(Exception):
+    """No usable keyring. ``str(err)`` says what happened and how to fix it."""
+
+
+def service_for(host: str) -> str:
+    """The keyring service a host's token is stored under, e.g. ``triageboard:github.com``."""
+    return f"{SERVICE_PREFIX}:{host}"
+
+
+def _backends(backend: KeyringBackend) -> list[KeyringBackend]:
+    chained = getattr(backend, "backends", None)
+    if isinstance(chained, list | tuple):
+        return [b for b in chained if isinstance(b, KeyringBackend)]
+    return [backend]
+
+
+def describe(backend: KeyringBackend) -> str:
+    cls = type(backend)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def refusal(backend: KeyringBackend) -> str | None:
+    """Why this backend must not hold a token, or None when it is a real OS keyring."""
+    for one in _backends(backend):
+        cls = type(one)
+        module = cls.__module__
+        if module.startswith("keyrings.alt") or "plaintext" in cls.__name__.lower():
+            return (
+                f"the only keyring found stores secrets in a file ({describe(one)}); triageboard never "
+                "writes a token to disk outside a real OS keyring. Uninstall keyrings.alt or set "
+                "PYTHON_KEYRING_BACKEND to a real keyring"
+            )
+    if all(
+        type(one).__module__ in {"keyring.backends.fail", "keyring.backends.null"}
+        for one in _backends(backend)
+    ):
+        return "no keyring backend is available (no Secret Service on the session bus?)"
+    return None
+
+
+class KeyringStore:
+    """Async get/set/delete of tokens in the OS keyring, one entry per host.
+
+    ``backend`` is for tests (an in-memory backend or keyring's fail backend); by default keyring picks the
+    platform's backend, detected in the worker thread because detection itself talks to D-Bus.
+    """
+
+    def __init__(self, backend: KeyringBackend | None = None, *, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self._backend = backend
+        self.timeout = timeout
+
+    async def get(self, host: str) -> str | None:
+        return await self.get_entry(service_for(host), ACCOUNT)
+
+    async def set(self, host: str, token: str) -> None:
+        await self._run("store the token in", lambda kr: kr.set_password(service_for(host), ACCOUNT, token))
+
+    async def delete(self, host: str) -> bool:
+        """Remove the host's entry. False when there was none."""
+
+        def delete(kr: KeyringBackend) -> bool:
+            try:
+                kr.delete_password(service_for(host), ACCOUNT)
+            except keyring.errors.PasswordDeleteError:
+                return False
+            return True
+
+        return await self._run("remove the token from", delete)
+
+    async def get_entry(self, service: str, account: str) -> str | None:
+        """Any entry, e.g. the gh CLI's ``gh:<host>``."""
+        result: str | None = await self._run("read", lambda kr: kr.get_password(service, account))
+        return result
+
+    async def backend_name(self) -> str:
+        return await self._run("inspect", describe)
+
+    async def _run(self, doing: str, action: Callable[[KeyringBackend], T]) -> T:
+        def work() -> T:
+            backend = self._backend if self._backend is not None else keyring.get_keyring()
+            reason = refusal(backend)
+            if reason is not None:
+                raise KeyringUnavailable(f"Cannot {doing} the keyring: {reason}. {FIX}")
+            return action(backend)
+
+        try:
+            return await asyncio.wait_for(asyncio.to_thread(work), self.timeout)
+        except KeyringUnavailable:
+            raise
+        except TimeoutError:
+            raise KeyringUnavailable(
+                f"The keyring did not answer within {self.timeout:g} s (is it waiting for an unlock "
+                f"prompt?). {FIX}"
+            ) from None
+        except keyring.errors.KeyringLocked:
+            raise KeyringUnavailable(
+                "The keyring is locked. Unlock it and try again, or set GH_TOKEN."
+            ) from None
+        except Exception as exc:  # keyring errors, jeepney's DBusErrorResponse, OSError, ...
+            detail = _detail(exc)
+            log.info("keyring failed to %s: %s", doing, detail)
+            raise KeyringUnavailable(f"Cannot {doing} the keyring ({detail}). {FIX}") from None
+
+
+def _detail(exc: BaseException) -> str:
+    text: Any = str(exc).strip()
+    name = type(exc).__name__
+    return redact(f"{name}: {text}"[:300] if text else name)
