@@ -20,9 +20,14 @@ DESKTOP_FILE = f"applications/{APP_ID}.desktop"
 METAINFO_FILE = f"metainfo/{APP_ID}.metainfo.xml"
 
 
+def root() -> Traversable:
+    """Where the resources are: a directory in a venv, a wheel install and a PyInstaller bundle."""
+    return files(__name__)
+
+
 def resource(name: str) -> Traversable:
     """A resource by its ``/``-separated name relative to this package, e.g. ``"applications/x.desktop"``."""
-    node = files(__name__)
+    node = root()
     for part in name.split("/"):
         if part in ("", ".", ".."):
             raise ValueError(f"not a resource name: {name!r}")
