@@ -1,0 +1,422 @@
+"""The move engine against a small scripted GitHub (MockTransport): every path a move can take."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import httpx
+import pytest
+from fake_github import API, FakeGitHub, fail_times
+
+from triageboard.board import Issue, IssueKey, Label, preset
+from triageboard.github import GitHubClient, Policy
+from triageboard.moves import MoveEngine, MoveEvents
+from triageboard.store import MoveState, Outbox
+
+SPEC = preset("rust-async")
+FOCUS, ONDECK, OTHER, UNCAT = (SPEC.column(n) for n in ("Focus", "OnDeck", "Other", "Uncategorized"))
+REPO = "rust-lang/rust"
+KEY = IssueKey(REPO, 1)
+
+
+class Recorder(MoveEvents):
+    def __init__(self) -> None:
+        self.settled_: list[tuple[IssueKey, tuple[str, ...]]] = []
+        self.failed_: list[tuple[IssueKey, str, tuple[str, ...] | None]] = []
+        self.statuses: list[str] = []
+        self.notices: list[str] = []
+        self.counts: list[int] = []
+
+    def pending_changed(self, count: int) -> None:
+        self.counts.append(count)
+
+    def settled(self, key: IssueKey, labels: tuple[Label, ...]) -> None:
+        self.settled_.append((key, tuple(label.name for label in labels)))
+
+    def failed(self, key: IssueKey, message: str, labels: tuple[Label, ...] | None) -> None:
+        self.failed_.append((key, message, None if labels is None else tuple(x.name for x in labels)))
+
+    def status(self, text: str) -> None:
+        self.statuses.append(text)
+
+    def notice(self, text: str) -> None:
+        self.notices.append(text)
+
+
+Body = Callable[[MoveEngine, Recorder], Awaitable[None]]
+
+
+def run_engine(fake: FakeGitHub, tmp_path: Path, body: Body) -> Recorder:
+    events = Recorder()
+
+    async def main() -> None:
+        async with httpx.AsyncClient(transport=fake.transport()) as http:
+            client = GitHubClient(http, API, lambda: "t0k", policy=Policy(time_scale=0.001))
+            with Outbox(tmp_path / "outbox.sqlite3") as outbox:
+                await body(MoveEngine(client, outbox, events), events)
+
+    asyncio.run(main())
+    return events
+
+
+def shown(*names: str) -> tuple[Label, ...]:
+    return tuple(Label(n) for n in names)
+
+
+async def drain(engine: MoveEngine) -> None:
+    await asyncio.wait_for(engine.run(until_idle=True), 10)
+
+
+def test_move_adds_then_removes_and_confirms(tmp_path: Path) -> None:
+    fake = FakeGitHub()
+    fake.issue(REPO, 1, "A-async-await", "AsyncAwait-OnDeck", "T-compiler")
+    fake.define(REPO, *SPEC.triage_labels)
+
+    async def body(engine: MoveEngine, events: Recorder) -> None:
+        diff = engine.request(SPEC, KEY, FOCUS, shown("A-async-await", "AsyncAwait-OnDeck", "T-compiler"))
+        assert diff.add == ("AsyncAwait-Focus",)
+        assert diff.remove == ("AsyncAwait-OnDeck",)
+        assert engine.pending_count() == 1
+        await drain(engine)
+        assert engine.pending_count() == 0
+
+    events = run_engine(fake, tmp_path, body)
+    assert fake.labels[(REPO, 1)] == ["A-async-await", "T-compiler", "AsyncAwait-Focus"]
+    assert events.settled_ == [(KEY, ("A-async-await", "T-compiler", "AsyncAwait-Focus"))]
+    assert fake.writes() == [
+        ("POST", "/api/v3/repos/rust-lang/rust/issues/1/labels"),
+        ("DELETE", "/api/v3/repos/rust-lang/rust/issues/1/labels/AsyncAwait-OnDeck"),
+    ]
+    assert events.counts[0] == 1
+    assert events.counts[-1] == 0
+    assert not events.failed_
+    assert not events.notices
+
+
+def test_move_is_on_disk_before_the_first_request(tmp_path: Path) -> None:
+    fake = FakeGitHub()
+    fake.issue(REPO, 1, "A-async-await")
+    fake.define(REPO, *SPEC.triage_labels)
+    seen: list[int] = []
+
+    def check(request: httpx.Request) -> None:
+        if not seen:  # a second connection sees what the first one committed
+            with Outbox(tmp_path / "outbox.sqlite3") as other:
+                rows = other.pending(API)
+                seen.append(len(rows))
+                assert rows[0].target == "Focus"
+
+    fake.scripts.append(lambda r: check(r))
+
+    async def body(engine: MoveEngine, events: Recorder) -> None:
+        engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
+        await drain(engine)
+
+    run_engine(fake, tmp_path, body)
+    assert seen == [1]
+    assert "AsyncAwait-Focus" in fake.labels[(REPO, 1)]
+
+
+def test_temporary_failure_keeps_the_move_queued_then_sends_it(tmp_path: Path) -> None:
+    fake = FakeGitHub()
+    fake.issue(REPO, 1, "A-async-await")
+    fake.define(REPO, *SPEC.triage_labels)
+    # More 502s on the POST than the client's own retries (3): the engine must keep the move and retry.
+    fake.scripts.append(fail_times(5, 502, method="POST"))
+
+    async def body(engine: MoveEngine, events: Recorder) -> None:
+        engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
+        await asyncio.wait_for(engine.run(until_idle=True, deadline=time.time()), 10)
+        row = engine.pending_move(KEY)
+        assert row is not None
+        assert row.state is MoveState.WAITING
+        assert row.attempts == 1
+        assert "502" in (row.last_error or "")
+        assert any("1 move waiting until" in s for s in events.statuses)
+        await drain(engine)
+
+    events = run_engine(fake, tmp_path, body)
+    assert fake.labels[(REPO, 1)] == ["A-async-await", "AsyncAwait-Focus"]
+    assert len(events.settled_) == 1
+    assert not events.failed_
+
+
+def test_primary_rate_limit_holds_every_move_until_reset(tmp_path: Path) -> None:
+    fake = FakeGitHub()
+    for n in (1, 2):
+        fake.issue(REPO, n, "A-async-await")
+    fake.define(REPO, *SPEC.triage_labels)
+    reset = str(int(time.time()) + 600)  # scaled by time_scale=0.001: 0.6 s
+    limited = {
+        "x-ratelimit-remaining": "0",
+        "x-ratelimit-limit": "5000",
+        "x-ratelimit-used": "5000",
+        "x-ratelimit-reset": reset,
+    }
+    fake.scripts.append(fail_times(1, 403, method="POST", headers=limited))
+
+    async def body(engine: MoveEngine, events: Recorder) -> None:
+        engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
+        engine.request(SPEC, IssueKey(REPO, 2), OTHER, shown("A-async-await"))
+        await asyncio.wait_for(engine.run(until_idle=True, deadline=time.time()), 10)
+        rows = engine.pending()
+        assert len(rows) == 2
+        assert all(r.state is MoveState.WAITING and r.not_before > time.time() + 0.3 for r in rows)
+        assert any(s.startswith("2 moves waiting until") and "rate limit" in s for s in events.statuses)
+        await drain(engine)
+
+    events = run_engine(fake, tmp_path, body)
+    assert [k for k, _ in events.settled_] == [KEY, IssueKey(REPO, 2)]
+    assert events.statuses[-1] == ""
+
+
+def test_secondary_limit_without_retry_after_waits_the_default(tmp_path: Path) -> None:
+    fake = FakeGitHub()
+    fake.issue(REPO, 1, "A-async-await")
+    fake.define(REPO, *SPEC.triage_labels)
+    fake.scripts.append(fail_times(1, 429, method="POST"))
+    started = time.time()
+
+    async def body(engine: MoveEngine, events: Recorder) -> None:
+        engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
+        await drain(engine)
+
+    events = run_engine(fake, tmp_path, body)
+    # 60 s scaled by 0.001 = 60 ms at least between the refused POST and the next one.
+    assert time.time() - started >= 0.06
+    assert events.settled_ and not events.failed_
+
+
+def test_no_permission_is_refused_before_any_write(tmp_path: Path) -> None:
+    fake = FakeGitHub()
+    fake.issue(REPO, 1, "A-async-await")
+    fake.define(REPO, *SPEC.triage_labels)
+    fake.can_label[REPO] = False
+
+    async def body(engine: MoveEngine, events: Recorder) -> None:
+        engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
+        await drain(engine)
+        assert engine.pending_count() == 0
+        assert engine.refusal(REPO, ONDECK) is not None  # known for the session
+
+    events = run_engine(fake, tmp_path, body)
+    assert fake.writes() == []
+    [(key, message, labels)] = events.failed_
+    assert key == KEY
+    assert "cannot change labels in rust-lang/rust" in message
+    assert "triage role" in message
+    assert labels == ("A-async-await",)  # the card goes back to what it showed
+
+
+def test_missing_column_label_is_refused_and_never_auto_created(tmp_path: Path) -> None:
+    fake = FakeGitHub()
+    fake.issue(REPO, 1, "A-async-await")
+    fake.define(REPO, "AsyncAwait-OnDeck", "AsyncAwait-Other")  # no AsyncAwait-Focus
+
+    async def body(engine: MoveEngine, events: Recorder) -> None:
+        engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
+        await drain(engine)
+
+    events = run_engine(fake, tmp_path, body)
+    assert fake.writes() == []
+    assert "asyncawait-focus" not in fake.repo_labels[REPO]
+    [(_, message, _)] = events.failed_
+    assert "The label 'AsyncAwait-Focus' does not exist in rust-lang/rust" in message
+
+
+def test_conflict_is_applied_on_fresh_state_keeping_other_labels(tmp_path: Path) -> None:
+    fake = FakeGitHub()
+    # The board showed the issue uncategorized; meanwhile someone moved it to OnDeck and added T-compiler.
+    fake.issue(REPO, 1, "A-async-await", "AsyncAwait-OnDeck", "T-compiler")
+    fake.define(REPO, *SPEC.triage_labels)
+
+    async def body(engine: MoveEngine, events: Recorder) -> None:
+        diff = engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
+        assert diff.remove == ()  # planned against what the board showed
+        await drain(engine)
+
+    events = run_engine(fake, tmp_path, body)
+    assert fake.labels[(REPO, 1)] == ["A-async-await", "T-compiler", "AsyncAwait-Focus"]
+    [notice] = events.notices
+    assert "changed on GitHub by someone else" in notice
+    assert "+AsyncAwait-OnDeck" in notice
+    assert "+T-compiler" in notice
+
+
+def test_moves_of_one_issue_coalesce_and_the_last_wins(tmp_path: Path) -> None:
+    fake = FakeGitHub()
+    fake.issue(REPO, 1, "A-async-await")
+    fake.define(REPO, *SPEC.triage_labels)
+
+    async def body(engine: MoveEngine, events: Recorder) -> None:
+        engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
+        engine.request(SPEC, KEY, ONDECK, shown("A-async-await", "AsyncAwait-Focus"))
+        [row] = engine.pending()
+        assert row.generation == 2
+        assert row.target == "OnDeck"
+        assert row.base == ("A-async-await",)  # the first move's base is kept
+        await drain(engine)
+
+    events = run_engine(fake, tmp_path, body)
+    assert fake.labels[(REPO, 1)] == ["A-async-await", "AsyncAwait-OnDeck"]
+    assert fake.writes() == [("POST", "/api/v3/repos/rust-lang/rust/issues/1/labels")]
+    assert not events.notices  # our own coalesced moves are no conflict
+
+
+def test_a_newer_move_made_while_sending_wins(tmp_path: Path) -> None:
+    fake = FakeGitHub()
+    fake.issue(REPO, 1, "A-async-await", "AsyncAwait-Other")
+    fake.define(REPO, *SPEC.triage_labels)
+    holder: dict[str, MoveEngine] = {}
+
+    def user_moves_again() -> None:
+        fake.after_write = None
+        holder["engine"].request(SPEC, KEY, UNCAT, shown("A-async-await", "AsyncAwait-Focus"))
+
+    fake.after_write = user_moves_again
+
+    async def body(engine: MoveEngine, events: Recorder) -> None:
+        holder["engine"] = engine
+        engine.request(SPEC, KEY, FOCUS, shown("A-async-await", "AsyncAwait-Other"))
+        await drain(engine)
+
+    events = run_engine(fake, tmp_path, body)
+    assert fake.labels[(REPO, 1)] == ["A-async-await"]
+    assert events.settled_[-1] == (KEY, ("A-async-await",))
+
+
+def test_label_already_removed_by_someone_else_counts_as_done(tmp_path: Path) -> None:
+    fake = FakeGitHub()
+    fake.issue(REPO, 1, "A-async-await", "AsyncAwait-Other")
+    fake.define(REPO, *SPEC.triage_labels)
+
+    def someone_removes_other() -> None:
+        fake.after_write = None
+        fake.labels[(REPO, 1)].remove("AsyncAwait-Other")
+
+    fake.after_write = someone_removes_other
+
+    async def body(engine: MoveEngine, events: Recorder) -> None:
+        engine.request(SPEC, KEY, FOCUS, shown("A-async-await", "AsyncAwait-Other"))
+        await drain(engine)
+
+    events = run_engine(fake, tmp_path, body)
+    assert fake.labels[(REPO, 1)] == ["A-async-await", "AsyncAwait-Focus"]
+    assert ("DELETE", "/api/v3/repos/rust-lang/rust/issues/1/labels/AsyncAwait-Other") in fake.writes()
+    assert len(events.settled_) == 1
+    assert not events.failed_
+
+
+def test_silently_dropped_change_is_reported_after_bounded_retries(tmp_path: Path) -> None:
+    fake = FakeGitHub()
+    fake.issue(REPO, 1, "A-async-await")
+    fake.define(REPO, *SPEC.triage_labels)
+    ignored = httpx.Response(200, json=[{"name": "A-async-await", "color": "ededed"}])
+    fake.scripts.append(lambda r: ignored if r.method == "POST" else None)
+
+    async def body(engine: MoveEngine, events: Recorder) -> None:
+        engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
+        await drain(engine)
+
+    events = run_engine(fake, tmp_path, body)
+    assert len(fake.writes()) == 3  # verify_rounds
+    [(_, message, labels)] = events.failed_
+    assert "GitHub did not apply the move of rust-lang/rust#1 to Focus" in message
+    assert labels == ("A-async-await",)
+
+
+def test_auth_error_keeps_moves_until_signed_in_again(tmp_path: Path) -> None:
+    fake = FakeGitHub()
+    fake.issue(REPO, 1, "A-async-await")
+    fake.define(REPO, *SPEC.triage_labels)
+    fake.scripts.append(fail_times(1, 401))
+
+    async def body(engine: MoveEngine, events: Recorder) -> None:
+        engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
+        await drain(engine)  # returns: nothing can be sent without a valid token
+        assert engine.pending_count() == 1
+        assert any("sign in to GitHub again" in s for s in events.statuses)
+        engine.resume()
+        await drain(engine)
+        assert engine.pending_count() == 0
+
+    events = run_engine(fake, tmp_path, body)
+    assert any("rejected the token" in n for n in events.notices)
+    assert fake.labels[(REPO, 1)] == ["A-async-await", "AsyncAwait-Focus"]
+
+
+def test_deleted_issue_drops_the_move_with_a_message(tmp_path: Path) -> None:
+    fake = FakeGitHub()
+    fake.define(REPO, *SPEC.triage_labels)
+
+    async def body(engine: MoveEngine, events: Recorder) -> None:
+        engine.request(SPEC, IssueKey(REPO, 404), FOCUS, None)
+        await drain(engine)
+        assert engine.pending_count() == 0
+
+    events = run_engine(fake, tmp_path, body)
+    [(key, message, labels)] = events.failed_
+    assert key == IssueKey(REPO, 404)
+    assert "was not found on GitHub" in message
+    assert labels is None
+
+
+def test_outbox_is_replayed_by_a_new_engine(tmp_path: Path) -> None:
+    fake = FakeGitHub()
+    fake.issue(REPO, 1, "A-async-await")
+    fake.issue(REPO, 2, "A-async-await", "AsyncAwait-Focus")
+    fake.define(REPO, *SPEC.triage_labels)
+
+    async def first(engine: MoveEngine, events: Recorder) -> None:
+        engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
+        engine.request(SPEC, IssueKey(REPO, 2), UNCAT, shown("A-async-await", "AsyncAwait-Focus"))
+        # the session ends before anything is sent
+
+    async def second(engine: MoveEngine, events: Recorder) -> None:
+        assert engine.pending_count() == 2
+        await drain(engine)
+
+    run_engine(fake, tmp_path, first)
+    assert fake.writes() == []
+    events = run_engine(fake, tmp_path, second)
+    assert fake.labels[(REPO, 1)] == ["A-async-await", "AsyncAwait-Focus"]
+    assert fake.labels[(REPO, 2)] == ["A-async-await"]
+    assert len(events.settled_) == 2
+
+
+def test_overlay_reapplies_pending_moves_to_fresh_issues(tmp_path: Path) -> None:
+    fake = FakeGitHub()
+
+    async def body(engine: MoveEngine, events: Recorder) -> None:
+        engine.learn([Label("AsyncAwait-Focus", "ff0000")])
+        engine.request(SPEC, KEY, FOCUS, shown("A-async-await", "AsyncAwait-Other"))
+        fresh = [
+            Issue(REPO, 1, "one", shown("A-async-await", "AsyncAwait-Other", "T-lang")),
+            Issue(REPO, 2, "two", shown("A-async-await")),
+        ]
+        one, two = engine.overlay(fresh)
+        assert one.labels == (Label("A-async-await"), Label("T-lang"), Label("AsyncAwait-Focus", "ff0000"))
+        assert two is fresh[1]
+
+    run_engine(fake, tmp_path, body)
+    assert fake.log == []
+
+
+@pytest.mark.parametrize("status", [400, 422])
+def test_refused_content_is_permanent(tmp_path: Path, status: int) -> None:
+    fake = FakeGitHub()
+    fake.issue(REPO, 1, "A-async-await")
+    fake.define(REPO, *SPEC.triage_labels)
+    fake.scripts.append(fail_times(1, status, method="POST"))
+
+    async def body(engine: MoveEngine, events: Recorder) -> None:
+        engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
+        await drain(engine)
+
+    events = run_engine(fake, tmp_path, body)
+    assert len(events.failed_) == (1 if status == 422 else 0)
+    if status == 400:  # an unexpected status is a BadResponse: temporary, so it is retried and succeeds
+        assert events.settled_

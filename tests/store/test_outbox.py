@@ -1,0 +1,177 @@
+"""The outbox: durable rows, coalescing, generations, damaged files moved aside."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from triageboard import paths
+from triageboard.board import IssueKey, LabelDiff, preset
+from triageboard.store import MoveState, Outbox, SQLitePageCache, StoreError
+from triageboard.github import CachedPage
+
+API = "https://api.github.com"
+SPEC = preset("rust-async-2021")
+KEY = IssueKey("rust-lang/rust", 7)
+
+
+def test_row_round_trips_with_everything_a_replay_needs(tmp_path: Path) -> None:
+    with Outbox(tmp_path / "o.sqlite3") as outbox:
+        diff = LabelDiff(add=("P-high", "AsyncAwait-Triaged"), remove=())
+        row = outbox.put(API, KEY, SPEC, SPEC.column("P-high"), ["A-async-await", "🦀 ferris"], diff)
+    with Outbox(tmp_path / "o.sqlite3") as outbox:
+        [again] = outbox.pending(API)
+    assert again == row
+    assert again.key == KEY
+    assert again.base == ("A-async-await", "🦀 ferris")
+    assert again.diff == diff
+    assert again.state is MoveState.QUEUED
+    # The board's columns travel with the row, so a replay does not depend on which board is open.
+    assert [(c.name, c.labels) for c in again.spec.columns] == [(c.name, c.labels) for c in SPEC.columns]
+    assert again.column.labels == ("P-high", "AsyncAwait-Triaged")
+
+
+def test_rows_are_per_api_origin(tmp_path: Path) -> None:
+    with Outbox(tmp_path / "o.sqlite3") as outbox:
+        outbox.put(API, KEY, SPEC, SPEC.column("P-low"), None, LabelDiff())
+        outbox.put("https://ghe.example/api/v3", KEY, SPEC, SPEC.column("P-low"), None, LabelDiff())
+        assert outbox.count(API) == 1
+        assert outbox.count("https://ghe.example/api/v3") == 1
+        assert outbox.count("http://127.0.0.1:1/api/v3") == 0
+
+
+def test_second_move_of_an_issue_coalesces_and_bumps_the_generation(tmp_path: Path) -> None:
+    with Outbox(tmp_path / "o.sqlite3") as outbox:
+        first = outbox.put(API, KEY, SPEC, SPEC.column("P-high"), ["a"], LabelDiff(add=("P-high",)))
+        outbox.mark(first, MoveState.WAITING, not_before=5.0, attempts=2, last_error="GitHub 502")
+        second = outbox.put(API, KEY, SPEC, SPEC.column("P-low"), ["ignored"], LabelDiff(add=("P-low",)))
+        assert second.id == first.id
+        assert second.generation == first.generation + 1
+        assert second.base == ("a",)
+        assert second.target == "P-low"
+        assert second.attempts == 0
+        assert second.state is MoveState.QUEUED
+        assert set(second.touched) == {"P-high", "P-low"}
+        # A sender that finished the first generation must not delete the newer intent.
+        assert outbox.complete(first) is False
+        assert outbox.count(API) == 1
+        assert outbox.complete(second) is True
+        assert outbox.count(API) == 0
+
+
+def test_defer_all_holds_every_row(tmp_path: Path) -> None:
+    with Outbox(tmp_path / "o.sqlite3") as outbox:
+        for n in (1, 2, 3):
+            outbox.put(API, IssueKey("o/r", n), SPEC, SPEC.column("P-low"), None, LabelDiff())
+        outbox.defer_all(API, 1000.0, "rate limited")
+        rows = outbox.pending(API)
+        assert [r.not_before for r in rows] == [1000.0] * 3
+        assert {r.state for r in rows} == {MoveState.WAITING}
+        assert {r.last_error for r in rows} == {"rate limited"}
+
+
+def test_a_committed_row_survives_a_killed_process(tmp_path: Path) -> None:
+    path = tmp_path / "o.sqlite3"
+    code = (
+        "import os, sys\n"
+        "from triageboard.board import IssueKey, LabelDiff, preset\n"
+        "from triageboard.store import Outbox\n"
+        "spec = preset('rust-async')\n"
+        f"box = Outbox(__import__('pathlib').Path({str(path)!r}))\n"
+        "box.put('https://api.github.com', IssueKey('o/r', 1), spec, spec.column('Focus'), None, LabelDiff())\n"
+        "os.kill(os.getpid(), 9)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], check=False, timeout=60)
+    assert result.returncode == -9
+    with Outbox(path) as outbox:
+        [row] = outbox.pending(API)
+    assert row.key == IssueKey("o/r", 1)
+    assert row.target == "Focus"
+
+
+def test_damaged_outbox_is_moved_aside_and_reported(tmp_path: Path) -> None:
+    path = tmp_path / "o.sqlite3"
+    path.write_bytes(b"this is not a database at all" * 200)
+    with Outbox(path) as outbox:
+        assert outbox.notice is not None
+        assert "was damaged" in outbox.notice
+        assert outbox.count(API) == 0
+        outbox.put(API, KEY, SPEC, SPEC.column("P-low"), None, LabelDiff())
+    aside = list(tmp_path.glob("o.sqlite3.corrupt-*"))
+    assert len(aside) == 1
+    assert aside[0].read_bytes().startswith(b"this is not a database")
+    assert str(aside[0]) in (outbox.notice or "")
+    with Outbox(path) as again:
+        assert again.notice is None
+        assert again.count(API) == 1
+
+
+def test_truncated_outbox_is_moved_aside(tmp_path: Path) -> None:
+    path = tmp_path / "o.sqlite3"
+    with Outbox(path) as outbox:
+        for n in range(200):
+            outbox.put(API, IssueKey("o/r", n), SPEC, SPEC.column("P-low"), ["x" * 200], LabelDiff())
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2] + b"\xff" * 4096)
+    with Outbox(path) as outbox:
+        assert outbox.notice is not None
+        assert outbox.count(API) == 0
+
+
+def test_outbox_written_by_a_newer_version_is_refused_not_clobbered(tmp_path: Path) -> None:
+    path = tmp_path / "o.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version=99")
+    conn.close()
+    with pytest.raises(StoreError, match="newer triageboard"):
+        Outbox(path)
+    assert path.exists()
+
+
+def test_page_cache_round_trip_and_damage(tmp_path: Path) -> None:
+    path = tmp_path / "pages.sqlite3"
+    cache = SQLitePageCache(path)
+    url = "https://api.github.com/repos/o/r/issues?labels=A&per_page=100"
+    assert cache.get(url) is None
+    cache.put(url, CachedPage('W/"abc"', b'[{"number": 1}]', '<https://x/?page=2>; rel="next"'))
+    cache.close()
+    cache = SQLitePageCache(path)
+    assert cache.get(url) == CachedPage('W/"abc"', b'[{"number": 1}]', '<https://x/?page=2>; rel="next"')
+    cache.close()
+    path.write_bytes(b"garbage" * 1000)
+    cache = SQLitePageCache(path)
+    assert cache.notice is not None and "page cache" in cache.notice
+    assert cache.get(url) is None
+    cache.close()
+
+
+def test_page_cache_prunes_least_recently_used(tmp_path: Path) -> None:
+    cache = SQLitePageCache(tmp_path / "pages.sqlite3", max_pages=10)
+    for n in range(200):
+        cache.put(f"https://api.github.com/p/{n}", CachedPage(f'"{n}"', b"[]"))
+    assert len(cache) <= 10 + 100
+    assert cache.get("https://api.github.com/p/199") is not None
+    cache.close()
+
+
+def test_page_cache_failure_disables_it_instead_of_failing(tmp_path: Path) -> None:
+    cache = SQLitePageCache(tmp_path / "pages.sqlite3")
+    assert cache._conn is not None
+    cache._conn.close()  # simulate the file going away under us
+    cache.put("https://api.github.com/x", CachedPage('"e"', b"[]"))
+    assert cache.get("https://api.github.com/x") is None
+    cache.close()
+
+
+def test_paths_follow_xdg(_isolated_dirs: Path) -> None:
+    assert paths.outbox_path().parent == _isolated_dirs / "data" / "triageboard"
+    assert paths.page_cache_path().parent == _isolated_dirs / "cache" / "triageboard"
+    assert paths.config_dir() == _isolated_dirs / "config" / "triageboard"
+    assert paths.outbox_path().parent.is_dir()
