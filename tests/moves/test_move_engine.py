@@ -187,7 +187,8 @@ def test_secondary_limit_without_retry_after_waits_the_default(tmp_path: Path) -
     events = run_engine(fake, tmp_path, body)
     # 60 s scaled by 0.001 = 60 ms at least between the refused POST and the next one.
     assert time.time() - started >= 0.06
-    assert events.settled_ and not events.failed_
+    assert events.settled_
+    assert not events.failed_
 
 
 def test_no_permission_is_refused_before_any_write(tmp_path: Path) -> None:

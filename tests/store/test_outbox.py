@@ -11,8 +11,8 @@ import pytest
 
 from triageboard import paths
 from triageboard.board import IssueKey, LabelDiff, preset
-from triageboard.store import MoveState, Outbox, SQLitePageCache, StoreError
 from triageboard.github import CachedPage
+from triageboard.store import MoveState, Outbox, SQLitePageCache, StoreError
 
 API = "https://api.github.com"
 SPEC = preset("rust-async-2021")
@@ -82,7 +82,8 @@ def test_a_committed_row_survives_a_killed_process(tmp_path: Path) -> None:
         "from triageboard.store import Outbox\n"
         "spec = preset('rust-async')\n"
         f"box = Outbox(__import__('pathlib').Path({str(path)!r}))\n"
-        "box.put('https://api.github.com', IssueKey('o/r', 1), spec, spec.column('Focus'), None, LabelDiff())\n"
+        "box.put('https://api.github.com', IssueKey('o/r', 1), spec, spec.column('Focus'), None,"
+        " LabelDiff())\n"
         "os.kill(os.getpid(), 9)\n"
     )
     result = subprocess.run([sys.executable, "-c", code], check=False, timeout=60)
@@ -147,7 +148,8 @@ def test_page_cache_round_trip_and_damage(tmp_path: Path) -> None:
     cache.close()
     path.write_bytes(b"garbage" * 1000)
     cache = SQLitePageCache(path)
-    assert cache.notice is not None and "page cache" in cache.notice
+    assert cache.notice is not None
+    assert "page cache" in cache.notice
     assert cache.get(url) is None
     cache.close()
 
@@ -170,8 +172,10 @@ def test_page_cache_failure_disables_it_instead_of_failing(tmp_path: Path) -> No
     cache.close()
 
 
-def test_paths_follow_xdg(_isolated_dirs: Path) -> None:
-    assert paths.outbox_path().parent == _isolated_dirs / "data" / "triageboard"
-    assert paths.page_cache_path().parent == _isolated_dirs / "cache" / "triageboard"
-    assert paths.config_dir() == _isolated_dirs / "config" / "triageboard"
+def test_paths_follow_xdg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("DATA", "CACHE", "CONFIG"):
+        monkeypatch.setenv(f"XDG_{var}_HOME", str(tmp_path / var.lower()))
+    assert paths.outbox_path().parent == tmp_path / "data" / "triageboard"
+    assert paths.page_cache_path().parent == tmp_path / "cache" / "triageboard"
+    assert paths.config_dir() == tmp_path / "config" / "triageboard"
     assert paths.outbox_path().parent.is_dir()
