@@ -35,20 +35,16 @@ MENTOR = QColor("#1a7f37")
 
 @lru_cache(maxsize=1024)
 def chip_colors(hex_color: str) -> tuple[QColor, QColor]:
-    """Background and a readable text colour (black or white, whichever contrasts more), as GitHub does."""
+    """Background and a readable text colour (dark or white), chosen the way GitHub chooses it."""
     text = hex_color.strip().lstrip("#")
     try:
         r, g, b = (int(text[i : i + 2], 16) for i in (0, 2, 4)) if len(text) == 6 else (237, 237, 237)
     except ValueError:
         r, g, b = 237, 237, 237
 
-    def channel(c: int) -> float:
-        v = c / 255
-        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
-
-    luminance = 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
-    # Contrast against black is (L + 0.05) / 0.05, against white 1.05 / (L + 0.05).
-    dark_text = (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05)
+    # GitHub's own rule for label text: perceived lightness against a threshold of 0.453.
+    lightness = (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255
+    dark_text = lightness >= 0.453
     return QColor(r, g, b), QColor("#1f2328") if dark_text else QColor("#ffffff")
 
 
@@ -85,7 +81,7 @@ class CardDelegate(QStyledItemDelegate):
     def _chip_width(self, name: str) -> int:
         width = self._chip_widths.get(name)
         if width is None:
-            width = self._small_metrics.horizontalAdvance(name) + 2 * CHIP_PAD
+            width = self._small_metrics.horizontalAdvance(name) + 2 * CHIP_PAD + 2  # +2: rounding
             if len(self._chip_widths) > 4096:
                 self._chip_widths.clear()
             self._chip_widths[name] = width

@@ -1,0 +1,300 @@
+"""The one wiring point: QApplication, the qasync loop, one httpx client, the services and the window.
+
+``run(args, spec)`` is what ``triageboard`` (no subcommand) calls. :class:`Session` holds everything one
+open board needs and closes it in order; tests build a Session on pytest-qt's QApplication.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import importlib
+import logging
+import logging.handlers
+import os
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import httpx
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QApplication
+
+from . import APP_ID, APP_NAME, paths
+from .auth import Credentials, TokenRedactingFilter, redact
+from .board import Board, BoardSpec
+from .github import GitHubClient, MemoryPageCache, PageCache, Policy, RateLimit
+from .loop import EventLoop
+from .moves import MoveEngine
+from .services import BoardService
+from .services.auth_service import AuthService
+from .services.moves import MoveService
+from .store import Outbox, SQLitePageCache, StoreError
+from .ui.window import MainWindow
+
+log = logging.getLogger(__name__)
+
+DEMO_SEED = 1
+
+
+def display_problem(environ: Mapping[str, str], platform: str = sys.platform) -> str | None:
+    """Why no window can open here (Linux without a display), as one line that says how to fix it."""
+    if not platform.startswith("linux") or environ.get("QT_QPA_PLATFORM"):
+        return None
+    if environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"):
+        return None
+    return (
+        "triageboard: no display to open a window on (DISPLAY and WAYLAND_DISPLAY are unset); run it in a "
+        "desktop session, or under a virtual display with 'xvfb-run triageboard ...', or headless with "
+        "QT_QPA_PLATFORM=offscreen."
+    )
+
+
+def time_scale(environ: Mapping[str, str] = os.environ) -> float:
+    """``TRIAGEBOARD_TIME_SCALE`` shrinks every wait (tests only); production keeps GitHub's waits."""
+    try:
+        scale = float(environ.get("TRIAGEBOARD_TIME_SCALE", "1"))
+    except ValueError:
+        return 1.0
+    return scale if 0 < scale <= 1 else 1.0
+
+
+class Session(QObject):
+    """One open board: client, board, services and window, wired together; ``aclose()`` undoes it all.
+
+    ``credentials`` supply the token per request (``credentials.token``), so signing in again rebuilds
+    nothing. ``auth`` is None for the demo, whose token comes from the embedded sandbox.
+    """
+
+    def __init__(
+        self,
+        spec: BoardSpec,
+        http: httpx.AsyncClient,
+        credentials: Credentials,
+        *,
+        outbox_path: Path,
+        page_cache: PageCache | None = None,
+        auth: AuthService | None = None,
+        policy: Policy | None = None,
+    ) -> None:
+        super().__init__()
+        self.spec = spec
+        self.credentials = credentials
+        self.auth = auth
+        self.board = Board(spec)
+        self.client = GitHubClient(
+            http,
+            spec.api_url,
+            credentials.token,
+            cache=page_cache if page_cache is not None else MemoryPageCache(),
+            policy=policy or Policy(time_scale=time_scale()),
+            on_rate_limit=self._on_rate_limit,
+        )
+        self.board_service = BoardService(self.board, self.client)
+        self.outbox = Outbox(outbox_path)
+        self.engine = MoveEngine(self.client, self.outbox)
+        self.move_service = MoveService(self.board, self.engine)
+        self.board_service.set_overlay(self.move_service.overlay)
+        self.window = MainWindow(self.board, self.board_service, self.move_service)
+        self.closed = asyncio.Event()
+        self._prepared = False
+
+        moves = self.move_service
+        moves.move_failed.connect(lambda text: self.window.show_message("error", text))
+        moves.pending_changed.connect(self.window.set_pending)
+        moves.status.connect(self.window.set_move_status)
+        moves.undo_available.connect(self.window.undo_action.setEnabled)
+        moves.redo_available.connect(self.window.redo_action.setEnabled)
+        self.window.undo_action.setEnabled(False)
+        self.window.redo_action.setEnabled(False)
+        self.window.set_pending(moves.pending_count())
+        self.board_service.loading_changed.connect(self._on_loading)
+        self.window.closed.connect(self.closed.set)
+        if auth is not None:
+            self._wire_auth(auth)
+
+    def _wire_auth(self, auth: AuthService) -> None:
+        window = self.window
+        auth.user_changed.connect(window.set_user)
+        auth.error.connect(lambda text: window.show_message("error", text))
+        auth.notice.connect(lambda text: window.show_message("warning", text))
+        auth.signed_in.connect(lambda _login: window.refresh())
+        menu = window.account_menu
+        menu.menuAction().setVisible(True)
+        sign_in = self._sign_in_dialog()
+        if sign_in is not None:
+            menu.addAction("Sign &in…", sign_in)
+        menu.addAction("Sign &out", auth.sign_out)
+
+    def _sign_in_dialog(self) -> Callable[[], None] | None:
+        """The sign-in dialog (``ui/signin.py``, written separately), when it is there."""
+        try:
+            signin = importlib.import_module("triageboard.ui.signin")
+        except ImportError:
+            return None
+        opener: Any = getattr(signin, "open_sign_in", None)
+        if opener is None:
+            return None
+        auth, window = self.auth, self.window
+        return lambda: opener(auth, window)
+
+    def _on_rate_limit(self, state: RateLimit) -> None:
+        self.board_service.note_rate_limit(state)
+
+    def _on_loading(self, loading: bool) -> None:
+        if not loading and not self._prepared and len(self.board):
+            # Permissions and column labels are read once the repositories on the board are known.
+            self._prepared = True
+            self.move_service.prepare()
+
+    async def start(self) -> None:
+        """Show the window at once; then sign-in state, and the first fetch (columns fill as it runs)."""
+        self.window.show()
+        if self.auth is not None:
+            await self.auth.start()
+        self.move_service.start()
+        self.window.refresh()
+
+    async def aclose(self) -> None:
+        """Stop everything this session started; the caller closes the HTTP client afterwards."""
+        self.closed.set()
+        if self.window.isVisible():
+            self.window.close()
+        await self.move_service.aclose()
+        if self.auth is not None:
+            await self.auth.aclose()
+        me = asyncio.current_task()
+        tasks = [t for t in asyncio.all_tasks() if t is not me and not t.done()]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        self.outbox.close()
+
+
+# --- process-level concerns: display, logging, crash handler, the loop ---------------------------------
+
+
+def setup_logging(verbose: int) -> Path | None:
+    """Log to the per-user log directory (rotated) and warnings to stderr; tokens are masked in both."""
+    root = logging.getLogger()
+    root.setLevel(logging.DEBUG if verbose >= 2 else logging.INFO)
+    redacting = TokenRedactingFilter()
+    console = logging.StreamHandler()
+    console.setLevel(logging.WARNING if verbose == 0 else logging.DEBUG if verbose >= 2 else logging.INFO)
+    console.addFilter(redacting)
+    root.addHandler(console)
+    try:
+        path = paths.log_dir() / "triageboard.log"
+        handler = logging.handlers.RotatingFileHandler(
+            path, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+        )
+    except OSError as exc:
+        log.warning("cannot write the log file (%s); logging to the terminal only", exc)
+        return None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(redacting)
+    root.addHandler(handler)
+    return path
+
+
+class CrashHandler:
+    """``sys.excepthook``: log the traceback (tokens masked) and tell the user in the window."""
+
+    def __init__(self, log_path: Path | None) -> None:
+        self.log_path = log_path
+        self.window: MainWindow | None = None
+
+    def __call__(self, kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        text = redact("".join(traceback.format_exception(kind, exc, tb)))
+        log.error("unexpected error:\n%s", text)
+        where = f" Details are in {self.log_path}." if self.log_path else ""
+        summary = redact(f"{kind.__name__}: {exc}")
+        message = (
+            f"Something went wrong inside triageboard ({summary}).{where} Your moves are kept in the outbox; "
+            "if the window misbehaves, restart it, and please report the problem with the log."
+        )
+        if self.window is not None:
+            self.window.show_message("error", message)
+        else:
+            print(message, file=sys.stderr)
+
+
+def _demo_sandbox() -> Any:
+    from .sandbox import Sandbox
+
+    return Sandbox(seed=DEMO_SEED, demo=True)
+
+
+async def _run_session(args: argparse.Namespace, spec: BoardSpec, crash: CrashHandler) -> int:
+    sandbox: Any = None
+    scratch: str | None = None
+    async with contextlib.AsyncExitStack() as stack:
+        if args.demo:
+            sandbox = stack.enter_context(_demo_sandbox())
+            spec = spec.with_sources(api_url=sandbox.api_url)
+            # The demo's outbox is thrown away with the demo server.
+            scratch = stack.enter_context(tempfile.TemporaryDirectory(prefix="triageboard-demo-"))
+        http = await stack.enter_async_context(httpx.AsyncClient(timeout=httpx.Timeout(30.0)))
+        credentials = Credentials(spec.api_url, environ={} if sandbox is not None else None)
+        auth: AuthService | None = None
+        page_cache: PageCache | None = None
+        if sandbox is not None:
+            credentials.use(sandbox.token, "demo sandbox")
+            outbox_path = Path(str(scratch)) / "outbox.sqlite3"
+        else:
+            auth = AuthService(credentials, http, repos=spec.repos)
+            outbox_path = paths.outbox_path()
+            try:
+                cache = SQLitePageCache(paths.page_cache_path())
+                stack.callback(cache.close)
+                page_cache = cache
+            except StoreError as exc:
+                log.warning("page cache unavailable: %s", exc)
+        session = Session(spec, http, credentials, outbox_path=outbox_path, page_cache=page_cache, auth=auth)
+        crash.window = session.window
+        try:
+            await session.start()
+            await session.closed.wait()
+        finally:
+            crash.window = None
+            await session.aclose()
+    return 0
+
+
+def run(args: argparse.Namespace, spec: BoardSpec) -> int:
+    """Open the board window; returns the process exit code."""
+    problem = display_problem(os.environ)
+    if problem is not None:
+        print(problem, file=sys.stderr)
+        return 2
+    log_path = setup_logging(getattr(args, "verbose", 0))
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else APP_NAME])
+    assert isinstance(app, QApplication)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName("triageboard")
+    app.setDesktopFileName(APP_ID)
+    app.setQuitOnLastWindowClosed(False)  # the session ends when its window closes, then the loop
+    with contextlib.suppress(Exception):
+        from .resources import app_icon
+
+        app.setWindowIcon(app_icon())
+    crash = CrashHandler(log_path)
+    previous_hook = sys.excepthook
+    sys.excepthook = crash
+    loop = EventLoop(app)
+    asyncio.set_event_loop(loop)
+    try:
+        return int(loop.run_until_complete(_run_session(args, spec, crash)))
+    except StoreError as exc:
+        print(f"triageboard: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        sys.excepthook = previous_hook
+        loop.close()
+        asyncio.set_event_loop(None)

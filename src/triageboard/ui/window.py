@@ -1,0 +1,349 @@
+"""The main window: the board's columns side by side, filter bar, details pane, message and status bars."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QProgressBar,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..board import Board, Filter, IssueKey
+from ..services import BoardService, messages
+from .columns import ColumnWidget
+from .details import DetailsPane
+from .filterbar import FilterBar
+from .messagebar import MessageBar
+from .models import ColumnModel, IssueRole
+
+
+class Mover(Protocol):
+    """What the window needs of ``services.MoveService``."""
+
+    def request_move(self, key: IssueKey, column_name: str) -> bool: ...
+    def undo(self) -> None: ...
+    def redo(self) -> None: ...
+
+
+def _status_label(name: str) -> QLabel:
+    label = QLabel()
+    label.setObjectName(name)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    return label
+
+
+class MainWindow(QMainWindow):
+    closed = Signal()
+
+    def __init__(
+        self,
+        board: Board,
+        board_service: BoardService,
+        mover: Mover | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.board = board
+        self.board_service = board_service
+        self.mover = mover
+        self.selected_key: IssueKey | None = None
+        spec = board.spec
+        self.setWindowTitle(f"{spec.title or spec.name} — triageboard")
+        self.resize(1360, 820)
+
+        self.message_bar = MessageBar()
+        self.filter_bar = FilterBar(spec.mentor_label)
+        self.details = DetailsPane()
+        self.details.setMinimumWidth(280)
+        self.columns: list[ColumnWidget] = []
+        board_area = QWidget()
+        board_layout = QHBoxLayout(board_area)
+        board_layout.setContentsMargins(0, 0, 0, 0)
+        for column in spec.columns:
+            widget = ColumnWidget(ColumnModel(board, column), board_area)
+            widget.model.setParent(widget)
+            widget.model.move_requested.connect(self.request_move)
+            widget.selected.connect(lambda key, w=widget: self._on_selected(w, key))
+            widget.view.activated.connect(self._on_activated)
+            for signal in (widget.model.dataChanged, widget.model.rowsInserted, widget.model.modelReset):
+                signal.connect(self._schedule_sync)
+            board_layout.addWidget(widget, 1)
+            self.columns.append(widget)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(board_area)
+        splitter.addWidget(self.details)
+        splitter.setStretchFactor(0, 4)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([1040, 320])
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.message_bar)
+        layout.addWidget(self.filter_bar)
+        layout.addWidget(splitter, 1)
+        self.setCentralWidget(central)
+
+        self.user_label = _status_label("userStatus")
+        self.rate_label = _status_label("rateStatus")
+        self.refresh_label = _status_label("refreshStatus")
+        self.pending_label = _status_label("pendingStatus")
+        self.move_status_label = _status_label("moveStatus")
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)
+        self.progress.setMaximumWidth(160)
+        self.progress.setTextVisible(False)
+        self.progress.hide()
+        self.loaded_label = _status_label("loadedStatus")
+        status = self.statusBar()
+        status.addWidget(self.user_label)
+        status.addWidget(self.move_status_label, 1)
+        status.addPermanentWidget(self.loaded_label)
+        status.addPermanentWidget(self.progress)
+        status.addPermanentWidget(self.pending_label)
+        status.addPermanentWidget(self.rate_label)
+        status.addPermanentWidget(self.refresh_label)
+        self.user_label.setText("Not signed in")
+        self.refresh_label.setText("Not loaded yet")
+
+        self._sync_timer = QTimer(self)
+        self._sync_timer.setSingleShot(True)
+        self._sync_timer.setInterval(0)
+        self._sync_timer.timeout.connect(self._sync_selection)
+
+        self._build_actions()
+        self.filter_bar.filter_changed.connect(self.apply_filter)
+        self.details.open_requested.connect(self.open_url)
+
+        board_service.loading_changed.connect(self._on_loading)
+        board_service.progress.connect(self._on_progress)
+        board_service.refreshed.connect(self._on_refreshed)
+        board_service.error.connect(lambda text: self.show_message("error", text))
+        board_service.notice.connect(lambda text: self.show_message("warning", text))
+        board_service.user_changed.connect(self.set_user)
+        board_service.rate_limit_changed.connect(self.rate_label.setText)
+        self._disconnect_messages: Callable[[], None] | None = messages.connect(self._on_report)
+
+    # --- actions -----------------------------------------------------------------------------------
+
+    def _action(
+        self, text: str, shortcut: QKeySequence | QKeySequence.StandardKey | str, slot: Callable[[], object]
+    ) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(shortcut))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        menu_bar = self.menuBar()
+        board_menu = menu_bar.addMenu("&Board")
+        self.refresh_action = self._action("&Refresh", "F5", self.refresh)
+        self.find_action = self._action("&Find…", QKeySequence.StandardKey.Find, self.filter_bar.focus_text)
+        self.clear_filter_action = self._action("Clear filters", "Ctrl+Shift+F", self.filter_bar.clear)
+        board_menu.addActions([self.refresh_action, self.find_action, self.clear_filter_action])
+        board_menu.addSeparator()
+        board_menu.addAction("&Quit", QKeySequence.StandardKey.Quit, self.close)
+
+        edit_menu = menu_bar.addMenu("&Edit")
+        self.undo_action = self._action("&Undo move", "Ctrl+Z", self.undo)
+        self.redo_action = self._action("&Redo move", "Ctrl+Shift+Z", self.redo)
+        edit_menu.addActions([self.undo_action, self.redo_action])
+
+        card_menu = menu_bar.addMenu("&Card")
+        self.move_actions: list[QAction] = []
+        for number, column in enumerate(self.board.spec.columns[:9], start=1):
+            action = self._action(f"Move to {column.name}", f"Ctrl+{number}", self._mover_to(number - 1))
+            self.move_actions.append(action)
+        card_menu.addActions(self.move_actions)
+        card_menu.addSeparator()
+        self.move_left_action = self._action("Move one column left", "Ctrl+Left", lambda: self.move_by(-1))
+        self.move_right_action = self._action("Move one column right", "Ctrl+Right", lambda: self.move_by(1))
+        card_menu.addActions([self.move_left_action, self.move_right_action])
+        card_menu.addSeparator()
+        self.open_action = self._action("&Open on GitHub", "Ctrl+O", self.open_selected)
+        card_menu.addAction(self.open_action)
+        self.account_menu: QMenu = menu_bar.addMenu("&Account")
+        self.account_menu.menuAction().setVisible(False)  # app.py fills it when sign-in is available
+
+    def _mover_to(self, position: int) -> Callable[[], None]:
+        return lambda: self.move_selected_to(position)
+
+    # --- board I/O -----------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        self.board_service.refresh()
+
+    def undo(self) -> None:
+        if self.mover is not None:
+            self.mover.undo()
+
+    def redo(self) -> None:
+        if self.mover is not None:
+            self.mover.redo()
+
+    def request_move(self, key: IssueKey, column_name: str) -> None:
+        if self.mover is None:
+            self.show_message("error", "Moving cards is not available in this window (no move service).")
+            return
+        if key not in self.board:
+            return
+        if self.board.column_of(key).name == self.board.spec.column(column_name).name:
+            return
+        self.mover.request_move(key, column_name)
+        if key == self.selected_key:
+            self._sync_selection(focus=True)
+
+    def move_selected_to(self, position: int) -> None:
+        key = self.selected_key
+        if key is None or key not in self.board:
+            self.show_message("info", "Select a card first (click it), then press Ctrl+1…4 to move it.")
+            return
+        columns = self.board.spec.columns
+        if 0 <= position < len(columns):
+            self.request_move(key, columns[position].name)
+
+    def move_by(self, delta: int) -> None:
+        key = self.selected_key
+        if key is None or key not in self.board:
+            self.show_message(
+                "info", "Select a card first (click it), then press Ctrl+Left/Right to move it."
+            )
+            return
+        columns = self.board.spec.columns
+        here = columns.index(self.board.column_of(key))
+        target = here + delta
+        if 0 <= target < len(columns):
+            self.request_move(key, columns[target].name)
+
+    def apply_filter(self, flt: Filter) -> None:
+        for widget in self.columns:
+            widget.proxy.set_filter(flt)
+            widget.update_counts()
+        self._sync_selection()
+
+    # --- selection and details ----------------------------------------------------------------------
+
+    def column_widget(self, name: str) -> ColumnWidget:
+        wanted = self.board.spec.column(name).name
+        return next(w for w in self.columns if w.column.name == wanted)
+
+    def select(self, key: IssueKey) -> bool:
+        """Select ``key``'s card (in whichever column holds it); False when it is not shown."""
+        self.selected_key = key
+        return self._sync_selection(focus=True)
+
+    def _on_selected(self, source: ColumnWidget, key: object) -> None:
+        if not isinstance(key, IssueKey):
+            return
+        self.selected_key = key
+        for widget in self.columns:
+            if widget is not source:
+                widget.clear_selection()
+        self._show_details()
+
+    def _schedule_sync(self) -> None:
+        self._sync_timer.start()
+
+    def _sync_selection(self, focus: bool = False) -> bool:
+        """Keep the selected card selected where it now is (after a move, a rollback or a refresh)."""
+        key = self.selected_key
+        shown = False
+        if key is not None and key in self.board:
+            for widget in self.columns:
+                row = widget.proxy.proxy_row_of(key)
+                if row >= 0:
+                    shown = True
+                    current = widget.view.currentIndex()
+                    if current.row() != row or not widget.view.selectionModel().isSelected(current):
+                        had_focus = any(w.view.hasFocus() for w in self.columns)
+                        widget.select_row(row)
+                        if focus or had_focus:
+                            widget.view.setFocus(Qt.FocusReason.OtherFocusReason)
+                elif widget.view.selectionModel().hasSelection():
+                    widget.clear_selection()
+        self._show_details()
+        return shown
+
+    def _show_details(self) -> None:
+        key = self.selected_key
+        issue = self.board.get(key) if key is not None else None
+        if issue is None:
+            if self.details.issue is not None:
+                self.details.show_issue(None)
+            return
+        placement = self.board.placement(issue.key)
+        conflict = ", ".join(c.name for c in placement.conflicting)
+        column = placement.column.name + (" (sending…)" if self.board.is_pending(issue.key) else "")
+        if self.details.issue != issue or self.details.column.text() != column:
+            self.details.show_issue(issue, column, conflict)
+
+    def _on_activated(self, index: QModelIndex) -> None:
+        issue = index.data(IssueRole)
+        url = getattr(issue, "html_url", "")
+        if url:
+            self.open_url(url)
+
+    def open_selected(self) -> None:
+        issue = self.board.get(self.selected_key) if self.selected_key is not None else None
+        if issue is not None and issue.html_url:
+            self.open_url(issue.html_url)
+
+    def open_url(self, url: str) -> None:
+        qurl = QUrl(url)
+        if qurl.scheme() in ("http", "https"):
+            QDesktopServices.openUrl(qurl)
+
+    # --- reporting -----------------------------------------------------------------------------------
+
+    def show_message(self, level: str, text: str) -> None:
+        self.message_bar.show_message(level, text)
+
+    def _on_report(self, level: messages.Level, text: str) -> None:
+        self.show_message(level.value, text)
+
+    def set_user(self, login: str) -> None:
+        self.user_label.setText(f"Signed in as {login}" if login else "Not signed in")
+
+    def set_pending(self, count: int) -> None:
+        self.pending_label.setText("" if count == 0 else f"{count} move{'s' if count != 1 else ''} waiting")
+
+    def set_move_status(self, text: str) -> None:
+        self.move_status_label.setText(text)
+
+    def _on_loading(self, loading: bool) -> None:
+        self.progress.setVisible(loading)
+        self.refresh_action.setEnabled(not loading)
+        if loading:
+            self.loaded_label.setText("Loading…")
+        else:
+            self.loaded_label.setText("")
+            self.filter_bar.set_choices(self.board.assignees(), self.board.label_names())
+            self._sync_selection()
+
+    def _on_progress(self, received: int) -> None:
+        self.loaded_label.setText(f"Loading… {received:,} issues")
+
+    def _on_refreshed(self, when: str) -> None:
+        self.refresh_label.setText(f"Refreshed {when}")
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._disconnect_messages is not None:
+            self._disconnect_messages()
+            self._disconnect_messages = None
+        for widget in self.columns:
+            # The board may outlive the window (a fetch finishing during shutdown): stop telling it.
+            widget.model.detach()
+            widget.view.setModel(None)
+        super().closeEvent(event)
+        self.closed.emit()

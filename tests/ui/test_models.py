@@ -1,0 +1,200 @@
+"""Column models, the filter proxy and the card delegate over a plain Board (no network)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from PySide6.QtCore import QModelIndex, QRect, Qt
+from PySide6.QtGui import QTextDocument
+from PySide6.QtWidgets import QStyleOptionViewItem
+from pytestqt.qtbot import QtBot
+
+from triageboard.board import Assignee, Board, Filter, Issue, IssueKey, Label, preset
+from triageboard.ui.delegate import CardDelegate, chip_colors
+from triageboard.ui.models import (
+    ISSUE_KEYS_MIME,
+    AgeRole,
+    ColumnFilter,
+    ColumnModel,
+    ConflictRole,
+    IssueKeyRole,
+    PendingRole,
+    age_text,
+    decode_keys,
+)
+
+SPEC = preset("rust-async")
+NOW = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+def issue(
+    n: int, *labels: str, title: str = "", assignees: tuple[str, ...] = (), repo: str = "rust-lang/rust"
+) -> Issue:
+    return Issue(
+        repo=repo,
+        number=n,
+        title=title or f"issue {n}",
+        labels=tuple(
+            Label(name, "d73a4a" if name.startswith("A-") else "ededed")
+            for name in ("A-async-await", *labels)
+        ),
+        assignees=assignees,
+        created_at=NOW - timedelta(days=n),
+        updated_at=NOW - timedelta(hours=n),
+    )
+
+
+@pytest.fixture
+def board() -> Board:
+    b = Board(SPEC)
+    b.update(
+        [
+            issue(1, "AsyncAwait-Focus", assignees=("alice",)),
+            issue(2, "AsyncAwait-Focus", "E-mentor"),
+            issue(3, "AsyncAwait-OnDeck", title="<b>bold</b> & <i>tags</i>"),
+            issue(4, "AsyncAwait-Other", "AsyncAwait-Focus"),  # conflict: stays in Focus, flagged
+            issue(5),
+            issue(6, "E-mentor", assignees=("bob",)),
+        ]
+    )
+    return b
+
+
+def models(board: Board) -> dict[str, ColumnModel]:
+    return {c.name: ColumnModel(board, c) for c in SPEC.columns}
+
+
+def keys(model: ColumnModel | ColumnFilter) -> list[IssueKey]:
+    return [model.index(r, 0).data(IssueKeyRole) for r in range(model.rowCount())]
+
+
+def k(n: int) -> IssueKey:
+    return IssueKey("rust-lang/rust", n)
+
+
+def test_cards_land_in_their_columns(board: Board, qapp: object) -> None:
+    m = models(board)
+    assert keys(m["Focus"]) == [k(1), k(2), k(4)]
+    assert keys(m["OnDeck"]) == [k(3)]
+    assert keys(m["Other"]) == []
+    assert keys(m["Uncategorized"]) == [k(5), k(6)]
+    assert m["Focus"].index(2, 0).data(ConflictRole) is True
+    assert m["Focus"].index(0, 0).data(ConflictRole) is False
+
+
+def test_model_follows_board_changes_with_row_signals(board: Board, qtbot: QtBot) -> None:
+    m = models(board)
+    with qtbot.waitSignal(m["Other"].rowsInserted), qtbot.waitSignal(m["Focus"].rowsRemoved):
+        board.update([issue(1, "AsyncAwait-Other")])
+    assert keys(m["Other"]) == [k(1)]
+    assert k(1) not in keys(m["Focus"])
+    with qtbot.waitSignal(m["Other"].dataChanged):
+        board.set_pending(k(1), True)
+    assert m["Other"].index(0, 0).data(PendingRole) is True
+    # A big batch becomes one reset, and the model still agrees with the board.
+    with qtbot.waitSignal(m["Uncategorized"].modelReset):
+        board.update([issue(n) for n in range(100, 200)])
+    assert m["Uncategorized"].rowCount() == board.column_size(SPEC.uncategorized) == 102
+
+
+def test_drop_emits_a_request_and_never_changes_rows(board: Board, qtbot: QtBot) -> None:
+    m = models(board)
+    mime = m["Focus"].mimeData([m["Focus"].index(0, 0)])
+    assert decode_keys(mime) == [k(1)]
+    assert mime.hasFormat(ISSUE_KEYS_MIME)
+    target = m["Other"]
+    assert target.canDropMimeData(mime, Qt.DropAction.CopyAction, -1, -1, QModelIndex())
+    # Dropping into the column the card is already in is refused.
+    assert not m["Focus"].canDropMimeData(mime, Qt.DropAction.CopyAction, -1, -1, QModelIndex())
+    with qtbot.waitSignal(target.move_requested) as blocker:
+        assert target.dropMimeData(mime, Qt.DropAction.MoveAction, -1, -1, QModelIndex())
+    assert blocker.args == [k(1), "Other"]
+    assert keys(m["Focus"]) == [k(1), k(2), k(4)]  # the board owns the move
+    assert not m["Focus"].removeRows(0, 1)
+    assert m["Focus"].supportedDragActions() == Qt.DropAction.CopyAction
+
+
+@pytest.mark.parametrize(
+    ("flt", "expected"),
+    [
+        (Filter(mentored_only=True), {"Focus": [2], "Uncategorized": [6]}),
+        (Filter(assignee="alice"), {"Focus": [1]}),
+        (Filter(assignee=Assignee.UNASSIGNED), {"Focus": [2, 4], "OnDeck": [3], "Uncategorized": [5]}),
+        (Filter(text="#3"), {"OnDeck": [3]}),
+        (Filter(text="bold"), {"OnDeck": [3]}),
+        (Filter(label="AsyncAwait-Other"), {"Focus": [4]}),
+    ],
+)
+def test_each_filter_narrows_columns(
+    board: Board, qapp: object, flt: Filter, expected: dict[str, list[int]]
+) -> None:
+    for name, model in models(board).items():
+        proxy = ColumnFilter(model)
+        proxy.set_filter(flt)
+        assert keys(proxy) == [k(n) for n in expected.get(name, [])], name
+        assert model.rowCount() == board.column_size(SPEC.column(name))
+    # The proxy keeps following the board while filtered.
+    proxy = ColumnFilter(models(board)["Uncategorized"])
+    proxy.set_filter(Filter(mentored_only=True))
+    board.update([issue(7, "E-mentor"), issue(8)])
+    assert keys(proxy) == [k(6), k(7)]
+
+
+class RecordingPainter:
+    """Stands in for QPainter: records what the delegate draws."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def drawText(self, rect: QRect, flags: object, text: str) -> None:
+        self.texts.append(text)
+
+    def __getattr__(self, name: str) -> object:
+        return lambda *args, **kwargs: None
+
+
+def test_delegate_draws_html_titles_literally_and_every_part_of_a_card(board: Board, qapp: object) -> None:
+    model = models(board)["OnDeck"]
+    delegate = CardDelegate()
+    option = QStyleOptionViewItem()
+    option.rect = QRect(0, 0, 2000, 120)
+    painter = RecordingPainter()
+    delegate.paint(painter, option, model.index(0, 0))  # type: ignore[arg-type]
+    assert "<b>bold</b> & <i>tags</i>" in painter.texts
+    assert "#3 · rust-lang/rust" in painter.texts
+    assert "A-async-await" in painter.texts
+    assert "AsyncAwait-OnDeck" in painter.texts
+    assert "unassigned" in painter.texts
+    # The tooltip is rich text by necessity; the title inside it is escaped, so it reads literally.
+    doc = QTextDocument()
+    doc.setHtml(model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole))
+    assert "<b>bold</b> & <i>tags</i>" in doc.toPlainText()
+
+    focus = models(board)["Focus"]
+    painter = RecordingPainter()
+    delegate.paint(painter, option, focus.index(2, 0))  # type: ignore[arg-type]
+    assert "conflict" in painter.texts
+    painter = RecordingPainter()
+    delegate.paint(painter, option, focus.index(1, 0))  # type: ignore[arg-type]
+    assert "E-mentor" in painter.texts
+    assert "conflict" not in painter.texts
+
+
+def test_age_and_chip_contrast(board: Board, qapp: object) -> None:
+    model = models(board)["Focus"]
+    model.clock = lambda: NOW.timestamp()
+    assert model.index(0, 0).data(AgeRole) == "1h"
+    assert [age_text(s) for s in (5, 120, 7200, 3 * 86400, 90 * 86400, 800 * 86400)] == [
+        "now",
+        "2m",
+        "2h",
+        "3d",
+        "2mo",
+        "2y",
+    ]
+    assert chip_colors("ffffff")[1].name() == "#1f2328"  # dark text on white
+    assert chip_colors("000000")[1].name() == "#ffffff"
+    assert chip_colors("d73a4a")[1].name() == "#ffffff"  # GitHub's "bug" red takes white text
+    assert chip_colors("fbca04")[1].name() == "#1f2328"  # yellow takes dark text
+    assert chip_colors("nonsense")[0].name() == "#ededed"
