@@ -1,0 +1,88 @@
+"""Helpers for the client tests (imported as ``ghtest``): run a coroutine against a mock transport, no Qt."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import httpx
+
+from triageboard.github import GitHubClient, MemoryPageCache, Policy
+
+T = TypeVar("T")
+TOKEN = "ghp_secret0123456789"
+API = "https://api.github.com"
+
+
+@dataclass
+class Harness:
+    """Runs ``fn(client)`` in a fresh event loop with a fresh ``httpx.AsyncClient``, closing everything."""
+
+    sleeps: list[float] = field(default_factory=list)
+    requests: list[httpx.Request] = field(default_factory=list)
+
+    async def fake_sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+
+    def run(
+        self,
+        fn: Callable[[GitHubClient], Awaitable[T]],
+        handler: Callable[[httpx.Request], httpx.Response] | None = None,
+        *,
+        api_url: str = API,
+        token: Callable[[], str | None] = lambda: TOKEN,
+        policy: Policy | None = None,
+        cache: MemoryPageCache | None = None,
+        real_sleep: bool = False,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> T:
+        def recording(request: httpx.Request) -> httpx.Response:
+            request.read()
+            self.requests.append(request)
+            assert handler is not None
+            return handler(request)
+
+        async def main() -> T:
+            chosen = transport or httpx.MockTransport(recording)
+            async with httpx.AsyncClient(transport=chosen) as http:
+                client = GitHubClient(
+                    http,
+                    api_url,
+                    token,
+                    policy=policy or Policy(),
+                    cache=cache,
+                    sleep=asyncio.sleep if real_sleep else self.fake_sleep,
+                )
+                return await fn(client)
+
+        return asyncio.run(main())
+
+
+def json_response(status: int, data: Any, headers: dict[str, str] | None = None) -> httpx.Response:
+    body = json.dumps(data).encode()
+    merged = {"content-type": "application/json; charset=utf-8", **(headers or {})}
+    return httpx.Response(status, headers=merged, content=body)
+
+
+def issue_json(number: int, *labels: str, repo: str = "rust-lang/rust", **extra: Any) -> dict[str, Any]:
+    return {
+        "url": f"{API}/repos/{repo}/issues/{number}",
+        "repository_url": f"{API}/repos/{repo}",
+        "html_url": f"https://github.com/{repo}/issues/{number}",
+        "number": number,
+        "title": f"issue {number}",
+        "state": "open",
+        "labels": [{"name": n, "color": "ededed", "description": None} for n in labels],
+        "assignee": None,
+        "assignees": [],
+        "user": {"login": "someone"},
+        "comments": 0,
+        "created_at": "2024-01-02T03:04:05Z",
+        "updated_at": "2024-01-03T03:04:05Z",
+        "closed_at": None,
+        "body": "body",
+        **extra,
+    }
