@@ -1,0 +1,81 @@
+"""The shipped .desktop and AppStream files are well-formed, valid, and agree with the package."""
+
+from __future__ import annotations
+
+import configparser
+import shutil
+import subprocess
+import tomllib
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from triageboard import APP_ID, resources
+from triageboard.ui.about import HOMEPAGE
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _pyproject() -> dict[str, object]:
+    with (REPO / "pyproject.toml").open("rb") as f:
+        return tomllib.load(f)["project"]  # type: ignore[no-any-return]
+
+
+def parse_desktop(text: str) -> dict[str, str]:
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.optionxform = str  # type: ignore[assignment,method-assign]
+    parser.read_string(text)
+    return dict(parser["Desktop Entry"])
+
+
+def test_desktop_entry_names_the_app_and_its_icon() -> None:
+    entry = parse_desktop(resources.read_text(resources.DESKTOP_FILE))
+    assert entry["Type"] == "Application"
+    assert entry["Icon"] == APP_ID
+    assert entry["Exec"] == "triageboard"
+    assert entry["Terminal"] == "false"
+    assert entry["Categories"].endswith(";")
+
+
+def test_metainfo_agrees_with_the_package() -> None:
+    root = ET.fromstring(resources.read_bytes(resources.METAINFO_FILE))  # noqa: S314 (our own file)
+    assert root.tag == "component"
+    assert root.attrib["type"] == "desktop-application"
+    assert root.findtext("id") == APP_ID
+    assert root.findtext("launchable[@type='desktop-id']") == f"{APP_ID}.desktop"
+    assert root.findtext("icon[@type='stock']") == APP_ID
+    assert root.findtext("provides/binary") == "triageboard"
+    project = _pyproject()
+    # the newest release must be the version being shipped: bumping the version needs a release note
+    assert root.find("releases/release").attrib["version"] == project["version"]  # type: ignore[union-attr]
+    assert root.findtext("project_license") == project["license"]["text"]  # type: ignore[index]
+    assert root.findtext("url[@type='homepage']") == project["urls"]["Homepage"] == HOMEPAGE  # type: ignore[index]
+
+
+def _tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        pytest.skip(f"{name} is not installed (Debian: desktop-file-utils / appstream)")
+    return path
+
+
+def validate_desktop_file(path: Path) -> None:
+    result = subprocess.run([_tool("desktop-file-validate"), str(path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not result.stdout.strip()  # no warnings either
+
+
+def test_desktop_entry_is_valid(tmp_path: Path) -> None:
+    path = tmp_path / f"{APP_ID}.desktop"
+    path.write_text(resources.read_text(resources.DESKTOP_FILE))
+    validate_desktop_file(path)
+
+
+def test_metainfo_is_valid(tmp_path: Path) -> None:
+    path = tmp_path / f"{APP_ID}.metainfo.xml"
+    path.write_bytes(resources.read_bytes(resources.METAINFO_FILE))
+    result = subprocess.run(
+        [_tool("appstreamcli"), "validate", "--no-net", str(path)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
