@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import keyring
 import keyring.errors
@@ -139,6 +139,9 @@ class KeyringStore:
 
 
 def _detail(exc: BaseException) -> str:
-    text: Any = str(exc).strip()
+    try:
+        text = str(exc).strip()
+    except Exception:  # some library errors cannot even print themselves
+        text = ""
     name = type(exc).__name__
     return redact(f"{name}: {text}"[:300] if text else name)
