@@ -5,13 +5,17 @@ from __future__ import annotations
 import threading
 
 from keyring.backend import KeyringBackend
+from keyring.compat import properties
 from keyring.errors import PasswordDeleteError
 
 
 class MemoryKeyring(KeyringBackend):
     """A real ``KeyringBackend`` that keeps entries in a dict (unit tests only)."""
 
-    priority = 1  # type: ignore[assignment]
+    @properties.classproperty
+    def priority(cls) -> float:
+        # Not viable for keyring's own detection: a double must never be picked (or chained) by get_keyring.
+        raise RuntimeError("a test double, never a detected backend")
 
     def __init__(self) -> None:
         super().__init__()
