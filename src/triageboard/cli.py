@@ -14,7 +14,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TextIO
 
@@ -121,7 +121,7 @@ def main(argv: Sequence[str]) -> int:
         args = parser.parse_args(list(argv))
     except SystemExit as exc:  # --help (0) or a usage error (2)
         return int(exc.code or 0)
-    _setup_logging(args.verbose)
+    undo_logging = _setup_logging(args.verbose)
     try:
         spec = resolve_board(args)
         return asyncio.run(_run(args, spec))
@@ -138,11 +138,24 @@ def main(argv: Sequence[str]) -> int:
     except KeyboardInterrupt:
         print("triageboard: interrupted; queued moves stay in the outbox.", file=sys.stderr)
         return 130
+    finally:
+        undo_logging()
 
 
-def _setup_logging(verbose: int) -> None:
+class _StderrHandler(logging.Handler):
+    """Writes to whatever ``sys.stderr`` is now (tests swap it), never to a stale stream."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            print(self.format(record), file=sys.stderr)
+        except Exception:
+            self.handleError(record)
+
+
+def _setup_logging(verbose: int) -> Callable[[], None]:
+    """Log to stderr (warnings, or more with -v), with tokens masked; returns the undo."""
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StderrHandler()
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     try:
         from .auth import TokenRedactingFilter
@@ -151,10 +164,20 @@ def _setup_logging(verbose: int) -> None:
     except ImportError:  # pragma: no cover - auth is part of the package
         pass
     root = logging.getLogger()
+    old_level = root.level
     root.addHandler(handler)
     root.setLevel(level)
+    quiet = logging.getLogger("httpx")
+    old_httpx = quiet.level
     if verbose < 2:
-        logging.getLogger("httpx").setLevel(logging.WARNING)
+        quiet.setLevel(logging.WARNING)
+
+    def undo() -> None:
+        root.removeHandler(handler)
+        root.setLevel(old_level)
+        quiet.setLevel(old_httpx)
+
+    return undo
 
 
 def time_scale() -> float:
@@ -189,7 +212,7 @@ async def resolve_token(api_url: str) -> str | None:
     try:
         return await credentials.load()
     except KeyringUnavailable as exc:
-        raise CliError(f"No token in GH_TOKEN/GITHUB_TOKEN, and {exc}") from None
+        raise CliError(f"No GitHub token: GH_TOKEN and GITHUB_TOKEN are not set, and {exc}") from None
 
 
 def _env_token(api_url: str) -> str | None:
