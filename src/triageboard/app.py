@@ -228,7 +228,7 @@ class CrashHandler:
 def _demo_sandbox() -> Any:
     from .sandbox import Sandbox
 
-    return Sandbox(seed=DEMO_SEED, demo=True)
+    return Sandbox(seed=DEMO_SEED, auto_approve_after_polls=1)
 
 
 async def _run_session(args: argparse.Namespace, spec: BoardSpec, crash: CrashHandler) -> int:

@@ -64,12 +64,14 @@ class ColumnView(QListView):
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Static movement first: setMovement(Static) switches dragging and the viewport's drops off.
+        self.setMovement(QListView.Movement.Static)
         self.setDragEnabled(True)
         self.setAcceptDrops(True)
+        self.viewport().setAcceptDrops(True)
         self.setDropIndicatorShown(False)
         self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
         self.setDefaultDropAction(Qt.DropAction.CopyAction)
-        self.setMovement(QListView.Movement.Static)
         self.setMouseTracking(True)
 
 
@@ -123,4 +125,6 @@ class ColumnWidget(QWidget):
         self.view.selectionModel().setCurrentIndex(QModelIndex(), QItemSelectionModel.SelectionFlag.NoUpdate)
 
     def _current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
+        if self.model.changing or self.proxy.filtering:
+            return  # Qt moved the current row because rows went away; the window re-selects the card
         self.selected.emit(current.data(IssueKeyRole) if current.isValid() else None)

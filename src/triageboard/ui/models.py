@@ -93,6 +93,8 @@ class ColumnModel(QAbstractListModel):
         self.column = column
         self._name = column.name
         self.clock = time.time
+        # True while the board changes this column: selection moves then are Qt's doing, not the user's.
+        self.changing = False
         board.subscribe(self)
 
     def detach(self) -> None:
@@ -102,32 +104,40 @@ class ColumnModel(QAbstractListModel):
 
     def begin_insert(self, column: Column, row: int) -> None:
         if column.name == self._name:
+            self.changing = True
             self.beginInsertRows(QModelIndex(), row, row)
 
     def end_insert(self, column: Column) -> None:
         if column.name == self._name:
             self.endInsertRows()
+            self.changing = False
 
     def begin_remove(self, column: Column, row: int) -> None:
         if column.name == self._name:
+            self.changing = True
             self.beginRemoveRows(QModelIndex(), row, row)
 
     def end_remove(self, column: Column) -> None:
         if column.name == self._name:
             self.endRemoveRows()
+            self.changing = False
 
     def row_changed(self, column: Column, row: int) -> None:
         if column.name == self._name:
             index = self.index(row, 0)
+            self.changing = True
             self.dataChanged.emit(index, index)
+            self.changing = False
 
     def begin_reset(self, column: Column) -> None:
         if column.name == self._name:
+            self.changing = True
             self.beginResetModel()
 
     def end_reset(self, column: Column) -> None:
         if column.name == self._name:
             self.endResetModel()
+            self.changing = False
 
     # --- reading ---------------------------------------------------------------------------------
 
@@ -242,6 +252,7 @@ class ColumnFilter(QSortFilterProxyModel):
         super().__init__(parent)
         self._source = source
         self._filter = Filter(mentor_label=source.board.spec.mentor_label)
+        self.filtering = False
         self.setSourceModel(source)
         self.setDynamicSortFilter(True)
 
@@ -256,9 +267,13 @@ class ColumnFilter(QSortFilterProxyModel):
     def set_filter(self, flt: Filter) -> None:
         if flt == self._filter:
             return
-        self.beginFilterChange()
-        self._filter = flt
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        self.filtering = True
+        try:
+            self.beginFilterChange()
+            self._filter = flt
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        finally:
+            self.filtering = False
 
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
         if not self._filter.is_active:
