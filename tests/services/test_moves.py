@@ -1,0 +1,185 @@
+"""MoveService on the qasync loop against the live sandbox: optimistic moves, failures, undo, overlay,
+replay of a left-over outbox."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine, Iterator
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+from pytestqt.qtbot import QtBot
+
+from triageboard import paths
+from triageboard.board import Board, IssueKey, LabelDiff, preset
+from triageboard.github import GitHubClient, Policy, fetch_board
+from triageboard.moves import MoveEngine
+from triageboard.sandbox import Fault, Sandbox
+from triageboard.services import messages
+from triageboard.services.moves import MoveService
+from triageboard.store import Outbox
+
+T = TypeVar("T")
+TOKEN = "tb-service-token"
+SPEC = preset("rust-async")
+REPO = "rust-lang/rust"
+
+
+def wait(qtbot: QtBot, coro: Coroutine[Any, Any, T], timeout: int = 10_000) -> T:
+    task = asyncio.ensure_future(coro)
+    qtbot.waitUntil(task.done, timeout=timeout)
+    return task.result()
+
+
+@dataclass
+class Harness:
+    sb: Sandbox
+    board: Board
+    http: httpx.AsyncClient
+    client: GitHubClient
+    outbox: Outbox
+    qtbot: QtBot
+    services: list[MoveService]
+    token: dict[str, str]
+
+    def service(self) -> MoveService:
+        engine = MoveEngine(self.client, self.outbox)
+        service = MoveService(self.board, engine)
+        self.services.append(service)
+        return service
+
+    def uncategorized(self) -> IssueKey:
+        return self.board.column_issues(SPEC.column("Uncategorized"))[0].key
+
+    def labels(self, key: IssueKey) -> list[str]:
+        return self.sb.issue_labels(key.repo, key.number)
+
+
+@pytest.fixture
+def harness(qloop: asyncio.AbstractEventLoop, qtbot: QtBot) -> Iterator[Harness]:
+    with Sandbox(token=TOKEN, seed=1, time_scale=0.01) as sb:
+        sb.add_token("tb-read-only", login="watcher", permission="read")
+        http = httpx.AsyncClient()
+        token = {"value": TOKEN}  # what the signed-in user's credentials hold
+        client = GitHubClient(http, sb.api_url, lambda: token["value"], policy=Policy(time_scale=0.01))
+        spec = SPEC.with_sources(repos=[REPO], api_url=sb.api_url)
+        board = Board(spec)
+        board.replace_all(wait(qtbot, fetch_board(client, spec)).issues)
+        outbox = Outbox(paths.outbox_path())
+        h = Harness(sb, board, http, client, outbox, qtbot, [], token)
+        try:
+            yield h
+        finally:
+            for service in h.services:
+                wait(qtbot, service.aclose())
+            wait(qtbot, http.aclose())
+            outbox.close()
+
+
+def test_move_shows_at_once_then_github_confirms(harness: Harness) -> None:
+    service = harness.service()
+    key = harness.uncategorized()
+    focus = SPEC.column("Focus")
+    with harness.qtbot.waitSignal(service.pending_changed, check_params_cb=lambda n: n == 0, timeout=10_000):
+        assert service.request_move(key, "Focus") is True
+        # Optimistic: the card is in Focus and marked pending before anything was sent.
+        assert harness.board.column_of(key) == focus
+        assert harness.board.is_pending(key)
+        assert "AsyncAwait-Focus" not in harness.labels(key)
+    assert "AsyncAwait-Focus" in harness.labels(key)
+    assert harness.board.column_of(key) == focus
+    assert not harness.board.is_pending(key)
+    assert service.pending_count() == 0
+
+
+def test_refused_move_returns_the_card_with_the_reason(harness: Harness) -> None:
+    harness.token["value"] = "tb-read-only"
+    service = harness.service()
+    key = harness.uncategorized()
+    with harness.qtbot.waitSignal(service.move_failed, timeout=10_000) as failed:
+        service.request_move(key, "OnDeck")
+        assert harness.board.column_of(key).name == "OnDeck"
+    assert "cannot change labels in rust-lang/rust" in failed.args[0]
+    assert harness.board.column_of(key).name == "Uncategorized"
+    assert not harness.board.is_pending(key)
+    # Known for the session now: the next drop into this repo is refused at once, without a round trip.
+    with harness.qtbot.waitSignal(service.move_failed, timeout=1000):
+        assert service.request_move(key, "Focus") is False
+    assert harness.board.column_of(key).name == "Uncategorized"
+
+
+def test_undo_and_redo_are_moves_too(harness: Harness) -> None:
+    service = harness.service()
+    key = harness.uncategorized()
+    undo_states: list[bool] = []
+    service.undo_available.connect(undo_states.append)
+    qtbot = harness.qtbot
+    service.request_move(key, "Focus")
+    qtbot.waitUntil(lambda: "AsyncAwait-Focus" in harness.labels(key) and service.pending_count() == 0)
+    service.request_move(key, "Other")
+    qtbot.waitUntil(lambda: "AsyncAwait-Other" in harness.labels(key) and service.pending_count() == 0)
+    service.undo()
+    assert harness.board.column_of(key).name == "Focus"
+    qtbot.waitUntil(lambda: "AsyncAwait-Focus" in harness.labels(key) and service.pending_count() == 0)
+    assert "AsyncAwait-Other" not in harness.labels(key)
+    service.undo()
+    qtbot.waitUntil(lambda: service.pending_count() == 0)
+    assert not {"AsyncAwait-Focus", "AsyncAwait-Other"} & set(harness.labels(key))
+    assert harness.board.column_of(key).name == "Uncategorized"
+    assert undo_states[-1] is False
+    service.redo()
+    qtbot.waitUntil(lambda: "AsyncAwait-Focus" in harness.labels(key) and service.pending_count() == 0)
+    assert harness.board.column_of(key).name == "Focus"
+    assert service.history.can_redo
+
+
+def test_refresh_overlay_keeps_a_pending_card_where_it_was_dropped(harness: Harness) -> None:
+    harness.sb.inject(Fault(kind="status", status=503, method="POST", count=None))
+    service = harness.service()
+    key = harness.uncategorized()
+    statuses: list[str] = []
+    service.status.connect(statuses.append)
+    service.request_move(key, "Focus")
+    harness.qtbot.waitUntil(lambda: any("1 move waiting until" in s for s in statuses), timeout=10_000)
+    fresh = wait(harness.qtbot, fetch_board(harness.client, harness.board.spec)).issues
+    harness.board.replace_all(service.overlay(fresh))
+    assert harness.board.column_of(key).name == "Focus"
+    assert harness.board.is_pending(key)
+    harness.sb.reset_faults()
+    service.engine.wake()
+    harness.qtbot.waitUntil(lambda: "AsyncAwait-Focus" in harness.labels(key), timeout=10_000)
+
+
+def test_outbox_left_by_a_previous_session_is_replayed_at_start(harness: Harness) -> None:
+    key = harness.uncategorized()
+    harness.outbox.put(
+        harness.sb.api_url, key, SPEC, SPEC.column("Other"), None, LabelDiff(add=("AsyncAwait-Other",))
+    )
+    counts: list[int] = []
+    engine = MoveEngine(harness.client, harness.outbox)
+    service = MoveService(harness.board, engine)  # the loop is running: it starts sending at once
+    harness.services.append(service)
+    service.pending_changed.connect(counts.append)
+    harness.qtbot.waitUntil(lambda: "AsyncAwait-Other" in harness.labels(key), timeout=10_000)
+    harness.qtbot.waitUntil(lambda: counts[-1:] == [0])
+
+
+def test_conflict_notice_reaches_the_message_bar(harness: Harness) -> None:
+    reports: list[tuple[str, str]] = []
+    disconnect = messages.connect(lambda level, text: reports.append((level.value, text)))
+    try:
+        service = harness.service()
+        key = harness.uncategorized()
+        # Someone else triages it into OnDeck after our board loaded it.
+        harness.sb.edit_labels_as("someone-else", key.repo, key.number, add=["AsyncAwait-OnDeck", "T-lang"])
+        service.request_move(key, "Focus")
+        harness.qtbot.waitUntil(lambda: service.pending_count() == 0, timeout=10_000)
+    finally:
+        disconnect()
+    labels = harness.labels(key)
+    assert "AsyncAwait-Focus" in labels
+    assert "AsyncAwait-OnDeck" not in labels
+    assert "T-lang" in labels
+    assert any("changed on GitHub by someone else" in text for _, text in reports)
