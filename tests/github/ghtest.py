@@ -86,3 +86,37 @@ def issue_json(number: int, *labels: str, repo: str = "rust-lang/rust", **extra:
         "body": "body",
         **extra,
     }
+
+
+def live(
+    sandbox: Any,
+    fn: Callable[[GitHubClient], Awaitable[T]],
+    *,
+    token: str | None = None,
+    policy: Policy | None = None,
+    cache: MemoryPageCache | None = None,
+    seen: list[httpx.Request] | None = None,
+) -> T:
+    """Runs ``fn(client)`` against the live sandbox over loopback HTTP, in a fresh event loop.
+
+    ``seen`` collects every request sent (with its body), through an httpx event hook.
+    """
+
+    async def record(request: httpx.Request) -> None:
+        if seen is not None:
+            await request.aread()
+            seen.append(request)
+
+    async def main() -> T:
+        async with httpx.AsyncClient(event_hooks={"request": [record]}) as http:
+            chosen = sandbox.token if token is None else token
+            client = GitHubClient(
+                http,
+                sandbox.api_url,
+                lambda: chosen,
+                policy=policy or Policy(time_scale=0.001),
+                cache=cache,
+            )
+            return await fn(client)
+
+    return asyncio.run(main())
