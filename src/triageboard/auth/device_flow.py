@@ -134,11 +134,9 @@ class DeviceFlow:
                 pass
             elif error == "slow_down":
                 new = data.get("interval")
-                # GitHub says the new interval; trust it. Without one, add its documented 5 s.
-                if isinstance(new, int | float) and not isinstance(new, bool) and new > 0:
-                    interval = float(new)
-                else:
-                    interval += SLOW_DOWN_STEP
+                # RFC 8628: add 5 s for this and every later poll; GitHub also says the new interval.
+                given = float(new) if isinstance(new, int | float) and not isinstance(new, bool) else 0.0
+                interval = max(given, interval + SLOW_DOWN_STEP)
                 log.debug("device flow: slow_down, polling every %.0f s", interval)
             else:
                 self._raise_for_error(data)

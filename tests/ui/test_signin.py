@@ -1,0 +1,360 @@
+"""The sign-in dialog end to end against the sandbox's device flow and REST API (offscreen, pytest-qt)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+import keyring.backends.fail
+import pytest
+from keyring.backend import KeyringBackend
+from keyring.compat import properties
+from keyring.errors import PasswordDeleteError
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QDialog
+from pytestqt.qtbot import QtBot
+
+from triageboard.auth import Credentials, KeyringStore
+from triageboard.github import Policy
+from triageboard.sandbox import DEFAULT_LOGIN, Sandbox
+from triageboard.services.auth_service import AuthService
+from triageboard.ui.signin import SignInDialog
+
+REPOS = ("rust-lang/rust", "rust-lang/wg-async")
+POLL = "/login/oauth/access_token"
+
+
+class MemoryKeyring(KeyringBackend):
+    @properties.classproperty
+    def priority(cls) -> float:
+        raise RuntimeError("a test double, never a detected backend")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.entries.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.entries[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if self.entries.pop((service, username), None) is None:
+            raise PasswordDeleteError("no such entry")
+
+
+@pytest.fixture
+def sandbox_fast() -> Iterator[Sandbox]:
+    """Device-flow interval 1 s on the wire, enforced at 0.05 s (time_scale 0.01)."""
+    with Sandbox(token="tb-test-token", seed=1, time_scale=0.01) as server:
+        yield server
+
+
+@pytest.fixture
+def http(qloop: asyncio.AbstractEventLoop, qtbot: QtBot) -> Iterator[httpx.AsyncClient]:
+    client = httpx.AsyncClient()
+    yield client
+    closing = asyncio.ensure_future(client.aclose())
+    qtbot.waitUntil(closing.done, timeout=5000)
+
+
+@dataclass
+class Rig:
+    sandbox: Sandbox
+    keyring: MemoryKeyring
+    credentials: Credentials
+    service: AuthService
+    dialog: SignInDialog
+    opened: list[QUrl]
+    errors: list[str]
+    notices: list[str]
+
+    def polls(self) -> int:
+        return sum(1 for r in self.sandbox.request_log if r.path == POLL)
+
+
+def make_rig(
+    qtbot: QtBot,
+    sandbox: Sandbox,
+    http: httpx.AsyncClient,
+    *,
+    client_id: str | None = "sandbox",
+    time_scale: float = 0.1,
+    backend: KeyringBackend | None = None,
+) -> Rig:
+    memory = MemoryKeyring()
+    credentials = Credentials(sandbox.api_url, store=KeyringStore(backend or memory), environ={})
+    service = AuthService(
+        credentials,
+        http,
+        repos=REPOS,
+        client_id=sandbox.device_flow_client_id if client_id == "sandbox" else client_id,
+        policy=Policy(time_scale=time_scale),
+    )
+    opened: list[QUrl] = []
+    dialog = SignInDialog(service, open_url=opened.append)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    rig = Rig(sandbox, memory, credentials, service, dialog, opened, [], [])
+    service.error.connect(rig.errors.append)
+    service.notice.connect(rig.notices.append)
+    return rig
+
+
+def start_and_get_code(qtbot: QtBot, rig: Rig) -> str:
+    assert rig.dialog.start_button.isEnabled()
+    rig.dialog.start_button.click()
+    qtbot.waitUntil(lambda: rig.dialog.code_box.isVisible(), timeout=5000)
+    code = rig.dialog.user_code.text()
+    assert code in rig.sandbox.pending_device_codes()
+    assert rig.dialog.cancel_button.isVisible()
+    return code
+
+
+def test_device_flow_pending_then_approved(
+    qtbot: QtBot, sandbox_fast: Sandbox, http: httpx.AsyncClient
+) -> None:
+    rig = make_rig(qtbot, sandbox_fast, http)
+    code = start_and_get_code(qtbot, rig)
+    assert rig.dialog.user_code.font().pointSize() >= 20
+
+    rig.dialog.copy_button.click()
+    clipboard = QGuiApplication.clipboard()
+    assert clipboard is not None
+    assert clipboard.text() == code
+    rig.dialog.open_button.click()
+    assert rig.opened == [QUrl(f"{sandbox_fast.web_url}/login/device")]
+
+    qtbot.waitUntil(lambda: rig.polls() >= 2, timeout=5000)  # authorization_pending, twice
+    assert rig.credentials.token() is None
+    with qtbot.waitSignal(rig.service.signed_in, timeout=5000) as signed:
+        sandbox_fast.approve_device(code)
+    assert signed.args == ["ferris"]
+    assert rig.dialog.result() == QDialog.DialogCode.Accepted
+    token = rig.credentials.token()
+    assert token is not None
+    assert token.startswith("gho_sandbox")
+    assert rig.keyring.entries == {(f"triageboard:127.0.0.1:{sandbox_fast.port}", "token"): token}
+    assert rig.service.login == "ferris"
+    assert rig.errors == []
+
+
+def test_device_flow_slow_down_is_obeyed(
+    qtbot: QtBot, sandbox_fast: Sandbox, http: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A client polling faster than the interval (time scale 0.04 → 0.04 s against 0.05 s) is told to slow
+    down, backs off by at least 5 s (scaled) and then succeeds."""
+    sandbox_fast.auto_approve_after_polls = 1
+    rig = make_rig(qtbot, sandbox_fast, http, time_scale=0.04)
+    with caplog.at_level(logging.DEBUG, logger="triageboard.auth.device_flow"):
+        rig.dialog.start_button.click()
+        with qtbot.waitSignal(rig.service.signed_in, timeout=10000):
+            pass
+    assert "slow_down" in caplog.text
+    assert rig.credentials.token() is not None
+    assert rig.dialog.result() == QDialog.DialogCode.Accepted
+
+
+@pytest.mark.parametrize(
+    ("end", "words"),
+    [("deny", "cancelled in the browser"), ("expire", "expired")],
+)
+def test_device_flow_denied_or_expired(
+    qtbot: QtBot, sandbox_fast: Sandbox, http: httpx.AsyncClient, end: str, words: str
+) -> None:
+    rig = make_rig(qtbot, sandbox_fast, http)
+    code = start_and_get_code(qtbot, rig)
+    with qtbot.waitSignal(rig.service.device_flow_failed, timeout=5000):
+        (sandbox_fast.deny_device if end == "deny" else sandbox_fast.expire_device)(code)
+    assert words in rig.dialog.browser_status.text()
+    assert not rig.dialog.code_box.isVisible()
+    assert not rig.dialog.cancel_button.isVisible()
+    assert rig.dialog.start_button.isEnabled()
+    assert rig.dialog.start_button.text() == "Get a new code"
+    assert rig.dialog.isVisible()
+    assert rig.credentials.token() is None
+    assert rig.keyring.entries == {}
+
+
+def test_device_flow_disabled_for_the_app(
+    qtbot: QtBot, sandbox_fast: Sandbox, http: httpx.AsyncClient
+) -> None:
+    rig = make_rig(qtbot, sandbox_fast, http, client_id=sandbox_fast.disabled_device_flow_client_id)
+    with qtbot.waitSignal(rig.service.device_flow_failed, timeout=5000):
+        rig.dialog.start_button.click()
+    assert "does not allow the device flow" in rig.dialog.browser_status.text()
+    assert rig.dialog.start_button.isEnabled()
+
+
+def test_no_client_id_offers_the_token_way(
+    qtbot: QtBot, sandbox_fast: Sandbox, http: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TRIAGEBOARD_OAUTH_CLIENT_ID", raising=False)
+    rig = make_rig(qtbot, sandbox_fast, http, client_id=None)
+    assert not rig.service.device_flow_available
+    assert rig.dialog.tabs.currentIndex() == 1  # the token way is shown first
+    rig.dialog.tabs.setCurrentIndex(0)
+    assert not rig.dialog.start_button.isEnabled()
+    assert rig.dialog.no_client_id.isVisible()
+    assert "TRIAGEBOARD_OAUTH_CLIENT_ID" in rig.dialog.no_client_id.text()
+    assert "paste a personal access token" in rig.dialog.no_client_id.text()
+    rig.dialog.use_token_instead.click()
+    assert rig.dialog.tabs.currentIndex() == 1
+
+
+def test_cancel_stops_polling(qtbot: QtBot, sandbox_fast: Sandbox, http: httpx.AsyncClient) -> None:
+    rig = make_rig(qtbot, sandbox_fast, http)
+    code = start_and_get_code(qtbot, rig)
+    qtbot.waitUntil(lambda: rig.polls() >= 1, timeout=5000)
+    rig.dialog.cancel_button.click()
+    qtbot.waitUntil(lambda: not rig.service._tasks, timeout=5000)
+    polls = rig.polls()
+    sandbox_fast.approve_device(code)
+    qtbot.wait(400)  # four poll intervals: a live flow would have polled and signed in by now
+    assert rig.polls() == polls
+    assert rig.credentials.token() is None
+    assert "Cancelled" in rig.dialog.browser_status.text()
+    assert rig.dialog.start_button.isEnabled()
+
+
+def test_closing_the_dialog_cancels_the_flow(
+    qtbot: QtBot, sandbox_fast: Sandbox, http: httpx.AsyncClient
+) -> None:
+    rig = make_rig(qtbot, sandbox_fast, http)
+    start_and_get_code(qtbot, rig)
+    rig.dialog.reject()
+    qtbot.waitUntil(lambda: not rig.service._tasks, timeout=5000)
+    assert rig.credentials.token() is None
+
+
+# --- pasting a token --------------------------------------------------------------------------------
+
+
+def paste_and_check(qtbot: QtBot, rig: Rig, token: str) -> None:
+    rig.dialog.tabs.setCurrentIndex(1)
+    qtbot.keyClicks(rig.dialog.token_edit, token)
+    rig.dialog.check_button.click()
+    assert not rig.dialog.check_button.isEnabled()  # busy until GitHub answers
+    qtbot.waitUntil(rig.dialog.check_button.isEnabled, timeout=5000)
+
+
+def test_pasted_token_is_checked_then_stored(
+    qtbot: QtBot, sandbox_fast: Sandbox, http: httpx.AsyncClient
+) -> None:
+    rig = make_rig(qtbot, sandbox_fast, http)
+    paste_and_check(qtbot, rig, sandbox_fast.token)
+    assert rig.dialog.token_result.text() == f"Valid token for {DEFAULT_LOGIN} (public_repo, read:org)."
+    assert not rig.dialog.token_warning.isVisible()
+    assert rig.credentials.token() is None  # checked, not yet used
+    assert rig.keyring.entries == {}
+    with qtbot.waitSignal(rig.service.signed_in, timeout=5000):
+        rig.dialog.use_button.click()
+    assert rig.credentials.token() == sandbox_fast.token
+    assert list(rig.keyring.entries.values()) == [sandbox_fast.token]
+    assert rig.dialog.result() == QDialog.DialogCode.Accepted
+    assert rig.dialog.token_edit.text() == ""
+
+
+def test_read_only_token_warns_before_use(
+    qtbot: QtBot, sandbox_fast: Sandbox, http: httpx.AsyncClient
+) -> None:
+    sandbox_fast.add_token("tb-read-only-token", login="reader", scopes=("read:org",), permission="read")
+    rig = make_rig(qtbot, sandbox_fast, http)
+    paste_and_check(qtbot, rig, "tb-read-only-token")
+    assert "Valid token for reader (read:org)" in rig.dialog.token_result.text()
+    assert rig.dialog.token_warning.isVisible()
+    warning = rig.dialog.token_warning.text()
+    assert "public_repo" in warning
+    assert "rust-lang/rust" in warning
+    assert rig.dialog.use_button.text() == "Sign in anyway (read-only)"
+    with qtbot.waitSignal(rig.service.signed_in, timeout=5000):
+        rig.dialog.use_button.click()
+    assert any("cannot label" in n for n in rig.notices)
+
+
+def test_fine_grained_token_without_issues_write_warns(
+    qtbot: QtBot, sandbox_fast: Sandbox, http: httpx.AsyncClient
+) -> None:
+    sandbox_fast.add_token("tb-fine-grained-ro", login="reader", permission="read", fine_grained=True)
+    rig = make_rig(qtbot, sandbox_fast, http)
+    paste_and_check(qtbot, rig, "tb-fine-grained-ro")
+    assert "fine-grained" in rig.dialog.token_result.text()
+    assert "Issues: read and write" in rig.dialog.token_warning.text()
+
+
+def test_rejected_token(qtbot: QtBot, sandbox_fast: Sandbox, http: httpx.AsyncClient) -> None:
+    rig = make_rig(qtbot, sandbox_fast, http)
+    paste_and_check(qtbot, rig, "ghp_" + "x" * 36)
+    assert "rejected" in rig.dialog.token_result.text()
+    assert not rig.dialog.use_button.isEnabled()
+    assert rig.credentials.token() is None
+
+
+def test_editing_after_a_check_needs_a_new_check(
+    qtbot: QtBot, sandbox_fast: Sandbox, http: httpx.AsyncClient
+) -> None:
+    rig = make_rig(qtbot, sandbox_fast, http)
+    paste_and_check(qtbot, rig, sandbox_fast.token)
+    assert rig.dialog.use_button.isEnabled()
+    qtbot.keyClicks(rig.dialog.token_edit, "x")
+    assert not rig.dialog.use_button.isEnabled()
+
+
+def test_without_a_keyring_the_token_lasts_the_session(
+    qtbot: QtBot, sandbox_fast: Sandbox, http: httpx.AsyncClient
+) -> None:
+    rig = make_rig(qtbot, sandbox_fast, http, backend=keyring.backends.fail.Keyring())
+    paste_and_check(qtbot, rig, sandbox_fast.token)
+    with qtbot.waitSignal(rig.service.signed_in, timeout=5000):
+        rig.dialog.use_button.click()
+    assert rig.credentials.token() == sandbox_fast.token
+    assert len(rig.errors) == 1
+    assert "for this session only" in rig.errors[0]
+    assert "Secret Service" in rig.errors[0]
+    assert sandbox_fast.token not in rig.errors[0]
+
+
+# --- the service around the dialog: start, switch account, sign out -------------------------------------
+
+
+def test_start_sign_in_again_as_someone_else_then_sign_out(
+    qtbot: QtBot, sandbox_fast: Sandbox, http: httpx.AsyncClient
+) -> None:
+    rig = make_rig(qtbot, sandbox_fast, http)
+    host = f"triageboard:127.0.0.1:{sandbox_fast.port}"
+    rig.keyring.entries[(host, "token")] = sandbox_fast.token
+    users: list[str] = []
+    rig.service.user_changed.connect(users.append)
+    with qtbot.waitSignal(rig.service.user_changed, timeout=5000):
+        rig.service.start()
+    assert users == [DEFAULT_LOGIN]
+    assert rig.credentials.origin == "keyring"
+
+    sandbox_fast.add_token("tb-second-account", login="octocat", permission="triage")
+    getter = rig.credentials.token  # what the GitHub client holds
+    paste_and_check(qtbot, rig, "tb-second-account")
+    with qtbot.waitSignal(rig.service.signed_in, timeout=5000):
+        rig.dialog.use_button.click()
+    assert users[-1] == "octocat"
+    assert getter() == "tb-second-account"
+    assert rig.keyring.entries == {(host, "token"): "tb-second-account"}
+
+    with qtbot.waitSignal(rig.service.user_changed, timeout=5000) as changed:
+        rig.service.sign_out()
+    assert changed.args == [""]
+    assert getter() is None
+    assert rig.keyring.entries == {}
+
+
+def test_start_with_a_revoked_token(qtbot: QtBot, sandbox_fast: Sandbox, http: httpx.AsyncClient) -> None:
+    rig = make_rig(qtbot, sandbox_fast, http)
+    rig.keyring.entries[(f"triageboard:127.0.0.1:{sandbox_fast.port}", "token")] = "tb-revoked"
+    with qtbot.waitSignal(rig.service.error, timeout=5000):
+        rig.service.start()
+    assert "rejected the token from the keyring" in rig.errors[0]
+    assert rig.credentials.token() is None
