@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import keyring.backends.fail
@@ -22,7 +23,7 @@ from triageboard.auth import Credentials, KeyringStore
 from triageboard.github import Policy
 from triageboard.sandbox import DEFAULT_LOGIN, Sandbox
 from triageboard.services.auth_service import AuthService
-from triageboard.ui.signin import SignInDialog
+from triageboard.ui.signin import SignInDialog, open_gh_import
 
 REPOS = ("rust-lang/rust", "rust-lang/wg-async")
 POLL = "/login/oauth/access_token"
@@ -86,6 +87,7 @@ def make_rig(
     client_id: str | None = "sandbox",
     time_scale: float = 0.1,
     backend: KeyringBackend | None = None,
+    gh: str | None = None,
 ) -> Rig:
     memory = MemoryKeyring()
     credentials = Credentials(sandbox.api_url, store=KeyringStore(backend or memory), environ={})
@@ -95,6 +97,7 @@ def make_rig(
         repos=REPOS,
         client_id=sandbox.device_flow_client_id if client_id == "sandbox" else client_id,
         policy=Policy(time_scale=time_scale),
+        gh=gh,
     )
     opened: list[QUrl] = []
     dialog = SignInDialog(service, open_url=opened.append)
@@ -145,19 +148,25 @@ def test_device_flow_pending_then_approved(
 
 
 def test_device_flow_slow_down_is_obeyed(
-    qtbot: QtBot, sandbox_fast: Sandbox, http: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+    qtbot: QtBot, http: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """A client polling faster than the interval (time scale 0.04 → 0.04 s against 0.05 s) is told to slow
-    down, backs off by at least 5 s (scaled) and then succeeds."""
-    sandbox_fast.auto_approve_after_polls = 1
-    rig = make_rig(qtbot, sandbox_fast, http, time_scale=0.04)
-    with caplog.at_level(logging.DEBUG, logger="triageboard.auth.device_flow"):
-        rig.dialog.start_button.click()
-        with qtbot.waitSignal(rig.service.signed_in, timeout=10000):
-            pass
-    assert "slow_down" in caplog.text
-    assert rig.credentials.token() is not None
-    assert rig.dialog.result() == QDialog.DialogCode.Accepted
+    """A client polling faster than the interval is told to slow down, backs off and then succeeds.
+
+    Sandbox time scale 0.05: interval 1 s on the wire, 0.25 s enforced. Client time scale 0.1: polls
+    0.1 s apart (150 ms under the limit, whatever the latency) → slow_down → +5 s → 0.6 s apart, over the
+    new 0.5 s limit.
+    """
+    with Sandbox(token="tb-test-token", seed=1, time_scale=0.05, auto_approve_after_polls=1) as slow:
+        rig = make_rig(qtbot, slow, http, time_scale=0.1)
+        with (
+            caplog.at_level(logging.DEBUG, logger="triageboard.auth.device_flow"),
+            qtbot.waitSignal(rig.service.signed_in, timeout=10000),
+        ):
+            rig.dialog.start_button.click()
+        assert "slow_down, polling every 6 s" in caplog.text
+        assert rig.polls() == 3  # pending, slow_down, approved
+        assert rig.credentials.token() is not None
+        assert rig.dialog.result() == QDialog.DialogCode.Accepted
 
 
 @pytest.mark.parametrize(
@@ -358,3 +367,38 @@ def test_start_with_a_revoked_token(qtbot: QtBot, sandbox_fast: Sandbox, http: h
         rig.service.start()
     assert "rejected the token from the keyring" in rig.errors[0]
     assert rig.credentials.token() is None
+
+
+def test_import_from_gh_cli(
+    qtbot: QtBot, sandbox_fast: Sandbox, http: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    """Account ▸ Import from gh CLI…: gh's token is validated and shown; it is used only once confirmed."""
+    gh = tmp_path / "gh"
+    gh.write_text(f"#!/bin/sh\necho {sandbox_fast.token}\n")
+    gh.chmod(0o755)
+    rig = make_rig(qtbot, sandbox_fast, http, gh=str(gh))
+    rig.dialog.reject()
+    with qtbot.waitSignal(rig.service.token_checked, timeout=5000):
+        dialog = open_gh_import(rig.service)
+    assert dialog.isVisible()
+    assert dialog.tabs.currentIndex() == 1
+    assert dialog.token_result.text() == f"Valid token for {DEFAULT_LOGIN} (public_repo, read:org)."
+    assert dialog.token_edit.text() == ""  # gh's token is never put on screen
+    assert rig.credentials.token() is None
+    with qtbot.waitSignal(rig.service.signed_in, timeout=5000):
+        dialog.use_button.click()
+    assert rig.credentials.token() == sandbox_fast.token
+    assert rig.credentials.origin == "gh CLI"
+
+
+def test_gh_without_a_token_says_what_to_do(
+    qtbot: QtBot, sandbox_fast: Sandbox, http: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    gh = tmp_path / "gh"
+    gh.write_text("#!/bin/sh\nexit 1\n")
+    gh.chmod(0o755)
+    rig = make_rig(qtbot, sandbox_fast, http, gh=str(gh))
+    with qtbot.waitSignal(rig.service.token_check_failed, timeout=5000):
+        rig.dialog.gh_button.click()
+    assert "gh auth login --hostname 127.0.0.1:" in rig.dialog.token_result.text()
+    assert not rig.dialog.use_button.isEnabled()

@@ -304,3 +304,18 @@ class SignInDialog(QDialog):
             (self.service.signed_in, self._on_signed_in),
         ):
             signal.disconnect(slot)
+
+
+def open_sign_in(service: AuthService, parent: QWidget | None = None) -> SignInDialog:
+    """Show the sign-in dialog (window-modal, not blocking the loop); it deletes itself when closed."""
+    dialog = SignInDialog(service, parent)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+    return dialog
+
+
+def open_gh_import(service: AuthService, parent: QWidget | None = None) -> SignInDialog:
+    """Account ▸ Import from gh CLI…: the dialog on its token page, already asking gh for its token."""
+    dialog = open_sign_in(service, parent)
+    dialog.import_from_gh()
+    return dialog
