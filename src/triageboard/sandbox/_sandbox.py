@@ -232,12 +232,30 @@ class Sandbox:
             found_repo, issue = world.find_issue(repo, number)
             return issue_json(world.urls, world.data, found_repo, issue)
 
-    def repo_issue_numbers(self, repo: str, *, state: str = "open") -> list[int]:
+    def issue_numbers(
+        self,
+        repo: str,
+        *,
+        labels: Iterable[str] = (),
+        state: Literal["open", "closed", "all"] = "open",
+        pull_requests: bool | None = False,
+    ) -> list[int]:
+        """Numbers of ``repo``'s issues carrying all ``labels`` (any case), ascending.
+
+        ``pull_requests``: False leaves them out, True keeps only them, None keeps both.
+        """
+        keys = [label_key(name) for name in labels]
         with self._world.lock:
             found = self._world.data.repo(repo)
             if found is None:
                 raise KeyError(f"no repository {repo!r}")
-            return sorted(n for n, i in found.issues.items() if state == "all" or i.state == state)
+            return sorted(
+                n
+                for n, i in found.issues.items()
+                if (state == "all" or i.state == state)
+                and (pull_requests is None or i.is_pull_request == pull_requests)
+                and all(i.has_label(k) for k in keys)
+            )
 
     def edit_labels_as(
         self, login: str, repo: str, number: int, add: Iterable[str] = (), remove: Iterable[str] = ()

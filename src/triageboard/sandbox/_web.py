@@ -126,7 +126,7 @@ def _form(request: Request) -> dict[str, str]:
 
 def _oauth_answer(request: Request, status: int, data: dict[str, object]) -> Response:
     """JSON when the client accepts it, else form-encoded like github.com's default."""
-    if "json" in (request.header("Accept") or "").lower():
+    if "application/json" in (request.header("Accept") or "").lower():
         body = json.dumps(data).encode()
         content_type = "application/json; charset=utf-8"
     else:

@@ -1,0 +1,33 @@
+"""Fixtures for the sandbox's own tests: a fast-clock sandbox and a plain HTTP client for it.
+
+The suite-wide ``sandbox`` fixture (tests/conftest.py) runs at real time; these tests want waits scaled
+down (``time_scale=0.01``: a 60 s window lasts 0.6 s).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sbclient import DATA, Api
+
+from triageboard.sandbox import Sandbox
+
+
+@pytest.fixture
+def sb() -> Iterator[Sandbox]:
+    with Sandbox(seed=1, time_scale=0.01) as server:
+        yield server
+
+
+@pytest.fixture
+def api(sb: Sandbox) -> Api:
+    return Api(sb)
+
+
+@pytest.fixture(scope="session")
+def openapi() -> dict[str, Any]:
+    return json.loads((DATA / "github-issues-labels-subset.openapi.json").read_text(encoding="utf-8"))
+
