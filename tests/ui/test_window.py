@@ -63,7 +63,9 @@ def test_cards_land_in_the_columns_their_labels_say(session: Session, sandbox: S
         keys = shown_keys(widget)
         total += len(keys)
         assert keys, f"{widget.column.name} is empty"
-        assert widget.header.count_label.text().startswith(f"{len(keys):,}")
+        assert widget.counts() == (len(keys), session.board.column_size(widget.column))
+        assert len(keys) == session.board.column_size(widget.column)
+        assert widget.header.count_label.text().split()[0] == f"{len(keys):,}"
         for key in keys:
             labels = server_labels(sandbox, key)
             if widget.column.is_uncategorized:
@@ -95,6 +97,10 @@ def test_a_drop_relabels_the_issue_on_github_and_on_the_board(
     qtbot.waitUntil(lambda: not session.board.is_pending(key), timeout=10000)
     after = server_labels(sandbox, key)
     assert after == before | {label_key(OTHER)}  # nothing else touched
+    for widget in window.columns:
+        assert widget.counts() == (widget.proxy.rowCount(), session.board.column_size(widget.column))
+        assert widget.counts()[0] == widget.counts()[1], widget.column.name
+        assert widget.header.count_label.text().split()[0] == f"{widget.counts()[1]:,}"
     assert session.board.column_of(key).name == "Other"
 
 

@@ -94,7 +94,11 @@ class ColumnWidget(QWidget):
         layout.setSpacing(4)
         layout.addWidget(self.header)
         layout.addWidget(self.view, 1)
+        # The proxy reports a removal before the board has made it; the source's signal comes after.
         for signal in (
+            model.rowsInserted,
+            model.rowsRemoved,
+            model.modelReset,
             self.proxy.rowsInserted,
             self.proxy.rowsRemoved,
             self.proxy.modelReset,

@@ -1,0 +1,70 @@
+"""The real window on a real X server (Xvfb, xcb platform): a card dragged with real mouse events."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from triageboard.board import label_key
+from triageboard.sandbox import Sandbox
+
+ROOT = Path(__file__).resolve().parents[2]
+DRIVER = Path(__file__).with_name("xvfb_driver.py")
+
+
+@pytest.fixture
+def x_display() -> Iterator[str]:
+    xvfb = shutil.which("Xvfb")
+    if xvfb is None:
+        pytest.skip("Xvfb is not installed (apt-get install xvfb; .ci/run installs it)")
+    for number in range(90, 140):
+        if not Path(f"/tmp/.X11-unix/X{number}").exists() and not Path(f"/tmp/.X{number}-lock").exists():
+            break
+    else:
+        pytest.fail("no free X display number between :90 and :139")
+    proc = subprocess.Popen(
+        [xvfb, f":{number}", "-screen", "0", "1400x900x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while not Path(f"/tmp/.X11-unix/X{number}").exists():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"Xvfb :{number} did not start")
+            time.sleep(0.05)
+        yield f":{number}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.mark.xvfb
+def test_drag_a_card_in_the_real_window(x_display: str, sandbox: Sandbox, tmp_path: Path) -> None:
+    shot = ROOT / "artifacts" / "screenshots" / "board-after-drag.png"
+    args = [sys.executable, str(DRIVER), sandbox.api_url, str(tmp_path / "outbox.sqlite3"), str(shot)]
+    if os.environ.get("TRIAGEBOARD_UPDATE_DOCS_SCREENSHOT"):
+        args.append(str(ROOT / "docs" / "screenshot.png"))
+    env = dict(os.environ, DISPLAY=x_display, QT_QPA_PLATFORM="xcb", TRIAGEBOARD_DRIVER_TOKEN=sandbox.token)
+    env.pop("WAYLAND_DISPLAY", None)
+    done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=90)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    print(f"screenshot: {result['screenshot']}")
+    assert result["platform"] == "xcb"
+    assert result["column"] == "Other"
+    repo, _, number = result["key"].rpartition("#")
+    labels = {label_key(n) for n in sandbox.issue_labels(repo, int(number))}
+    assert label_key("AsyncAwait-Other") in labels
+    assert Path(result["screenshot"]).stat().st_size > 10_000
+    for name, (shown, total, on_board) in result["counts"].items():
+        assert shown == total == on_board, name
+        assert result["header"][name].split()[0] == f"{total:,}", name
