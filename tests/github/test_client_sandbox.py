@@ -21,7 +21,9 @@ from triageboard.github import (
     PermissionDenied,
     Policy,
     RateLimited,
+    SearchLimitReached,
     Unavailable,
+    ValidationFailed,
     fetch_board,
 )
 from triageboard.sandbox import Fault, Sandbox
@@ -300,6 +302,24 @@ def test_huge_body_is_bad_response(sandbox: Sandbox, issue_number: int) -> None:
             lambda c: c.get_issue("rust-lang/rust", issue_number),
             policy=Policy(max_body_bytes=100_000, time_scale=0.001),
         )
+
+
+def test_422_is_validation_failed(sandbox: Sandbox, issue_number: int) -> None:
+    sandbox.inject(Fault(kind="status", status=422, method="POST", message="Validation Failed", count=1))
+    with pytest.raises(ValidationFailed) as info:
+        live(sandbox, lambda c: c.add_labels("rust-lang/rust", issue_number, ["E-mentor"]))
+    assert not isinstance(info.value, SearchLimitReached)
+    assert "Validation Failed" in str(info.value)
+
+
+def test_search_past_the_cap_ends_the_series_quietly(sandbox: Sandbox) -> None:
+    message = "Only the first 1000 search results are available"
+    sandbox.inject(Fault(kind="status", status=422, path=r"/search/issues", message=message, count=1))
+
+    async def go(client: GitHubClient) -> int:
+        return len([p async for p in client.iter_search("org:rust-lang label:A-async-await")])
+
+    assert live(sandbox, go) == 0
 
 
 def test_secondary_rate_limit_with_retry_after(sandbox: Sandbox, issue_number: int) -> None:
