@@ -346,6 +346,7 @@ async def _move(
             engine.request(spec, key, column, None)
         except StoreError as exc:
             raise CliError(str(exc)) from None
+    log.info("queued %d moves in the outbox; sending", len(moves))
     wanted = {key for key, _ in moves}
     await engine.run(only=wanted, until_idle=True, deadline=deadline)
     targets = {key: column.name for key, column in moves}  # the last move of an issue wins

@@ -34,7 +34,7 @@ def run(sb: Sandbox, *args: str) -> int:
 def uncategorized(sb: Sandbox, n: int = 1) -> list[int]:
     """Open issues with the area label and no triage label."""
     found = []
-    for number in sb.repo_issue_numbers(REPO):
+    for number in sb.issue_numbers(REPO):
         keys = {name.casefold() for name in sb.issue_labels(REPO, number)}
         if "a-async-await" in keys and not keys & TRIAGE:
             found.append(number)
