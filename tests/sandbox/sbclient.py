@@ -48,7 +48,7 @@ def parse_links(header: str | None) -> dict[str, str]:
 class Api:
     """Requests to one sandbox; ``token`` None sends no Authorization header."""
 
-    def __init__(self, sb: Sandbox, token: str | None | object = DEFAULT, *, timeout: float = 10.0) -> None:
+    def __init__(self, sb: Sandbox, token: str | object | None = DEFAULT, *, timeout: float = 10.0) -> None:
         self.sb = sb
         self.token = sb.token if token is DEFAULT else token
         self.timeout = timeout
@@ -69,7 +69,7 @@ class Api:
         form: dict[str, str] | None = None,
         raw: bytes | None = None,
         headers: dict[str, str] | None = None,
-        token: str | None | object = DEFAULT,
+        token: str | object | None = DEFAULT,
         timeout: float | None = None,
     ) -> Reply:
         parts = urlsplit(self.url(path))
@@ -86,7 +86,8 @@ class Api:
             body = urlencode(form).encode()
             sent["Content-Type"] = "application/x-www-form-urlencoded"
         sent.update(headers or {})
-        assert parts.hostname is not None and parts.port is not None
+        assert parts.hostname is not None
+        assert parts.port is not None
         connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout or self.timeout)
         try:
             connection.request(method, target, body=body, headers=sent)

@@ -112,7 +112,8 @@ def test_repository_permissions_follow_the_token(api: Api, sb: Sandbox) -> None:
     assert triage == {"admin": False, "maintain": False, "push": False, "triage": True, "pull": True}
     sb.add_token("reader-token", login="reader", permission="read")
     reader = api.get("repos/rust-lang/rust", token="reader-token").json()["permissions"]
-    assert reader["triage"] is False and reader["pull"] is True
+    assert reader["triage"] is False
+    assert reader["pull"] is True
     sb.add_token("admin-token", login="boss", permission="admin")
     admin = api.get("repos/rust-lang/wg-async", token="admin-token").json()["permissions"]
     assert all(admin.values())
@@ -122,7 +123,8 @@ def test_the_reference_repository_is_read_only_for_everybody(api: Api, sb: Sandb
     sb.add_token("admin-token", login="boss", permission="admin")
     for token in (sb.token, "admin-token"):
         permissions = api.get("repos/rust-lang/reference", token=token).json()["permissions"]
-        assert permissions["triage"] is False and permissions["pull"] is True
+        assert permissions["triage"] is False
+        assert permissions["pull"] is True
 
 
 def test_repository_lookup_is_case_insensitive_and_by_id(api: Api) -> None:
@@ -160,5 +162,7 @@ def test_request_log_never_keeps_the_token(api: Api, sb: Sandbox) -> None:
         "per_page=2",
         200,
     )
-    assert record.counted and record.resource == "core" and record.login == "ferris"
+    assert record.counted
+    assert record.resource == "core"
+    assert record.login == "ferris"
     assert sb.request_log[1].status == 401

@@ -32,7 +32,11 @@ def poll(api: Api, device_code: str, client_id: str | None = None) -> dict[str, 
     reply = api.request(
         "POST",
         "/login/oauth/access_token",
-        form={"client_id": client_id or api.sb.device_flow_client_id, "device_code": device_code, "grant_type": GRANT},
+        form={
+            "client_id": client_id or api.sb.device_flow_client_id,
+            "device_code": device_code,
+            "grant_type": GRANT,
+        },
         headers=JSON,
         token=None,
     )
@@ -48,13 +52,16 @@ def test_device_code_answer(api: Api, sb: Sandbox) -> None:
     code = start(api)
     assert re.fullmatch(r"[A-Z]{4}-[A-Z]{4}", code["user_code"])
     assert code["verification_uri"] == f"{sb.web_url}/login/device"
-    assert code["interval"] == 1 and code["expires_in"] == 9  # 5 s and 900 s at time_scale 0.01
+    assert code["interval"] == 1
+    assert code["expires_in"] == 9
     assert len(code["device_code"]) == 40
     assert sb.pending_device_codes() == [code["user_code"]]
 
 
 def test_json_request_and_form_answer(api: Api, sb: Sandbox) -> None:
-    reply = api.request("POST", "/login/device/code", json_body={"client_id": sb.device_flow_client_id}, token=None)
+    reply = api.request(
+        "POST", "/login/device/code", json_body={"client_id": sb.device_flow_client_id}, token=None
+    )
     assert reply.status == 200
     assert (reply.header("Content-Type") or "").startswith("application/x-www-form-urlencoded")
     assert "user_code" in parse_qs(reply.body.decode())
@@ -91,7 +98,8 @@ def test_slow_down_interval_grows_at_real_time() -> None:
     with Sandbox(time_scale=1.0) as sb:
         api = Api(sb)
         code = start(api)
-        assert code["interval"] == 5 and code["expires_in"] == 900
+        assert code["interval"] == 5
+        assert code["expires_in"] == 900
         poll(api, code["device_code"])
         assert poll(api, code["device_code"]) == {
             "error": "slow_down",
@@ -131,7 +139,11 @@ def test_disabled_client_and_bad_codes(api: Api, sb: Sandbox) -> None:
     wrong_grant = api.request(
         "POST",
         "/login/oauth/access_token",
-        form={"client_id": sb.device_flow_client_id, "device_code": code["device_code"], "grant_type": "password"},
+        form={
+            "client_id": sb.device_flow_client_id,
+            "device_code": code["device_code"],
+            "grant_type": "password",
+        },
         headers=JSON,
         token=None,
     )

@@ -21,7 +21,8 @@ def test_pagination_follows_link_to_the_end(api: Api, sb: Sandbox) -> None:
     for url in visited[1:]:
         assert url.startswith(f"{sb.api_url}/repositories/{repo_id}/issues?")
         query = parse_qs(urlsplit(url).query)
-        assert query["labels"] == [AREA] and query["per_page"] == ["25"]
+        assert query["labels"] == [AREA]
+        assert query["per_page"] == ["25"]
 
 
 def test_link_relations_like_github(api: Api) -> None:
@@ -67,7 +68,8 @@ def test_labels_filter_is_and_and_case_insensitive(api: Api, sb: Sandbox) -> Non
 def test_label_with_a_slash_and_emoji_in_the_filter(api: Api) -> None:
     labels = quote("needs triage/async", safe="")
     items, _ = api.follow(f"repos/rust-lang/rust/issues?labels={labels}&per_page=100")
-    assert items and all("needs triage/async" in {x["name"] for x in i["labels"]} for i in items)
+    assert items
+    assert all("needs triage/async" in {x["name"] for x in i["labels"]} for i in items)
     ferris, _ = api.follow(f"repos/rust-lang/rust/issues?labels={quote('🦀 ferris')}&per_page=100")
     assert all("🦀 ferris" in {x["name"] for x in i["labels"]} for i in ferris)
 
@@ -75,14 +77,18 @@ def test_label_with_a_slash_and_emoji_in_the_filter(api: Api) -> None:
 def test_pull_requests_are_included_and_marked(api: Api, sb: Sandbox) -> None:
     items, _ = api.follow(f"repos/rust-lang/rust/issues?labels={AREA}&per_page=100")
     prs = [i for i in items if "pull_request" in i]
-    assert sorted(i["number"] for i in prs) == sb.issue_numbers("rust-lang/rust", labels=[AREA], pull_requests=True)
-    assert prs and all(pr["pull_request"]["html_url"].endswith(f"/pull/{pr['number']}") for pr in prs)
+    assert sorted(i["number"] for i in prs) == sb.issue_numbers(
+        "rust-lang/rust", labels=[AREA], pull_requests=True
+    )
+    assert prs
+    assert all(pr["pull_request"]["html_url"].endswith(f"/pull/{pr['number']}") for pr in prs)
     assert all("pull_request" not in i for i in items if i not in prs)
 
 
 def test_state_filter(api: Api, sb: Sandbox) -> None:
     closed, _ = api.follow("repos/rust-lang/wg-async/issues?state=closed&per_page=100")
-    assert closed and all(i["state"] == "closed" and i["closed_at"] for i in closed)
+    assert closed
+    assert all(i["state"] == "closed" and i["closed_at"] for i in closed)
     everything, _ = api.follow("repos/rust-lang/wg-async/issues?state=all&per_page=100")
     assert len(everything) == len(sb.issue_numbers("rust-lang/wg-async", state="all", pull_requests=None))
     assert api.get("repos/rust-lang/rust/issues?state=bogus").status == 422
@@ -91,7 +97,8 @@ def test_state_filter(api: Api, sb: Sandbox) -> None:
 def test_since_returns_issues_updated_at_or_after(api: Api, sb: Sandbox) -> None:
     since = "2026-10-15T00:00:00Z"
     recent, _ = api.follow(f"repos/rust-lang/rust/issues?since={since}&sort=updated&per_page=100")
-    assert recent and all(i["updated_at"] >= since for i in recent)
+    assert recent
+    assert all(i["updated_at"] >= since for i in recent)
     everything, _ = api.follow("repos/rust-lang/rust/issues?per_page=100")
     assert len(recent) == sum(1 for i in everything if i["updated_at"] >= since)
     assert api.get("repos/rust-lang/rust/issues?since=yesterday").status == 422
@@ -109,18 +116,22 @@ def test_assignee_filter(api: Api) -> None:
     nobody, _ = api.follow("repos/rust-lang/rust/issues?assignee=none&per_page=100")
     anybody, _ = api.follow("repos/rust-lang/rust/issues?assignee=*&per_page=100")
     everything, _ = api.follow("repos/rust-lang/rust/issues?per_page=100")
-    assert nobody and anybody and len(nobody) + len(anybody) == len(everything)
+    assert nobody
+    assert anybody
+    assert len(nobody) + len(anybody) == len(everything)
     assert all(not i["assignees"] and i["assignee"] is None for i in nobody)
     assert all(i["assignee"] == i["assignees"][0] for i in anybody)
     tmandry, _ = api.follow("repos/rust-lang/rust/issues?assignee=TMandry&per_page=100")
-    assert tmandry and all("tmandry" in {a["login"] for a in i["assignees"]} for i in tmandry)
+    assert tmandry
+    assert all("tmandry" in {a["login"] for a in i["assignees"]} for i in tmandry)
 
 
 def test_etag_and_304_which_costs_nothing(api: Api) -> None:
     path = f"repos/rust-lang/rust/issues?labels={AREA}&per_page=50"
     first = api.get(path)
     etag = first.header("ETag")
-    assert etag and etag.startswith('W/"')
+    assert etag
+    assert etag.startswith('W/"')
     remaining = int(first.header("x-ratelimit-remaining") or 0)
     again = api.get(path, headers={"If-None-Match": etag})
     assert again.status == 304
@@ -141,8 +152,11 @@ def test_etags_change_when_someone_else_edits(api: Api, sb: Sandbox) -> None:
     issue_path = f"repos/rust-lang/rust/issues/{number}"
     list_etag = api.get(list_path).header("ETag")
     issue_before = api.get(issue_path)
-    labels = sb.edit_labels_as("other-user", "rust-lang/rust", number, add=["E-easy"], remove=["AsyncAwait-OnDeck"])
-    assert "E-easy" in labels and "AsyncAwait-OnDeck" not in labels
+    labels = sb.edit_labels_as(
+        "other-user", "rust-lang/rust", number, add=["E-easy"], remove=["AsyncAwait-OnDeck"]
+    )
+    assert "E-easy" in labels
+    assert "AsyncAwait-OnDeck" not in labels
     issue_after = api.get(issue_path, headers={"If-None-Match": issue_before.header("ETag") or ""})
     assert issue_after.status == 200
     assert issue_after.json()["updated_at"] > issue_before.json()["updated_at"]
@@ -152,7 +166,9 @@ def test_etags_change_when_someone_else_edits(api: Api, sb: Sandbox) -> None:
 
 def test_unauthenticated_304_still_counts(api: Api) -> None:
     first = api.get("repos/rust-lang/wg-async/issues", token=None)
-    again = api.get("repos/rust-lang/wg-async/issues", token=None, headers={"If-None-Match": first.header("ETag") or ""})
+    again = api.get(
+        "repos/rust-lang/wg-async/issues", token=None, headers={"If-None-Match": first.header("ETag") or ""}
+    )
     assert again.status == 304
     assert again.header("x-ratelimit-remaining") == "58"
 

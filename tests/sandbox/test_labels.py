@@ -75,7 +75,10 @@ def test_add_labels_keeps_existing_and_returns_the_full_list(api: Api, sb: Sandb
 
 def test_adding_a_bare_list_and_objects_works_too(api: Api, sb: Sandbox, number: int) -> None:
     assert api.post(f"repos/rust-lang/rust/issues/{number}/labels", ["T-lang"]).status == 200
-    assert api.post(f"repos/rust-lang/rust/issues/{number}/labels", {"labels": [{"name": "T-libs"}]}).status == 200
+    assert (
+        api.post(f"repos/rust-lang/rust/issues/{number}/labels", {"labels": [{"name": "T-libs"}]}).status
+        == 200
+    )
     assert {"T-lang", "T-libs"} <= set(sb.issue_labels("rust-lang/rust", number))
     assert api.post(f"repos/rust-lang/rust/issues/{number}/labels", {"labels": "T-lang"}).status == 422
     assert api.post(f"repos/rust-lang/rust/issues/{number}/labels", raw=b"{nope").status == 400
@@ -85,7 +88,8 @@ def test_adding_an_unknown_label_creates_it_in_grey(api: Api, sb: Sandbox, numbe
     reply = api.post(f"repos/rust-lang/rust/issues/{number}/labels", {"labels": ["Brand New"]})
     created = next(label for label in reply.json() if label["name"] == "Brand New")
     assert created["color"] == "ededed"
-    assert created["description"] is None and created["default"] is False
+    assert created["description"] is None
+    assert created["default"] is False
     assert api.get(f"repos/rust-lang/rust/labels/{seg('brand new')}").json()["color"] == "ededed"
     # The same as GitHub: recorded auto-created labels are ededed too.
     recorded_labels = recorded("add-labels-to-issue")[1]["response"]
@@ -136,7 +140,9 @@ def test_patch_issue_replaces_labels_and_closes(api: Api, sb: Sandbox, number: i
     assert reply.status == 200
     body = reply.json()
     assert [label["name"] for label in body["labels"]] == ["C-bug"]
-    assert body["state"] == "closed" and body["closed_at"] and body["state_reason"] == "completed"
+    assert body["state"] == "closed"
+    assert body["closed_at"]
+    assert body["state_reason"] == "completed"
 
 
 def test_issue_labels_endpoint(api: Api, sb: Sandbox, number: int) -> None:
@@ -178,7 +184,9 @@ def test_creating_labels_needs_write_permission(api: Api, sb: Sandbox) -> None:
     created = api.post("repos/rust-lang/rust/labels", {"name": "new-one", "color": "123456"}, token="writer")
     assert created.status == 201
     assert created.header("Location") == created.json()["url"]
-    duplicate = api.post("repos/rust-lang/rust/labels", {"name": "NEW-ONE", "color": "123456"}, token="writer")
+    duplicate = api.post(
+        "repos/rust-lang/rust/labels", {"name": "NEW-ONE", "color": "123456"}, token="writer"
+    )
     assert duplicate.status == 422
     assert duplicate.json()["errors"][0]["code"] == "already_exists"
     invalid = api.post("repos/rust-lang/rust/labels", {"name": "x", "color": "invalid"}, token="writer")

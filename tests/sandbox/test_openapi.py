@@ -64,12 +64,15 @@ def number(sb: Sandbox) -> int:
 def test_list_issues_including_pull_requests(api: Api, openapi: dict[str, Any], components: Schema) -> None:
     schema = response_schema(openapi, "/repos/{owner}/{repo}/issues", "get")
     items, _ = api.follow("repos/rust-lang/rust/issues?state=all&per_page=100&labels=A-async-await")
-    assert any("pull_request" in i for i in items) and any(i["state"] == "closed" for i in items)
+    assert any("pull_request" in i for i in items)
+    assert any(i["state"] == "closed" for i in items)
     validate(items, schema, components)
     validate(api.get("repos/rust-lang/wg-async/issues?per_page=100").json(), schema, components)
 
 
-def test_every_demo_issue_validates(api: Api, sb: Sandbox, openapi: dict[str, Any], components: Schema) -> None:
+def test_every_demo_issue_validates(
+    api: Api, sb: Sandbox, openapi: dict[str, Any], components: Schema
+) -> None:
     schema = response_schema(openapi, "/repos/{owner}/{repo}/issues", "get")
     for repo in ("rust-lang/rust", "rust-lang/wg-async", "rust-lang/reference"):
         items, _ = api.follow(f"repos/{repo}/issues?state=all&per_page=100")
@@ -118,7 +121,11 @@ def test_label_endpoints(api: Api, openapi: dict[str, Any], components: Schema, 
 
 def test_patch_issue(api: Api, openapi: dict[str, Any], components: Schema, number: int) -> None:
     reply = api.patch(f"repos/rust-lang/rust/issues/{number}", {"state": "closed"})
-    validate(reply.json(), response_schema(openapi, "/repos/{owner}/{repo}/issues/{issue_number}", "patch"), components)
+    validate(
+        reply.json(),
+        response_schema(openapi, "/repos/{owner}/{repo}/issues/{issue_number}", "patch"),
+        components,
+    )
 
 
 def test_search(api: Api, openapi: dict[str, Any], components: Schema) -> None:
