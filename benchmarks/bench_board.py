@@ -15,11 +15,11 @@ from datetime import UTC, datetime, timedelta
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication
 
-from triageboard.board import Board, Filter, Issue, Label, preset  # noqa: E402
-from triageboard.ui.columns import ColumnWidget  # noqa: E402
-from triageboard.ui.models import ColumnModel  # noqa: E402
+from triageboard.board import Board, Filter, Issue, Label, preset
+from triageboard.ui.columns import ColumnWidget
+from triageboard.ui.models import ColumnModel
 
 CARDS = 10_000
 SPEC = preset("rust-async")
@@ -123,9 +123,7 @@ def main() -> None:
         start = time.perf_counter()
         scroll.viewport().grab()
         paints.append(time.perf_counter() - start)
-    print(
-        f"paint  one viewport of cards (median of 20 scroll positions) {statistics.median(paints) * 1000:6.2f} ms"
-    )
+    print(f"paint  one viewport of cards (median of 20 positions) {statistics.median(paints) * 1000:6.2f} ms")
     for widget in widgets:
         widget.close()
 

@@ -1,0 +1,89 @@
+"""app.py's process-level duties: the no-display message, the crash handler, the demo entry point."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from triageboard.__main__ import main
+from triageboard.app import CrashHandler, display_problem, time_scale
+from triageboard.auth import register_secret
+
+
+def test_no_display_is_one_line_and_exit_code_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for var in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setattr(sys, "platform", "linux")
+    assert main(["--demo"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "xvfb-run" in err
+    assert "QT_QPA_PLATFORM=offscreen" in err
+    assert "Traceback" not in err
+
+
+def test_display_problem_only_without_any_display() -> None:
+    assert display_problem({}, "linux") is not None
+    assert display_problem({"DISPLAY": ":0"}, "linux") is None
+    assert display_problem({"WAYLAND_DISPLAY": "wayland-0"}, "linux") is None
+    assert display_problem({"QT_QPA_PLATFORM": "offscreen"}, "linux") is None
+    assert display_problem({}, "darwin") is None
+    assert time_scale({"TRIAGEBOARD_TIME_SCALE": "0.01"}) == 0.01
+    assert time_scale({"TRIAGEBOARD_TIME_SCALE": "junk"}) == 1.0
+
+
+def test_crash_handler_logs_and_reports_without_the_token(
+    caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    secret = "tb-crash-secret-123456"
+    register_secret(secret)
+    handler = CrashHandler(tmp_path / "triageboard.log")
+    try:
+        raise RuntimeError(f"request failed with token {secret}")
+    except RuntimeError as exc:
+        with caplog.at_level(logging.ERROR):
+            handler(type(exc), exc, exc.__traceback__)
+    shown = capsys.readouterr().err
+    assert "RuntimeError" in shown
+    assert str(tmp_path / "triageboard.log") in shown
+    assert secret not in shown
+    assert secret not in caplog.text
+    assert "Traceback" in caplog.text
+
+
+def test_demo_opens_and_closes_cleanly(tmp_path: Path) -> None:
+    """``triageboard --demo`` in a real process: the window opens against the sandbox, then quits cleanly."""
+    script = (
+        "import sys\n"
+        "from PySide6.QtCore import QTimer\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "from triageboard.__main__ import main\n"
+        "def close():\n"
+        "    for w in QApplication.topLevelWidgets():\n"
+        "        label = getattr(w, 'refresh_label', None)\n"
+        "        if w.isVisible() and label is not None and label.text().startswith('Refreshed'):\n"
+        "            print('COLUMNS', [c.counts()[1] for c in w.columns], flush=True)\n"
+        "            w.close(); return\n"
+        "    QTimer.singleShot(100, close)\n"
+        "app = QApplication([sys.argv[0]])\n"
+        "QTimer.singleShot(100, close)\n"
+        "sys.exit(main(['--demo']))\n"
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run(
+        [sys.executable, "-W", "error", "-c", script], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    line = next(x for x in done.stdout.splitlines() if x.startswith("COLUMNS"))
+    counts = eval(line.removeprefix("COLUMNS"))  # noqa: S307 (our own printed list)
+    assert len(counts) == 4
+    assert all(n > 0 for n in counts)
+    stderr = [x for x in done.stderr.splitlines() if "propagateSizeHints" not in x]
+    assert stderr == []
