@@ -11,6 +11,7 @@ from ghtest import API, TOKEN, Harness, issue_json, json_response
 
 from triageboard.github import (
     GITHUB_API,
+    BadResponse,
     GitHubClient,
     InsecureURL,
     MemoryPageCache,
@@ -545,3 +546,36 @@ def test_refresh_rate_limit(harness: Harness) -> None:
     )
     assert limits["core"].remaining == 4000
     assert harness.requests[0].url.path == "/rate_limit"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: segment() leaves '.'/'..' as is; httpx removes dot segments, so removing label '.' becomes "
+    "DELETE .../issues/1/labels (GitHub: remove ALL labels) and '..' hits the issue itself",
+)
+@pytest.mark.parametrize("name", [".", ".."])
+def test_dot_label_names_stay_one_segment(harness: Harness, name: str) -> None:
+    async def go(client: GitHubClient) -> None:
+        await client.remove_label("a/b", 1, name)
+        await client.get_label("a/b", name)
+
+    harness.run(go, lambda r: json_response(200, [] if r.method == "DELETE" else {"name": name}))
+    delete, get = harness.requests
+    encoded = name.replace(".", "%2E").encode()
+    assert delete.url.raw_path == b"/repos/a/b/issues/1/labels/" + encoded
+    assert get.url.raw_path == b"/repos/a/b/labels/" + encoded
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: a Link rel=next pointing back to a fetched page loops forever")
+def test_a_link_cycle_ends_with_an_error(harness: Harness) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if len(harness.requests) > 20:
+            return json_response(404, {"message": "the client kept going round the cycle"})
+        return json_response(200, [issue_json(1)], {"link": f'<{request.url}>; rel="next"'})
+
+    async def go(client: GitHubClient) -> None:
+        async for _ in client.iter_repo_issues("a/b"):
+            pass
+
+    with pytest.raises(BadResponse):
+        harness.run(go, handler)
