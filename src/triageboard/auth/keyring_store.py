@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 import keyring
 import keyring.errors
@@ -32,6 +32,21 @@ FIX = (
     "Install or unlock a Secret Service such as gnome-keyring or KWallet (on macOS and Windows the "
     "system keychain is used), or set GH_TOKEN instead."
 )
+
+
+class Sealed(Generic[T]):
+    """A worker thread's result, opaque to logging: qasync's executor logs every result at DEBUG
+    ("Setting Future result: ..."), before the token could be registered for redaction."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: T) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return "<sealed>"
+
+    __str__ = __repr__
 
 
 class KeyringUnavailable(Exception):
@@ -112,15 +127,15 @@ class KeyringStore:
         return await self._run("inspect", describe)
 
     async def _run(self, doing: str, action: Callable[[KeyringBackend], T]) -> T:
-        def work() -> T:
+        def work() -> Sealed[T]:
             backend = self._backend if self._backend is not None else keyring.get_keyring()
             reason = refusal(backend)
             if reason is not None:
                 raise KeyringUnavailable(f"Cannot {doing} the keyring: {reason}. {FIX}")
-            return action(backend)
+            return Sealed(action(backend))
 
         try:
-            return await asyncio.wait_for(asyncio.to_thread(work), self.timeout)
+            return (await asyncio.wait_for(asyncio.to_thread(work), self.timeout)).value
         except KeyringUnavailable:
             raise
         except TimeoutError:

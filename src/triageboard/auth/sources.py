@@ -9,7 +9,7 @@ import subprocess
 from collections.abc import Mapping
 
 from ..github.urls import is_loopback
-from .keyring_store import KeyringStore, KeyringUnavailable
+from .keyring_store import KeyringStore, KeyringUnavailable, Sealed
 
 GITHUB_COM = "github.com"
 # As gh does: a github.com token is never sent to an Enterprise host, and Enterprise has its own variables.
@@ -80,19 +80,21 @@ async def _run_gh(executable: str, host: str, timeout: float) -> str:
     env["GH_PROMPT_DISABLED"] = "1"
     env["NO_COLOR"] = "1"
 
-    def run() -> subprocess.CompletedProcess[bytes]:
-        return subprocess.run(
-            [executable, "auth", "token", "--hostname", host],
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            env=env,
-            timeout=timeout,
-            check=False,
+    def run() -> Sealed[subprocess.CompletedProcess[bytes]]:
+        return Sealed(
+            subprocess.run(
+                [executable, "auth", "token", "--hostname", host],
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                env=env,
+                timeout=timeout,
+                check=False,
+            )
         )
 
     try:
         # A thread, not asyncio's subprocess support: that works the same under qasync and plain asyncio.
-        result = await asyncio.to_thread(run)
+        result = (await asyncio.to_thread(run)).value
     except subprocess.TimeoutExpired:
         raise GhImportError(f"gh did not answer within {timeout:g} s. Sign in another way.") from None
     except OSError as exc:
