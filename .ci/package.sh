@@ -29,8 +29,10 @@ step "bundle: --version and --self-check (offscreen)"
 QT_QPA_PLATFORM=offscreen "$bundle" --self-check
 
 step "bundle: the demo board for ${DEMO_SECONDS} s (offscreen, TRIAGEBOARD_EXIT_AFTER=${DEMO_SECONDS})"
-# The app closes its window by itself after TRIAGEBOARD_EXIT_AFTER seconds and exits 0 when the demo board
-# loaded; the timeout only catches an app that ignores it or hangs while quitting.
+# Contract with app.py: with TRIAGEBOARD_EXIT_AFTER=N the app closes its window by itself N seconds after
+# showing it, through the normal close path, prints "triageboard: TRIAGEBOARD_EXIT_AFTER=N: closing; M
+# issues on the board" to stderr, and exits 0 only if the board loaded. The timeout only catches an app
+# that ignores the variable or hangs while quitting.
 set +e
 QT_QPA_PLATFORM=offscreen TRIAGEBOARD_EXIT_AFTER="$DEMO_SECONDS" \
   timeout --kill-after=5 $(( DEMO_SECONDS + 30 )) "$bundle" --demo >"$work/demo.log" 2>&1
@@ -43,6 +45,10 @@ case $demo_status in
        "TRIAGEBOARD_EXIT_AFTER?" >&2; exit 1 ;;
   *) echo "package.sh: the demo from the bundle exited with status $demo_status" >&2; exit 1 ;;
 esac
+grep -Eq 'TRIAGEBOARD_EXIT_AFTER=[0-9.]+: closing; [1-9][0-9]* issues on the board' "$work/demo.log" || {
+  echo "package.sh: the demo exited without saying it loaded a board (no 'M issues on the board' line)" >&2
+  exit 1
+}
 
 step "wheel and sdist"
 rm -rf "$work/dist"
