@@ -9,17 +9,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import importlib
 import logging
 import logging.handlers
 import os
 import sys
 import tempfile
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
 import httpx
 from PySide6.QtCore import QObject
@@ -31,10 +29,13 @@ from .board import Board, BoardSpec
 from .github import GitHubClient, MemoryPageCache, PageCache, Policy, RateLimit
 from .loop import EventLoop
 from .moves import MoveEngine
+from .sandbox import Sandbox
 from .services import BoardService
 from .services.auth_service import AuthService
 from .services.moves import MoveService
 from .store import Outbox, SQLitePageCache, StoreError
+from .ui.about import show_about
+from .ui.signin import open_gh_import, open_sign_in
 from .ui.window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -115,6 +116,8 @@ class Session(QObject):
         self.window.set_pending(moves.pending_count())
         self.board_service.loading_changed.connect(self._on_loading)
         self.window.closed.connect(self.closed.set)
+        help_menu = self.window.menuBar().addMenu("&Help")
+        help_menu.addAction("&About triageboard", lambda: show_about(self.window))
         if auth is not None:
             self._wire_auth(auth)
 
@@ -126,22 +129,9 @@ class Session(QObject):
         auth.signed_in.connect(lambda _login: window.refresh())
         menu = window.account_menu
         menu.menuAction().setVisible(True)
-        sign_in = self._sign_in_dialog()
-        if sign_in is not None:
-            menu.addAction("Sign &in…", sign_in)
+        menu.addAction("Sign &in…", lambda: open_sign_in(auth, window))
+        menu.addAction("Import token from &gh CLI…", lambda: open_gh_import(auth, window))
         menu.addAction("Sign &out", auth.sign_out)
-
-    def _sign_in_dialog(self) -> Callable[[], None] | None:
-        """The sign-in dialog (``ui/signin.py``, written separately), when it is there."""
-        try:
-            signin = importlib.import_module("triageboard.ui.signin")
-        except ImportError:
-            return None
-        opener: Any = getattr(signin, "open_sign_in", None)
-        if opener is None:
-            return None
-        auth, window = self.auth, self.window
-        return lambda: opener(auth, window)
 
     def _on_rate_limit(self, state: RateLimit) -> None:
         self.board_service.note_rate_limit(state)
@@ -225,14 +215,12 @@ class CrashHandler:
             print(message, file=sys.stderr)
 
 
-def _demo_sandbox() -> Any:
-    from .sandbox import Sandbox
-
+def _demo_sandbox() -> Sandbox:
     return Sandbox(seed=DEMO_SEED, auto_approve_after_polls=1)
 
 
 async def _run_session(args: argparse.Namespace, spec: BoardSpec, crash: CrashHandler) -> int:
-    sandbox: Any = None
+    sandbox: Sandbox | None = None
     scratch: str | None = None
     async with contextlib.AsyncExitStack() as stack:
         if args.demo:
