@@ -145,3 +145,11 @@ def test_hanging_keyring_times_out(use_keyring: UseKeyring) -> None:
     finally:
         release.set()
     assert trouble == "no answer within 0.2 s"
+
+
+@pytest.mark.keyring
+def test_self_check_finds_the_secret_service() -> None:
+    if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        pytest.skip("no D-Bus session bus (run under dbus-run-session with gnome-keyring-daemon --unlock)")
+    result = run_triageboard("--self-check", QT_QPA_PLATFORM="offscreen", PYTHON_KEYRING_BACKEND=None)
+    assert "keyring      keyring.backends.SecretService.Keyring: usable\n" in result.stdout, result.stdout
