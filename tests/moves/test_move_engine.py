@@ -13,7 +13,7 @@ from fake_github import API, FakeGitHub, fail_times
 
 from triageboard.board import Issue, IssueKey, Label, preset
 from triageboard.github import GitHubClient, Policy
-from triageboard.moves import MoveEngine, MoveEvents
+from triageboard.moves import EnginePolicy, MoveEngine, MoveEvents
 from triageboard.store import MoveState, Outbox
 
 SPEC = preset("rust-async")
@@ -49,14 +49,14 @@ class Recorder(MoveEvents):
 Body = Callable[[MoveEngine, Recorder], Awaitable[None]]
 
 
-def run_engine(fake: FakeGitHub, tmp_path: Path, body: Body) -> Recorder:
+def run_engine(fake: FakeGitHub, tmp_path: Path, body: Body, policy: EnginePolicy | None = None) -> Recorder:
     events = Recorder()
 
     async def main() -> None:
         async with httpx.AsyncClient(transport=fake.transport()) as http:
             client = GitHubClient(http, API, lambda: "t0k", policy=Policy(time_scale=0.001))
             with Outbox(tmp_path / "outbox.sqlite3") as outbox:
-                await body(MoveEngine(client, outbox, events), events)
+                await body(MoveEngine(client, outbox, events, policy=policy), events)
 
     asyncio.run(main())
     return events
@@ -124,8 +124,8 @@ def test_temporary_failure_keeps_the_move_queued_then_sends_it(tmp_path: Path) -
     fake = FakeGitHub()
     fake.issue(REPO, 1, "A-async-await")
     fake.define(REPO, *SPEC.triage_labels)
-    # More 502s on the POST than the client's own retries (3): the engine must keep the move and retry.
-    fake.scripts.append(fail_times(5, 502, method="POST"))
+    # One 502 more than the client's own retries (3): the engine must keep the move and try again later.
+    fake.scripts.append(fail_times(4, 502, method="POST"))
 
     async def body(engine: MoveEngine, events: Recorder) -> None:
         engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
@@ -138,7 +138,8 @@ def test_temporary_failure_keeps_the_move_queued_then_sends_it(tmp_path: Path) -
         assert any("1 move waiting until" in s for s in events.statuses)
         await drain(engine)
 
-    events = run_engine(fake, tmp_path, body)
+    # The engine's own backoff (5 s, scaled to 0.25-0.5 s) outlasts the immediate deadline.
+    events = run_engine(fake, tmp_path, body, EnginePolicy(time_scale=0.1))
     assert fake.labels[(REPO, 1)] == ["A-async-await", "AsyncAwait-Focus"]
     assert len(events.settled_) == 1
     assert not events.failed_
