@@ -193,13 +193,26 @@ def _debian_package(soname: str) -> str:
 
 
 def platform_problem(requested: str) -> str | None:
-    """Why Qt's platform plugin ``requested`` ("" = Qt's default) would abort the process, if it would.
+    """Why Qt could not start with ``QT_QPA_PLATFORM=requested`` ("" = Qt's default), if it could not.
 
-    Qt ends the process when a platform plugin cannot start, so the check looks before it leaps.
+    Qt ends the process when no platform plugin starts, so the check looks before it leaps. A list
+    ("wayland;xcb") works when any of its plugins would.
     """
     if sys.platform in ("win32", "darwin"):
         return None
-    name = requested or ("wayland" if os.environ.get("XDG_SESSION_TYPE") == "wayland" else "xcb")
+    names = [name.split(":")[0] for name in requested.split(";") if name]
+    if not names:
+        # Qt's own default: Wayland first in a Wayland session, falling back to X11 (XWayland)
+        names = ["wayland", "xcb"] if os.environ.get("XDG_SESSION_TYPE") == "wayland" else ["xcb"]
+    problems = [_plugin_problem(name) for name in names]
+    if None in problems:
+        return None
+    if len(names) == 1:
+        return problems[0]
+    return "; ".join(f"{name}: {problem}" for name, problem in zip(names, problems, strict=True))
+
+
+def _plugin_problem(name: str) -> str | None:
     plugin = None
     dirs = _plugin_dirs()
     for directory in dirs:
@@ -241,13 +254,12 @@ def _check_platform(report: _Report) -> None:
     from PySide6.QtGui import QFontDatabase, QGuiApplication
 
     requested = os.environ.get("QT_QPA_PLATFORM", "")
-    first = re.split(r"[;:]", requested)[0]
     shown = f"QT_QPA_PLATFORM={requested}" if requested else "QT_QPA_PLATFORM unset"
     app = QGuiApplication.instance()
     if app is None:
-        reason = platform_problem(first)
+        reason = platform_problem(requested)
         if reason is not None:
-            report.problem("platform", f"{first or 'default'} ({shown}): {reason}")
+            report.problem("platform", f"{shown}: {reason}")
             return
         # Qt aborts the process with its own message if the plugin still fails; say what was tried first.
         report.line("platform", f"starting Qt ({shown}) ...")

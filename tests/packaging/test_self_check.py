@@ -153,3 +153,27 @@ def test_self_check_finds_the_secret_service() -> None:
         pytest.skip("no D-Bus session bus (run under dbus-run-session with gnome-keyring-daemon --unlock)")
     result = run_triageboard("--self-check", QT_QPA_PLATFORM="offscreen", PYTHON_KEYRING_BACKEND=None)
     assert "keyring      keyring.backends.SecretService.Keyring: usable\n" in result.stdout, result.stdout
+
+
+def test_wayland_session_without_the_wayland_plugin_falls_back_to_x11(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the bundle ships no wayland plugin; Qt's default then falls back to xcb under XWayland
+    monkeypatch.setenv("XDG_SESSION_TYPE", "wayland")
+    monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-0")
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.setattr(
+        desktop,
+        "_plugin_file",
+        lambda name: f"libq{name}-absent.so" if name == "wayland" else f"libq{name}.so",
+    )
+    reason = desktop.platform_problem("")
+    assert reason is not None
+    # both tries are named: the missing wayland plugin and the xcb fallback's missing display
+    assert "wayland: Qt has no 'wayland' platform plugin" in reason
+    assert "xcb: no display: DISPLAY is not set" in reason
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.setattr(desktop, "_missing_libraries", lambda _library: [])
+    assert desktop.platform_problem("") is None
+    assert desktop.platform_problem("wayland") is not None
+    assert desktop.platform_problem("wayland;xcb") is None
