@@ -258,3 +258,22 @@ def test_token_never_printed_even_verbose(
     assert "HTTP Request" in result.stderr  # -vv really logs the requests
     assert TOKEN not in result.stdout + result.stderr
     assert pending(sb) == 0
+
+
+def test_list_reuses_stored_pages_across_runs(sb: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(sb, "list") == 0
+    first = capsys.readouterr().out
+    before = int(sb.stats()["not_modified"])  # type: ignore[call-overload]
+    assert run(sb, "list") == 0
+    assert capsys.readouterr().out == first
+    assert int(sb.stats()["not_modified"]) > before  # type: ignore[call-overload]
+    assert paths.page_cache_path().exists()
+
+
+def test_list_shows_a_queued_move_where_it_is_going(sb: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
+    [number] = uncategorized(sb)
+    sb.inject(Fault(kind="status", status=502, method="POST", count=None))
+    assert run(sb, "move", f"{REPO}#{number}", "Focus", "--wait", "0") == cli.EXIT_QUEUED
+    capsys.readouterr()
+    assert run(sb, "list", "--column", "Focus") == 0
+    assert f"Focus\t{REPO}#{number}\tpending\t" in capsys.readouterr().out
