@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import selectors
 import socket
 import struct
 import threading
@@ -66,6 +67,7 @@ class Response:
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
+    timeout = 1.0  # handle_request() gives up on a connection that vanished between select and accept
 
     def __init__(
         self, address: tuple[str, int], app: Callable[[Request], Response], stopping: threading.Event
@@ -77,7 +79,28 @@ class Server(ThreadingHTTPServer):
         self._tracked_lock = threading.Lock()
         self._connections: set[socket.socket] = set()
         self._handler_threads: set[threading.Thread] = set()
+        # Before binding: a failed bind calls server_close(), which closes these too.
+        self._wake_reader, self._wake_writer = socket.socketpair()
         super().__init__(address, _Handler)
+
+    def serve(self) -> None:
+        """Serve until ``wake`` is called after ``stopping`` is set; idle, it does not poll."""
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.socket, selectors.EVENT_READ)
+            selector.register(self._wake_reader, selectors.EVENT_READ)
+            while not self.stopping.is_set():
+                for key, _ in selector.select():
+                    if key.fileobj is self.socket and not self.stopping.is_set():
+                        self.handle_request()
+
+    def wake(self) -> None:
+        with contextlib.suppress(OSError):
+            self._wake_writer.send(b"x")
+
+    def server_close(self) -> None:
+        super().server_close()
+        self._wake_reader.close()
+        self._wake_writer.close()
 
     def track(self, connection: socket.socket) -> None:
         with self._tracked_lock:

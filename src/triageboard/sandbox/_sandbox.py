@@ -110,12 +110,7 @@ class Sandbox:
         web = f"http://{host}:{self._port}"
         with self._world.lock:
             self._world.urls = Urls(api=f"{web}/api/v3", web=web)
-        self._thread = threading.Thread(
-            target=server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="triageboard-sandbox",
-            daemon=True,
-        )
+        self._thread = threading.Thread(target=server.serve, name="triageboard-sandbox", daemon=True)
         self._thread.start()
         log.info("sandbox serving %s", web)
         return self
@@ -127,12 +122,12 @@ class Sandbox:
         if server is None:
             return
         self._world.stopping.set()
-        server.shutdown()
-        server.close_connections()
-        server.server_close()
+        server.wake()
         if self._thread is not None:
             self._thread.join(5)
             self._thread = None
+        server.close_connections()
+        server.server_close()
 
     def __enter__(self) -> Sandbox:
         return self.start()
