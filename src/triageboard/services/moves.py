@@ -101,6 +101,11 @@ class MoveService(QObject):
     def pending_count(self) -> int:
         return self.engine.pending_count()
 
+    def resume(self) -> None:
+        """Signed in again (connect to ``AuthService.user_changed``): send the moves that waited for it."""
+        self.engine.resume()
+        self.start()
+
     @asyncSlot()  # type: ignore[untyped-decorator]
     async def prepare(self) -> None:
         """Read permissions and column labels of the board's repositories (when a board opens)."""
