@@ -58,11 +58,13 @@ sdist=$(ls "$work"/dist/triageboard-*.tar.gz)
 for f in "$wheel" "$sdist"; do
   echo "$(basename "$f"): $(( ($(stat -c %s "$f") + 1023) / 1024 )) KB"
 done
-# the resources must be in both, as package data
+# the resources must be in both, as package data (listed to files: grep -q would SIGPIPE under pipefail)
+"$PYTHON" -m zipfile -l "$wheel" >"$work/wheel.txt"
+tar -tzf "$sdist" >"$work/sdist.txt"
 for f in "io.github.triageboard.TriageBoard.desktop" "io.github.triageboard.TriageBoard.metainfo.xml" \
          "512x512/apps/io.github.triageboard.TriageBoard.png" "scalable/apps/io.github.triageboard.TriageBoard.svg"; do
-  "$PYTHON" -m zipfile -l "$wheel" | grep -q "$f" || { echo "package.sh: $f is not in the wheel" >&2; exit 1; }
-  tar -tzf "$sdist" | grep -q "$f" || { echo "package.sh: $f is not in the sdist" >&2; exit 1; }
+  grep -q "$f" "$work/wheel.txt" || { echo "package.sh: $f is not in the wheel" >&2; exit 1; }
+  grep -q "$f" "$work/sdist.txt" || { echo "package.sh: $f is not in the sdist" >&2; exit 1; }
 done
 
 step "wheel in a clean venv: --self-check (offscreen)"
