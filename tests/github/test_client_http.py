@@ -418,29 +418,53 @@ def test_get_label_absent_is_none_present_is_parsed(harness: Harness) -> None:
 # --- mutation spacing and time_scale -----------------------------------------------------------------------
 
 
-def test_mutations_are_spaced_by_at_least_a_second(harness: Harness) -> None:
+class FakeClock:
+    """Stands in for the client's ``time`` module: only sleeping moves it, so spacing is exact."""
+
+    def __init__(self, harness: Harness) -> None:
+        self.now = 1000.0
+        self.harness = harness
+
+    def monotonic(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.harness.sleeps.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def clock(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    fake = FakeClock(harness)
+    monkeypatch.setattr("triageboard.github.client.time", fake)
+    monkeypatch.setattr(harness, "fake_sleep", fake.sleep)
+    return fake
+
+
+def test_mutations_are_spaced_by_at_least_a_second(harness: Harness, clock: FakeClock) -> None:
     async def go(client: GitHubClient) -> None:
         await client.add_labels("a/b", 1, ["x"])
         await client.get_issue("a/b", 1)  # reads are not spaced
         await client.remove_label("a/b", 1, "y")
+        clock.now += 0.25  # time spent elsewhere counts toward the gap
         await client.add_labels("a/b", 2, ["z"])
+        clock.now += 5  # a mutation long after the last one waits for nothing
+        await client.add_labels("a/b", 3, ["z"])
 
     def handler(request: httpx.Request) -> httpx.Response:
         return json_response(200, issue_json(1) if request.method == "GET" else [])
 
     harness.run(go, handler)
-    assert len(harness.sleeps) == 2
-    assert all(0.9 < s <= 1.0 for s in harness.sleeps)
+    assert harness.sleeps == [1.0, 0.75]
 
 
-def test_mutation_spacing_is_scaled(harness: Harness) -> None:
+def test_mutation_spacing_is_scaled(harness: Harness, clock: FakeClock) -> None:
     async def go(client: GitHubClient) -> None:
         for n in range(3):
             await client.add_labels("a/b", n, ["x"])
 
     harness.run(go, lambda r: json_response(200, []), policy=Policy(time_scale=0.01))
-    assert len(harness.sleeps) == 2
-    assert all(0.005 < s <= 0.01 for s in harness.sleeps)
+    assert harness.sleeps == pytest.approx([0.01, 0.01])
 
 
 def test_real_spacing_between_mutations_with_a_tiny_time_scale(harness: Harness) -> None:
