@@ -200,3 +200,16 @@ def test_create_label_helper(api: Api, sb: Sandbox) -> None:
     with pytest.raises(ValueError, match="already has"):
         sb.create_label("triageboard-demo/empty", "asyncawait-focus")
     assert "AsyncAwait-Focus" in sb.label_names("triageboard-demo/empty")
+
+
+@pytest.mark.parametrize("name", [".", ".."])
+def test_dot_names_encoded_as_2e_are_labels_not_path_steps(
+    api: Api, sb: Sandbox, number: int, name: str
+) -> None:
+    encoded = name.replace(".", "%2E")
+    assert api.post(f"repos/rust-lang/rust/issues/{number}/labels", [name]).status == 200
+    assert api.get(f"repos/rust-lang/rust/labels/{encoded}").json()["name"] == name
+    before = sb.issue_labels("rust-lang/rust", number)
+    removed = api.delete(f"repos/rust-lang/rust/issues/{number}/labels/{encoded}")
+    assert removed.status == 200
+    assert sb.issue_labels("rust-lang/rust", number) == [n for n in before if n != name]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -16,6 +16,7 @@ from ._ratelimit import RateLimiter
 from ._render import Urls
 
 AUTO_LABEL_COLOR = "ededed"
+LOG_LIMIT = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +64,7 @@ class World:
         self.limits = RateLimiter(time_scale)
         self.faults = FaultPlan()
         self.urls = Urls(api="http://127.0.0.1:0/api/v3", web="http://127.0.0.1:0")
-        self.log: list[RequestRecord] = []
+        self.log: deque[RequestRecord] = deque(maxlen=LOG_LIMIT)  # a long demo must not grow forever
         self.counters: Counter[str] = Counter()
         self.fault_counts: Counter[str] = Counter()
         self.status_counts: Counter[int] = Counter()
