@@ -7,6 +7,7 @@ import argparse
 from .board import DEFAULT_PRESET, PRESETS, BoardFileError, BoardSpec, load_board_file, preset
 from .github.errors import InsecureURL
 from .github.urls import normalize_api_url
+from .netaddr import is_repo_name
 
 
 class UsageError(Exception):
@@ -50,13 +51,16 @@ def resolve_board(args: argparse.Namespace) -> BoardSpec:
         raise UsageError(str(exc.args[0])) from None
     repos = args.repo
     for repo in repos or ():
-        owner, slash, name = repo.partition("/")
-        if not slash or not owner or not name or "/" in name:
+        if not is_repo_name(repo):
             raise UsageError(f"--repo {repo!r}: write it as OWNER/NAME, e.g. rust-lang/rust")
     try:
-        api_url = normalize_api_url(args.api_url) if args.api_url else None
+        api_url = normalize_api_url(args.api_url or spec.api_url)
     except InsecureURL as exc:
-        raise UsageError(f"--api-url: {exc}") from None
-    if repos or args.query or api_url:
-        spec = spec.with_sources(repos=repos, query=args.query, api_url=api_url)
+        raise UsageError(f"--api-url: {exc}" if args.api_url else str(exc)) from None
+    if api_url == spec.api_url and not args.api_url:
+        api_url_override: str | None = None
+    else:
+        api_url_override = api_url
+    if repos or args.query or api_url_override:
+        spec = spec.with_sources(repos=repos, query=args.query, api_url=api_url_override)
     return spec

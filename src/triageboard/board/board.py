@@ -16,6 +16,8 @@ from .rules import in_scope, place
 
 # Past this many changes in one column, one reset is cheaper for a view than row-by-row signals.
 RESET_THRESHOLD = 64
+# ...and so it is for a batch that rebuilds most of a column (e.g. the first page into an empty one).
+RESET_MIN = 8
 
 
 class BoardListener(Protocol):
@@ -158,22 +160,33 @@ class Board:
 
     def _apply(self, updates: Sequence[Issue], removals: Iterable[IssueKey]) -> None:
         removals = list(removals)
-        updates = [i for i in updates if i.key not in removals]
-        # Count the changes per column first, to choose between row signals and a column reset.
+        gone = set(removals)
+        # The same issue twice in one batch (two series, two pages): the last copy wins.
+        updates = list({i.key: i for i in updates if i.key not in gone}.values())
+        # Count the structural changes per column first, to choose between row signals and a reset.
         touched: dict[str, int] = {c.name: 0 for c in self.spec.columns}
         planned: list[tuple[Issue | None, IssueKey, Placement | None]] = []
         for key in removals:
             touched[self._placement[key].column.name] += 1
             planned.append((None, key, None))
         for issue in updates:
+            old_issue = self._issues.get(issue.key)
+            if old_issue == issue:
+                continue  # a refresh re-delivers unchanged issues: nothing to tell anyone
             old = self._placement.get(issue.key)
             new = place(self.spec, issue) if in_scope(self.spec, issue) else None
-            if old is not None:
-                touched[old.column.name] += 1
-            if new is not None:
-                touched[new.column.name] += 1
+            moves = old is None or new is None or old.column != new.column
+            if moves or (old_issue is not None and sort_key(old_issue) != sort_key(issue)):
+                if old is not None:
+                    touched[old.column.name] += 1
+                if new is not None:
+                    touched[new.column.name] += 1
             planned.append((issue, issue.key, new))
-        bulk = {name for name, n in touched.items() if n > RESET_THRESHOLD}
+        bulk = {
+            name
+            for name, n in touched.items()
+            if n > RESET_THRESHOLD or (n > RESET_MIN and n >= len(self._rows[name]))
+        }
         for column in self.spec.columns:
             if column.name in bulk:
                 self._emit("begin_reset", column)

@@ -7,7 +7,9 @@ import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+from ..netaddr import is_loopback, is_repo_name
 from .model import BoardSpec, Column
 
 DEFAULT_PRESET = "rust-async"
@@ -124,6 +126,11 @@ class _Reader:
         for n in range(start, end):
             if pattern.match(self.lines[n]):
                 return n + 1
+        # A key written as a table header: [sources] or [[sources]].
+        header = re.compile(rf"\s*\[\[?\s*\"?{re.escape(bare)}\"?\s*\]")
+        for n, line in enumerate(self.lines):
+            if header.match(line):
+                return n + 1
         return start + 1 if table is not None else None
 
     def board(self, data: Mapping[str, Any]) -> BoardSpec:
@@ -137,7 +144,10 @@ class _Reader:
         if not any(c.is_uncategorized for c in columns):
             columns.append(Column("Uncategorized", (), description="In scope, no column's labels"))
         elif sum(c.is_uncategorized for c in columns) > 1:
-            raise self.error("only one column may have no labels (the uncategorized column)", "columns")
+            second = [n for n, c in enumerate(columns) if c.is_uncategorized][1]
+            raise self.error(
+                "only one column may have no labels (the uncategorized column)", "columns", second
+            )
         seen: set[str] = set()
         for n, column in enumerate(columns):
             if column.name.casefold() in seen:
@@ -145,14 +155,21 @@ class _Reader:
             seen.add(column.name.casefold())
         repos = self.strings(data, "repos", ())
         for repo in repos:
-            if not re.fullmatch(r"[\w.-]+/[\w.-]+", repo):
+            if not is_repo_name(repo):
                 raise self.error(f"{repo!r} is not a repository; write OWNER/NAME", "repos")
         query = self.optional_str(data, "query")
         if not repos and not query:
             raise self.error("say where issues come from: 'repos = [\"OWNER/NAME\"]' or 'query'", "repos")
         api_url = self.optional_str(data, "api_url") or "https://api.github.com"
-        if not re.match(r"https?://", api_url):
-            raise self.error("api_url must start with https:// (http:// only for this machine)", "api_url")
+        scheme, _, rest = api_url.partition("://")
+        host = urlsplit(api_url).hostname or ""
+        if scheme not in {"http", "https"} or not rest or not host:
+            raise self.error("api_url must be https://api.github.com or https://HOST/api/v3", "api_url")
+        if scheme == "http" and not is_loopback(host):
+            raise self.error(
+                f"refusing plain http:// for {host}: the token would travel unencrypted; use https://",
+                "api_url",
+            )
         return BoardSpec(
             name=self.optional_str(data, "name") or "custom",
             title=self.optional_str(data, "title") or self.optional_str(data, "name") or "Custom board",

@@ -9,9 +9,9 @@ from .model import BoardSpec, Column, Issue, Label, Placement, label_key
 
 
 def in_scope(spec: BoardSpec, issue: Issue) -> bool:
-    """Whether the board shows ``issue`` at all.
+    """Whether the board shows ``issue`` at all: it carries an area label, or some column claims it.
 
-    An issue with a column's label but no area label still shows: org-wide searches include it, and
+    An issue with a column's labels but no area label still shows: org-wide searches include it, and
     hiding it would hide a triage decision.
     """
     if issue.is_pull_request and not spec.include_pull_requests:
@@ -20,8 +20,9 @@ def in_scope(spec: BoardSpec, issue: Issue) -> bool:
         return False
     if not spec.area_labels:
         return True
-    wanted = {label_key(name) for name in (*spec.area_labels, *spec.triage_labels)}
-    return any(label.key in wanted for label in issue.labels)
+    if any(issue.has_label(name) for name in spec.area_labels):
+        return True
+    return any(not c.is_uncategorized and _carries_all(issue, c.labels) for c in spec.columns)
 
 
 def _carries_all(issue: Issue, names: Iterable[str]) -> bool:

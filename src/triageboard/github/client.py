@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import random
+import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -39,6 +41,8 @@ from .urls import normalize_api_url, origin, segment
 log = logging.getLogger(__name__)
 
 API_VERSION = "2022-11-28"
+# A retry-after beyond an hour is not a real instruction; waiting longer would look like a hang.
+MAX_RETRY_AFTER = 3600.0
 TokenSource = Callable[[], str | None]
 
 
@@ -113,7 +117,9 @@ class MemoryPageCache:
 class Policy:
     """How the client behaves under failure. Production values follow GitHub's guidance.
 
-    ``time_scale`` multiplies every wait; tests shrink it, the app keeps 1.0.
+    ``time_scale`` multiplies the client's own waits (backoff, mutation spacing, the 60 s default for a
+    secondary limit without ``retry-after``); tests shrink it, the app keeps 1.0.
+    Waits GitHub announces (``retry-after``, ``x-ratelimit-reset``) are obeyed as sent.
     """
 
     retries: int = 3
@@ -270,11 +276,18 @@ class GitHubClient:
     ) -> AsyncIterator[_Answer]:
         next_url: str | None = url
         next_params = params
+        visited: set[str] = set()
         while next_url is not None:
+            visited.add(next_url)
             answer = await self._request("GET", next_url, params=next_params, cacheable=cacheable)
             yield answer
             next_url = _next_link(answer.link)
             next_params = None  # a Link URL is followed verbatim
+            if next_url is not None and next_url in visited:
+                raise BadResponse(
+                    "GitHub's page links go round in a circle; the listing was stopped. Try again later.",
+                    url=_path(url),
+                )
 
     async def _request(
         self,
@@ -346,6 +359,15 @@ class GitHubClient:
             raise Offline(
                 f"Cannot reach {httpx.URL(url).host} ({type(exc).__name__}). "
                 "Check your network connection; nothing was lost.",
+                url=_path(url),
+            ) from None
+        except httpx.TooManyRedirects:
+            raise BadResponse(
+                "GitHub kept redirecting the request; it was stopped. Check the API URL.", url=_path(url)
+            ) from None
+        except httpx.HTTPError as exc:  # DecodingError and other protocol-level oddities
+            raise BadResponse(
+                f"GitHub's answer could not be read ({type(exc).__name__}); it was ignored. Try again later.",
                 url=_path(url),
             ) from None
         status = response.status_code
@@ -441,24 +463,28 @@ class GitHubClient:
         if headers.get("x-ratelimit-remaining") == "0" and not retry_after:
             state = RateLimit.from_headers(headers)
             reset = state.reset_at if state else now + timedelta(minutes=1)
-            scaled = now + (reset - now) * self.policy.time_scale
             return RateLimited(
                 f"GitHub's rate limit is used up until {reset.astimezone():%H:%M}. "
                 "Waiting; queued moves are kept and sent then.",
-                resume_at=max(now, scaled),
+                resume_at=max(now, reset),
                 secondary=False,
                 status=status,
                 url=where,
             )
         if retry_after or status == 429 or "secondary rate limit" in message.lower():
+            # GitHub's own figure is obeyed as sent; only our default (no header) follows time_scale.
+            default = self.policy.secondary_default_wait * self.policy.time_scale
             try:
-                wait = float(retry_after) if retry_after else self.policy.secondary_default_wait
+                wait = float(retry_after) if retry_after else default
             except ValueError:
-                wait = self.policy.secondary_default_wait
+                wait = default
+            if not math.isfinite(wait) or wait < 0:
+                wait = default
+            wait = min(wait, MAX_RETRY_AFTER)
             return RateLimited(
                 f"GitHub asked to slow down (secondary rate limit) for {max(1, round(wait))} s. "
                 "Waiting; nothing was lost.",
-                resume_at=now + timedelta(seconds=wait * self.policy.time_scale),
+                resume_at=now + timedelta(seconds=wait),
                 secondary=True,
                 status=status,
                 url=where,
@@ -491,18 +517,18 @@ def _message(body: bytes) -> str:
     return ""
 
 
+_LINK = re.compile(r"<([^>]*)>((?:\s*;\s*[^;,]*)*)")
+
+
 def _next_link(header: str | None) -> str | None:
-    """The ``rel="next"`` URL of a Link header, verbatim."""
+    """The ``rel="next"`` URL of a Link header (RFC 8288: rel lists, any case), verbatim."""
     if not header:
         return None
-    for part in header.split(","):
-        section = part.split(";")
-        if len(section) < 2:
-            continue
-        target = section[0].strip()
-        is_next = any(p.strip().replace(" ", "") in {'rel="next"', "rel=next"} for p in section[1:])
-        if is_next and target.startswith("<") and target.endswith(">"):
-            return target[1:-1]
+    for match in _LINK.finditer(header):
+        for param in match.group(2).split(";"):
+            key, _, value = param.strip().partition("=")
+            if key.strip().lower() == "rel" and "next" in value.strip().strip('"').lower().split():
+                return match.group(1)
     return None
 
 

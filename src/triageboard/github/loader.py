@@ -26,8 +26,20 @@ def search_query(spec: BoardSpec) -> str:
         parts.append("is:issue")
     if not spec.include_closed:
         parts.append("is:open")
-    names = (*spec.area_labels, *spec.triage_labels)
-    if spec.area_labels and names:
+    labelled = [c for c in spec.columns if c.labels]
+    # A label every column carries (e.g. AsyncAwait-Triaged) is enough to find each column's issues.
+    common = (
+        [
+            n
+            for n in labelled[0].labels
+            if all(c.labels for c in labelled)
+            and all(n.casefold() in {m.casefold() for m in c.labels} for c in labelled)
+        ]
+        if labelled
+        else []
+    )
+    names = (*spec.area_labels, *(common[:1] or spec.triage_labels))
+    if spec.area_labels:
         parts.append("label:" + ",".join(_quoted(n) for n in names))
     return " ".join(p for p in parts if p).strip()
 
@@ -37,16 +49,17 @@ def _quoted(name: str) -> str:
 
 
 def repo_series(spec: BoardSpec) -> list[tuple[str, tuple[str, ...]]]:
-    """(repo, labels) series: one per area label and one per column label, since ``labels=`` means AND.
+    """(repo, labels) series: one per area label, and one per column with that column's labels.
 
-    The column-label series catch issues that carry a triage label without the area label.
+    ``labels=`` means AND, so each series asks for exactly one way of being in scope; the column series
+    catch issues that carry a column's labels without the area label.
     """
     if not spec.area_labels:
         return [(repo, ()) for repo in spec.repos]
-    names: dict[str, str] = {}
-    for name in (*spec.area_labels, *spec.triage_labels):
-        names.setdefault(name.casefold(), name)
-    return [(repo, (name,)) for repo in spec.repos for name in names.values()]
+    wanted: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for labels in [(name,) for name in spec.area_labels] + [c.labels for c in spec.columns if c.labels]:
+        wanted.setdefault(tuple(sorted(n.casefold() for n in labels)), labels)
+    return [(repo, labels) for repo in spec.repos for labels in wanted.values()]
 
 
 async def fetch_board(

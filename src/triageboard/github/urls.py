@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import ipaddress
 from urllib.parse import quote, urlsplit
 
+from ..netaddr import is_loopback
 from .errors import InsecureURL
 
 GITHUB_API = "https://api.github.com"
 
 
-def is_loopback(host: str) -> bool:
-    host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+__all__ = ["GITHUB_API", "host_of", "is_loopback", "normalize_api_url", "origin", "segment", "web_url"]
 
 
 def normalize_api_url(url: str) -> str:
@@ -69,5 +62,12 @@ def web_url(api_url: str) -> str:
 
 
 def segment(name: str) -> str:
-    """Encode a label name (spaces, ``/``, ``%``, emoji) exactly once as one path segment."""
-    return quote(name, safe="")
+    """Encode a label name (spaces, ``/``, ``%``, emoji) exactly once as one path segment.
+
+    ``.`` and ``..`` are encoded too: left bare, URL normalisation would drop them and
+    ``DELETE .../labels/.`` would become ``DELETE .../labels`` (remove every label).
+    """
+    encoded = quote(name, safe="")
+    if encoded in {".", ".."}:
+        return encoded.replace(".", "%2E")
+    return encoded
