@@ -88,11 +88,12 @@ class Session(QObject):
         self.credentials = credentials
         self.auth = auth
         self.board = Board(spec)
+        self.page_cache = page_cache if page_cache is not None else MemoryPageCache()
         self.client = GitHubClient(
             http,
             spec.api_url,
             credentials.token,
-            cache=page_cache if page_cache is not None else MemoryPageCache(),
+            cache=self.page_cache,
             policy=policy or Policy(time_scale=time_scale()),
             on_rate_limit=self._on_rate_limit,
         )
@@ -126,6 +127,9 @@ class Session(QObject):
         auth.user_changed.connect(window.set_user)
         auth.error.connect(lambda text: window.show_message("error", text))
         auth.notice.connect(lambda text: window.show_message("warning", text))
+        # Stored pages belong to the account that fetched them; queued moves may go out again.
+        auth.user_changed.connect(lambda _login: self.page_cache.clear())
+        auth.user_changed.connect(lambda login: self.move_service.resume() if login else None)
         auth.signed_in.connect(lambda _login: window.refresh())
         menu = window.account_menu
         menu.menuAction().setVisible(True)
@@ -175,7 +179,9 @@ def setup_logging(verbose: int) -> Path | None:
     root = logging.getLogger()
     root.setLevel(logging.DEBUG if verbose >= 2 else logging.INFO)
     redacting = TokenRedactingFilter()
-    console = logging.StreamHandler()
+    # qasync logs every background thread's result at DEBUG; a keyring read must never reach a log.
+    logging.getLogger("qasync").setLevel(logging.INFO)
+    console = _StderrHandler()
     console.setLevel(logging.WARNING if verbose == 0 else logging.DEBUG if verbose >= 2 else logging.INFO)
     console.addFilter(redacting)
     root.addHandler(console)
@@ -191,6 +197,17 @@ def setup_logging(verbose: int) -> Path | None:
     handler.addFilter(redacting)
     root.addHandler(handler)
     return path
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is now, not the stream that was current at start-up."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.setStream(sys.stderr)
+        super().emit(record)
 
 
 class CrashHandler:
@@ -219,7 +236,9 @@ def _demo_sandbox() -> Sandbox:
     return Sandbox(seed=DEMO_SEED, auto_approve_after_polls=1)
 
 
-async def _run_session(args: argparse.Namespace, spec: BoardSpec, crash: CrashHandler) -> int:
+async def _run_session(
+    args: argparse.Namespace, spec: BoardSpec, crash: CrashHandler, exit_after: float | None = None
+) -> int:
     sandbox: Sandbox | None = None
     scratch: str | None = None
     async with contextlib.AsyncExitStack() as stack:
@@ -236,7 +255,7 @@ async def _run_session(args: argparse.Namespace, spec: BoardSpec, crash: CrashHa
             credentials.use(sandbox.token, "demo sandbox")
             outbox_path = Path(str(scratch)) / "outbox.sqlite3"
         else:
-            auth = AuthService(credentials, http, repos=spec.repos)
+            auth = AuthService(credentials, http, repos=spec.repos, policy=Policy(time_scale=time_scale()))
             outbox_path = paths.outbox_path()
             try:
                 cache = SQLitePageCache(paths.page_cache_path())
@@ -246,12 +265,45 @@ async def _run_session(args: argparse.Namespace, spec: BoardSpec, crash: CrashHa
                 log.warning("page cache unavailable: %s", exc)
         session = Session(spec, http, credentials, outbox_path=outbox_path, page_cache=page_cache, auth=auth)
         crash.window = session.window
+        outcome = 0
         try:
             await session.start()
-            await session.closed.wait()
+            if exit_after is None:
+                await session.closed.wait()
+            else:
+                outcome = await _close_after(session, exit_after)
         finally:
             crash.window = None
             await session.aclose()
+    return outcome
+
+
+def exit_after_seconds(environ: Mapping[str, str] = os.environ) -> float | None:
+    """``TRIAGEBOARD_EXIT_AFTER=N``: close the window after N seconds (smoke tests of a built bundle)."""
+    value = environ.get("TRIAGEBOARD_EXIT_AFTER")
+    if value is None or not value.strip():
+        return None
+    seconds = float(value)  # ValueError is reported by run()
+    if not seconds > 0:
+        raise ValueError(value)
+    return seconds
+
+
+async def _close_after(session: Session, seconds: float) -> int:
+    """Wait, close through the normal path, and say how the first load went (0 only with cards shown)."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(session.closed.wait(), seconds)
+    service = session.board_service
+    loaded = service.completed > 0 and service.last_error is None and len(session.board) > 0
+    count = len(session.board)
+    print(
+        f"triageboard: TRIAGEBOARD_EXIT_AFTER={seconds:g}: closing; {count} issues on the board",
+        file=sys.stderr,
+    )
+    if not loaded:
+        reason = service.last_error or "the first load did not finish in time"
+        print(f"triageboard: the board did not load: {redact(reason)}", file=sys.stderr)
+        return 3
     return 0
 
 
@@ -261,11 +313,16 @@ def run(args: argparse.Namespace, spec: BoardSpec) -> int:
     if problem is not None:
         print(problem, file=sys.stderr)
         return 2
+    try:
+        exit_after = exit_after_seconds()
+    except ValueError:
+        print("triageboard: TRIAGEBOARD_EXIT_AFTER must be a number of seconds above 0", file=sys.stderr)
+        return 2
     log_path = setup_logging(getattr(args, "verbose", 0))
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else APP_NAME])
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
-    app.setApplicationDisplayName("triageboard")
+    app.setApplicationDisplayName("TriageBoard")
     app.setDesktopFileName(APP_ID)
     app.setQuitOnLastWindowClosed(False)  # the session ends when its window closes, then the loop
     with contextlib.suppress(Exception):
@@ -278,7 +335,7 @@ def run(args: argparse.Namespace, spec: BoardSpec) -> int:
     loop = EventLoop(app)
     asyncio.set_event_loop(loop)
     try:
-        return int(loop.run_until_complete(_run_session(args, spec, crash)))
+        return int(loop.run_until_complete(_run_session(args, spec, crash, exit_after)))
     except StoreError as exc:
         print(f"triageboard: {exc}", file=sys.stderr)
         return 1

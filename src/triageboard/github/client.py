@@ -100,6 +100,7 @@ class PageCache(Protocol):
 
     def get(self, url: str) -> CachedPage | None: ...
     def put(self, url: str, page: CachedPage) -> None: ...
+    def clear(self) -> None: ...
 
 
 class MemoryPageCache:
@@ -111,6 +112,9 @@ class MemoryPageCache:
 
     def put(self, url: str, page: CachedPage) -> None:
         self._pages[url] = page
+
+    def clear(self) -> None:
+        self._pages.clear()
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,6 +55,8 @@ class BoardService(QObject):
         self._loading = False
         self._user = ""
         self._received = 0
+        self.last_error: str | None = None
+        self.completed = 0  # refreshes that finished without an error
 
     @property
     def loading(self) -> bool:
@@ -84,9 +86,14 @@ class BoardService(QObject):
         except AuthError as exc:
             self.user_changed.emit("")
             self._user = ""
+            self.last_error = str(exc)
             self.error.emit(str(exc))
         except GitHubError as exc:
-            self.error.emit(f"Refreshing the board failed: {exc}")
+            self.last_error = f"Refreshing the board failed: {exc}"
+            self.error.emit(self.last_error)
+        else:
+            self.last_error = None
+            self.completed += 1
         finally:
             self._set_loading(False)
 

@@ -72,6 +72,16 @@ class SQLitePageCache:
             except sqlite3.Error as exc:
                 self._disable(exc)
 
+    def clear(self) -> None:
+        """Forget every page: another account may see other data behind the same URLs."""
+        with self._lock:
+            if self._conn is None:
+                return
+            try:
+                self._conn.execute("DELETE FROM pages")
+            except sqlite3.Error as exc:
+                self._disable(exc)
+
     def __len__(self) -> int:
         with self._lock:
             if self._conn is None:
