@@ -207,10 +207,6 @@ def test_unknown_top_level_key_names_line_and_key() -> None:
     assert "unknown key" in str(err)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: an unknown top-level table ([sources]) has no line: line_of only finds 'key ='",
-)
 def test_unknown_top_level_table_names_its_line() -> None:
     err = bad('repos = ["a/b"]\n' + COLUMNS + '\n[sources]\nrepos = ["c/d"]\n')
     assert err.key == "sources"
@@ -267,10 +263,6 @@ def test_two_uncategorized_columns_are_refused() -> None:
     assert "only one column may have no labels" in str(err)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: 'two uncategorized columns' has no line (line_of looks for 'columns =')",
-)
 def test_two_uncategorized_columns_names_the_second_ones_line() -> None:
     err = bad('repos = ["a/b"]\n[[columns]]\nname = "Inbox"\n[[columns]]\nname = "Triage"\nlabels = []\n')
     assert err.line is not None
@@ -306,10 +298,6 @@ def test_api_url_that_is_no_web_url_is_refused(url: str) -> None:
     assert (err.key, err.line) == ("api_url", 2)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a board file accepts plain http:// api_url for any host, not just loopback",
-)
 @pytest.mark.parametrize(
     "url", ["http://ghe.example.com/api/v3", "http://10.0.0.5/api/v3", "http://api.github.com"]
 )

@@ -46,10 +46,6 @@ def test_bad_repo_is_a_usage_error(repo: str) -> None:
         resolve("--repo", repo)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: --repo accepts names a board file refuses (space, ?, #); they land in the URL path",
-)
 @pytest.mark.parametrize("repo", ["rust lang/rust", "rust-lang/rust?state=closed", "rust-lang/rust#1"])
 def test_repo_with_url_characters_is_a_usage_error(repo: str) -> None:
     with pytest.raises(UsageError, match="OWNER/NAME"):
@@ -112,9 +108,6 @@ def test_bad_board_file_is_a_usage_error_naming_the_line(tmp_path: Path) -> None
         resolve("--board", str(tmp_path / "absent.toml"))
 
 
-@pytest.mark.xfail(
-    strict=True, reason="BUG: a board file's http:// api_url for a remote host is used as is (not normalized)"
-)
 def test_board_file_remote_http_api_url_is_a_usage_error(tmp_path: Path) -> None:
     path = tmp_path / "b.toml"
     path.write_text(

@@ -83,11 +83,6 @@ def test_rust_async_2021_columns_need_priority_and_triaged(labels: tuple[str, ..
     assert not placement.is_conflict
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: in_scope treats every single column label (P-high) as a board label, so every P-high issue "
-    "of rust-lang/rust lands in Uncategorized of the 2021 board",
-)
 def test_rust_async_2021_priority_alone_is_not_in_scope() -> None:
     # P-high is used all over rust-lang/rust; without the area label or AsyncAwait-Triaged the issue is not
     # an async issue, and by the preset's own definition it belongs to no column.

@@ -210,19 +210,16 @@ NEXT = "https://api.github.com/repositories/1/issues?per_page=100&page=2"
         pytest.param(
             '<https://api.github.com/repos/o/r/issues?labels=a,b&page=2>; rel="next"',
             "https://api.github.com/repos/o/r/issues?labels=a,b&page=2",
-            marks=pytest.mark.xfail(strict=True, reason="BUG: _next_link splits on commas inside <URL>"),
             id="comma-in-url",
         ),
         pytest.param(
             f'<{NEXT}>; rel="next last"',
             NEXT,
-            marks=pytest.mark.xfail(strict=True, reason="BUG: _next_link ignores a rel list (RFC 8288)"),
             id="rel-list",
         ),
         pytest.param(
             f'<{NEXT}>; rel="Next"',
             NEXT,
-            marks=pytest.mark.xfail(strict=True, reason="BUG: _next_link: rel values are case-insensitive"),
             id="rel-case",
         ),
     ],
@@ -572,11 +569,6 @@ def test_refresh_rate_limit(harness: Harness) -> None:
     assert harness.requests[0].url.path == "/rate_limit"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: segment() leaves '.'/'..' as is; httpx removes dot segments, so removing label '.' becomes "
-    "DELETE .../issues/1/labels (GitHub: remove ALL labels) and '..' hits the issue itself",
-)
 @pytest.mark.parametrize("name", [".", ".."])
 def test_dot_label_names_stay_one_segment(harness: Harness, name: str) -> None:
     async def go(client: GitHubClient) -> None:
@@ -590,7 +582,6 @@ def test_dot_label_names_stay_one_segment(harness: Harness, name: str) -> None:
     assert get.url.raw_path == b"/repos/a/b/labels/" + encoded
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a Link rel=next pointing back to a fetched page loops forever")
 def test_a_link_cycle_ends_with_an_error(harness: Harness) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         if len(harness.requests) > 20:

@@ -416,9 +416,6 @@ def test_fetch_board_2021_preset(sandbox: Sandbox) -> None:
     assert area <= set(keys)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="BUG: the 2021 board fetches and shows every P-high issue (see in_scope)"
-)
 def test_fetch_board_2021_leaves_out_unrelated_priority_issues(sandbox: Sandbox) -> None:
     number = sandbox.create_issue(
         "rust-lang/rust", "Unrelated codegen crash", labels=["P-high", "T-compiler"]

@@ -10,11 +10,23 @@ from triageboard.board import BoardSpec, Column, preset
 from triageboard.github import GitHubClient, NotFound, fetch_board, repo_series, search_query
 
 
-def test_repo_series_one_per_label_because_labels_means_and() -> None:
+def test_repo_series_one_per_area_label_and_one_per_column_because_labels_means_and() -> None:
     assert repo_series(preset("rust-async")) == [
-        (repo, (label,))
+        (repo, labels)
         for repo in ("rust-lang/rust", "rust-lang/wg-async")
-        for label in ("A-async-await", "AsyncAwait-Focus", "AsyncAwait-OnDeck", "AsyncAwait-Other")
+        for labels in (
+            ("A-async-await",),
+            ("AsyncAwait-Focus",),
+            ("AsyncAwait-OnDeck",),
+            ("AsyncAwait-Other",),
+        )
+    ]
+    # a 2021 column is found by all its labels at once, never by "P-high" alone
+    assert repo_series(preset("rust-async-2021").with_sources(repos=["rust-lang/rust"])) == [
+        ("rust-lang/rust", ("A-async-await",)),
+        ("rust-lang/rust", ("P-high", "AsyncAwait-Triaged")),
+        ("rust-lang/rust", ("P-medium", "AsyncAwait-Triaged")),
+        ("rust-lang/rust", ("P-low", "AsyncAwait-Triaged")),
     ]
 
 
@@ -23,14 +35,19 @@ def test_repo_series_without_area_labels_takes_the_whole_repository() -> None:
     assert repo_series(spec) == [("a/b", ())]
 
 
-def test_repo_series_dedupes_labels_case_insensitively() -> None:
+def test_repo_series_dedupes_label_sets_case_insensitively() -> None:
     spec = BoardSpec(
         name="x",
         repos=("a/b",),
         area_labels=("Area",),
-        columns=(Column("Now", ("area", "now")), Column("Later", ("NOW", "later")), Column("Inbox")),
+        columns=(
+            Column("Now", ("AREA",)),
+            Column("Later", ("x", "Y")),
+            Column("Again", ("y", "X")),
+            Column("Inbox"),
+        ),
     )
-    assert repo_series(spec) == [("a/b", ("Area",)), ("a/b", ("now",)), ("a/b", ("later",))]
+    assert repo_series(spec) == [("a/b", ("Area",)), ("a/b", ("x", "Y"))]
 
 
 def test_search_query_adds_scope_and_or_of_board_labels() -> None:
@@ -48,6 +65,11 @@ def test_search_query_adds_scope_and_or_of_board_labels() -> None:
         include_closed=True,
     )
     assert search_query(wide) == 'org:x label:"odd name"'
+    # 2021: AsyncAwait-Triaged is on every column, so it finds them all without fetching every P-high issue
+    org_2021 = preset("rust-async-2021").with_sources(query="org:rust-lang")
+    assert (
+        search_query(org_2021) == 'org:rust-lang is:issue is:open label:"A-async-await","AsyncAwait-Triaged"'
+    )
 
 
 async def _fetch(client: GitHubClient, spec: BoardSpec) -> object:
