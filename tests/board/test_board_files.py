@@ -285,7 +285,21 @@ def test_duplicate_column_names_are_refused() -> None:
     assert err.line == 6
 
 
-@pytest.mark.parametrize("repo", ["rust-lang", "rust-lang/rust/extra", "rust lang/rust", "/rust", "a/b?x=1"])
+@pytest.mark.parametrize(
+    "repo",
+    [
+        "rust-lang",
+        "rust-lang/rust/extra",
+        "rust lang/rust",
+        "/rust",
+        "a/b?x=1",
+        "a/..",
+        pytest.param(
+            "a/.",
+            marks=pytest.mark.xfail(strict=True, reason="BUG: is_repo_name accepts '.' as a repository"),
+        ),
+    ],
+)
 def test_bad_repo_name_names_line_and_key(repo: str) -> None:
     err = bad(f'title = "t"\nrepos = ["ok/fine", "{repo}"]\n' + COLUMNS)
     assert (err.key, err.line) == ("repos", 2)
