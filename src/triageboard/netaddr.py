@@ -21,4 +21,4 @@ def is_loopback(host: str) -> bool:
 
 
 def is_repo_name(text: str) -> bool:
-    return REPO_NAME.fullmatch(text) is not None and ".." not in text.split("/")
+    return REPO_NAME.fullmatch(text) is not None and not any(p in {".", ".."} for p in text.split("/"))

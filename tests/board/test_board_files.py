@@ -294,10 +294,7 @@ def test_duplicate_column_names_are_refused() -> None:
         "/rust",
         "a/b?x=1",
         "a/..",
-        pytest.param(
-            "a/.",
-            marks=pytest.mark.xfail(strict=True, reason="BUG: is_repo_name accepts '.' as a repository"),
-        ),
+        "a/.",
     ],
 )
 def test_bad_repo_name_names_line_and_key(repo: str) -> None:

@@ -53,16 +53,8 @@ def test_bad_repo_is_a_usage_error(repo: str) -> None:
         "rust-lang/rust?state=closed",
         "rust-lang/rust#1",
         "rust-lang/..",
-        pytest.param(
-            "rust-lang/.",
-            marks=pytest.mark.xfail(
-                strict=True, reason="BUG: is_repo_name accepts '.'; /repos/rust-lang/./issues loses a segment"
-            ),
-        ),
-        pytest.param(
-            "./rust",
-            marks=pytest.mark.xfail(strict=True, reason="BUG: is_repo_name accepts '.' as the owner"),
-        ),
+        "rust-lang/.",
+        "./rust",
     ],
 )
 def test_repo_with_url_characters_is_a_usage_error(repo: str) -> None:
