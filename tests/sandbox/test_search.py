@@ -140,7 +140,7 @@ def test_only_the_first_1000_results(big: Sandbox) -> None:
 
 
 def test_search_has_its_own_limit_of_30_a_minute(api: Api, sb: Sandbox) -> None:
-    sb.set_rate_limit(sb.token, resource="search", remaining=1, reset_in=60)
+    sb.set_rate_limit(sb.token, resource="search", remaining=1, reset_in=6000)  # 60 s at time_scale 0.01
     assert api.get("search/issues?q=org:rust-lang").status == 200
     exhausted = api.get("search/issues?q=org:rust-lang")
     assert exhausted.status == 403

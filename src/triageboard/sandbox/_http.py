@@ -68,6 +68,7 @@ class Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
     timeout = 1.0  # handle_request() gives up on a connection that vanished between select and accept
+    request_queue_size = 128  # socketserver's 5 resets connections when a client opens several at once
 
     def __init__(
         self, address: tuple[str, int], app: Callable[[Request], Response], stopping: threading.Event
