@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from keyring.backend import KeyringBackend
+from keyring.compat import properties
 from keyring.errors import KeyringLocked
 
 from triageboard import desktop
@@ -90,7 +91,11 @@ def test_missing_library_names_a_debian_package(soname: str, package: str) -> No
 
 
 class _ProbeKeyring(KeyringBackend):
-    priority = 1
+    # Every KeyringBackend subclass joins keyring's detection; a double must never be picked or chained
+    # (with a plain priority it turned the real Secret Service into a ChainerBackend for the whole run).
+    @properties.classproperty
+    def priority(cls) -> float:
+        raise RuntimeError("a test double, never a detected backend")
 
     def __init__(self, error: Exception | None = None, block: threading.Event | None = None) -> None:
         super().__init__()  # type: ignore[no-untyped-call]

@@ -194,8 +194,9 @@ class GitHubClient:
         params: dict[str, str] = {"state": state, "per_page": "100", "sort": "created", "direction": "desc"}
         if labels:
             params["labels"] = ",".join(labels)
-        if since is not None:
+        if since is not None:  # an incremental sync: what changed since, newest changes first
             params["since"] = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            params["sort"] = "updated"
         async with self._series:
             async for answer in self._pages(f"{self.api_url}/repos/{repo}/issues", params):
                 yield parse.parse_issue_list(answer.data, repo)
@@ -516,9 +517,21 @@ def _message(body: bytes) -> str:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         return ""
-    if isinstance(data, dict) and isinstance(data.get("message"), str):
-        return str(data["message"])[:300]
-    return ""
+    if not isinstance(data, dict) or not isinstance(data.get("message"), str):
+        return ""
+    message = str(data["message"])
+    # A 422's useful part is in errors[]: which field, and why (e.g. "label color: invalid").
+    details = []
+    for item in data.get("errors") or []:
+        if isinstance(item, dict):
+            parts = [str(item[k]) for k in ("resource", "field", "code", "message") if item.get(k)]
+            if parts:
+                details.append(" ".join(parts))
+        elif isinstance(item, str):
+            details.append(item)
+    if details:
+        message = f"{message} ({'; '.join(details[:3])})"
+    return message[:300]
 
 
 _LINK = re.compile(r"<([^>]*)>((?:\s*;\s*[^;,]*)*)")
