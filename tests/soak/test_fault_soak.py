@@ -64,12 +64,7 @@ class OtherTriager(threading.Thread):
 
 
 @pytest.fixture
-def soak_sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
-    # Workaround until the sandbox sets it itself: headers and body go out in two writes, and with Nagle's
-    # algorithm plus delayed ACKs every answer then takes ~40 ms on loopback.
-    from triageboard.sandbox import _http
-
-    monkeypatch.setattr(_http._Handler, "disable_nagle_algorithm", True, raising=False)
+def soak_sandbox() -> Iterator[Sandbox]:
     with Sandbox(token=TOKEN, seed=5, time_scale=float(SCALE)) as sb:
         sb.set_rate_limit(TOKEN, core_limit=1_000_000)
         yield sb
