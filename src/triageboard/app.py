@@ -20,7 +20,7 @@ from pathlib import Path
 from types import TracebackType
 
 import httpx
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QSettings
 from PySide6.QtWidgets import QApplication
 
 from . import APP_ID, APP_NAME, paths
@@ -65,6 +65,11 @@ def time_scale(environ: Mapping[str, str] = os.environ) -> float:
     return scale if 0 < scale <= 1 else 1.0
 
 
+def window_settings() -> QSettings:
+    """Window geometry and splitter sizes, in the per-user config folder; never a token."""
+    return QSettings(str(paths.config_dir() / "window.ini"), QSettings.Format.IniFormat)
+
+
 class Session(QObject):
     """One open board: client, board, services and window, wired together; ``aclose()`` undoes it all.
 
@@ -102,7 +107,9 @@ class Session(QObject):
         self.engine = MoveEngine(self.client, self.outbox)
         self.move_service = MoveService(self.board, self.engine)
         self.board_service.set_overlay(self.move_service.overlay)
-        self.window = MainWindow(self.board, self.board_service, self.move_service)
+        self.window = MainWindow(
+            self.board, self.board_service, self.move_service, settings=window_settings()
+        )
         self.closed = asyncio.Event()
         self._prepared = False
 

@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject, Signal
 from qasync import asyncSlot
 
 from ..board import Board, Issue
-from ..github import AuthError, GitHubClient, GitHubError, RateLimit, fetch_board
+from ..github import AuthError, GitHubClient, GitHubError, RateLimit, RateLimited, fetch_board
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ class BoardService(QObject):
             self.last_error = str(exc)
             self.error.emit(str(exc))
         except GitHubError as exc:
-            self.last_error = f"Refreshing the board failed: {exc}"
+            self.last_error = self._failure_text(exc)
             self.error.emit(self.last_error)
         else:
             self.last_error = None
@@ -106,9 +106,23 @@ class BoardService(QObject):
         self.progress.emit(0)
         result = await fetch_board(self.client, self.board.spec, on_page=self._take_page)
         self.board.replace_all(self._overlay(result.issues))
+        # "refreshed" first: it retracts an earlier failure's message, and must not retract these notices.
+        self.refreshed.emit(datetime.now().strftime("%H:%M:%S"))
         for text in result.notices:
             self.notice.emit(text)
-        self.refreshed.emit(datetime.now().strftime("%H:%M:%S"))
+
+    def _failure_text(self, exc: GitHubError) -> str:
+        """What a failed refresh means for the board on screen, and what to do."""
+        kept = " The board still shows the issues loaded before." if len(self.board) else ""
+        if isinstance(exc, RateLimited):
+            until = exc.resume_at.astimezone().strftime("%H:%M")
+            kind = "secondary (abuse) rate limit" if exc.secondary else "rate limit"
+            return (
+                f"Could not refresh the board: GitHub's {kind} is used up until {until}.{kept} "
+                f"Press F5 after {until} to load the issues."
+            )
+        retry = " Press F5 to try again." if exc.temporary else ""
+        return f"Refreshing the board failed: {exc}{kept}{retry}"
 
     def _take_page(self, issues: list[Issue]) -> None:
         self.board.update(self._overlay(issues))

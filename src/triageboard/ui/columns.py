@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QDragEnterEvent,
+    QDragLeaveEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+)
 from PySide6.QtWidgets import QAbstractItemView, QFrame, QHBoxLayout, QLabel, QListView, QVBoxLayout, QWidget
 
 from ..board import Column
@@ -11,6 +22,8 @@ from .models import ColumnFilter, ColumnModel, IssueKeyRole
 
 WARNING_STYLE = "QFrame#columnHeader { background: #fff1c2; border: 1px solid #d4a72c; border-radius: 4px; }"
 NORMAL_STYLE = "QFrame#columnHeader { border-bottom: 1px solid palette(mid); }"
+# Columns narrower than this elide every title into uselessness.
+MIN_COLUMN_WIDTH = 180
 
 
 class ColumnHeader(QFrame):
@@ -39,8 +52,11 @@ class ColumnHeader(QFrame):
     def set_counts(self, shown: int, total: int) -> None:
         text = f"{total:,}" if shown == total else f"{shown:,} / {total:,}"
         limit = self.column.limit_text()
-        self.count_label.setText(f"{text}  ({limit})" if limit else text)
         problem = self.column.limit_problem(total)
+        if limit:
+            # The warning sign says "outside the limit" without relying on colour alone.
+            text = f"{text}  ({limit}){'  ⚠' if problem else ''}"
+        self.count_label.setText(text)
         if problem != self.problem:
             self.problem = problem
             self.setStyleSheet(WARNING_STYLE if problem else NORMAL_STYLE)
@@ -73,6 +89,43 @@ class ColumnView(QListView):
         self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
         self.setDefaultDropAction(Qt.DropAction.CopyAction)
         self.setMouseTracking(True)
+        self.setMinimumWidth(MIN_COLUMN_WIDTH)
+        self.drop_target = False
+
+    def set_drop_target(self, on: bool) -> None:
+        if on != self.drop_target:
+            self.drop_target = on
+            self.viewport().update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self.drop_target:
+            # While a card is dragged over a column that would take it: a tinted, outlined list.
+            painter = QPainter(self.viewport())
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            highlight = self.palette().color(QPalette.ColorRole.Highlight)
+            tint = QColor(highlight)
+            tint.setAlpha(40)
+            painter.setBrush(tint)
+            painter.setPen(QPen(highlight, 2, Qt.PenStyle.DashLine))
+            painter.drawRoundedRect(QRectF(self.viewport().rect()).adjusted(1, 1, -1, -1), 6, 6)
+            painter.end()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        super().dragEnterEvent(event)
+        self.set_drop_target(event.isAccepted())
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        super().dragMoveEvent(event)
+        self.set_drop_target(event.isAccepted())
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        super().dragLeaveEvent(event)
+        self.set_drop_target(False)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self.set_drop_target(False)
+        super().dropEvent(event)
 
 
 class ColumnWidget(QWidget):

@@ -48,6 +48,15 @@ def chip_colors(hex_color: str) -> tuple[QColor, QColor]:
     return QColor(r, g, b), QColor("#1f2328") if dark_text else QColor("#ffffff")
 
 
+def _mix(base: QColor, tint: QColor, amount: float) -> QColor:
+    """``base`` moved ``amount`` (0..1) of the way towards ``tint``; opaque, so text stays crisp."""
+    return QColor(
+        round(base.red() + (tint.red() - base.red()) * amount),
+        round(base.green() + (tint.green() - base.green()) * amount),
+        round(base.blue() + (tint.blue() - base.blue()) * amount),
+    )
+
+
 class CardDelegate(QStyledItemDelegate):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -108,9 +117,14 @@ class CardDelegate(QStyledItemDelegate):
             if conflict
             else palette.color(QPalette.ColorRole.Mid)
         )
-        painter.setPen(QPen(border, 2 if selected or conflict else 1))
-        painter.setBrush(palette.color(QPalette.ColorRole.Base))
+        fill = palette.color(QPalette.ColorRole.Base)
+        if selected:
+            # A tinted card and a thick outline: the selected card must be found at a glance.
+            fill = _mix(fill, palette.color(QPalette.ColorRole.Highlight), 0.16)
+        painter.setPen(QPen(border, 3 if selected else 2 if conflict else 1))
+        painter.setBrush(fill)
         painter.drawRoundedRect(card, 6, 6)
+        painter.setClipRect(card)  # nothing a narrow column cannot hold spills onto its neighbours
 
         inner = card.adjusted(PAD, PAD, -PAD, -PAD)
         text_color = palette.color(QPalette.ColorRole.Text)
@@ -188,7 +202,8 @@ class CardDelegate(QStyledItemDelegate):
         when = f"{age} ago" if age and age != "now" else age
         talk = f"{comments} comment" + ("" if comments == 1 else "s")
         meta = f"{when}  {talk}" if when else talk
-        meta_w = self._small_metrics.horizontalAdvance(meta)
+        meta_w = min(self._small_metrics.horizontalAdvance(meta), inner.width())
+        meta = self._small_metrics.elidedText(meta, Qt.TextElideMode.ElideLeft, meta_w)
         painter.setPen(dim)
         painter.drawText(
             QRect(inner.right() - meta_w, y, meta_w + 1, small_h), Qt.AlignmentFlag.AlignRight, meta

@@ -32,16 +32,19 @@ class MessageBar(QFrame):
         layout.addWidget(self.text, 1)
         layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
         self.level = ""
+        self.source = ""
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.dismiss)
         self.hide()
 
-    def show_message(self, level: str, text: str) -> None:
+    def show_message(self, level: str, text: str, source: str = "") -> None:
+        """``source`` names what reported it (e.g. "refresh"), so that its recovery can retract it."""
         # An error stays on screen; a later notice does not hide it.
         if self.isVisible() and self.level == "error" and level != "error":
             return
         self.level = level
+        self.source = source
         self.text.setText(text)
         self.setStyleSheet(STYLES.get(level, STYLES["info"]))
         self.show()
@@ -50,8 +53,14 @@ class MessageBar(QFrame):
         else:
             self._timer.stop()
 
+    def retract(self, source: str) -> None:
+        """Hide the message if ``source`` reported it: what went wrong there has recovered."""
+        if source and self.isVisible() and self.source == source:
+            self.dismiss()
+
     def dismiss(self) -> None:
         self._timer.stop()
         self.level = ""
+        self.source = ""
         self.text.clear()
         self.hide()

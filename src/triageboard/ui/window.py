@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QByteArray, QModelIndex, QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -25,6 +25,14 @@ from .details import DetailsPane
 from .filterbar import FilterBar
 from .messagebar import MessageBar
 from .models import ColumnModel, IssueRole
+
+REFRESH_SOURCE = "refresh"
+
+
+# What a window must show at least: four usable columns and the details pane (fits a 1024x600 screen).
+MIN_SIZE = (960, 560)
+GEOMETRY_KEY = "window/geometry"
+SPLITTER_KEY = "window/splitter"
 
 
 class Mover(Protocol):
@@ -51,14 +59,18 @@ class MainWindow(QMainWindow):
         board_service: BoardService,
         mover: Mover | None = None,
         parent: QWidget | None = None,
+        settings: QSettings | None = None,
     ) -> None:
         super().__init__(parent)
         self.board = board
         self.board_service = board_service
         self.mover = mover
         self.selected_key: IssueKey | None = None
+        # Window geometry and splitter sizes only: nothing secret is ever written here.
+        self.settings = settings
         spec = board.spec
         self.setWindowTitle(f"{spec.title or spec.name} — triageboard")
+        self.setMinimumSize(*MIN_SIZE)
         self.resize(1360, 820)
 
         self.message_bar = MessageBar()
@@ -80,11 +92,14 @@ class MainWindow(QMainWindow):
             board_layout.addWidget(widget, 1)
             self.columns.append(widget)
         splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setObjectName("boardSplitter")
         splitter.addWidget(board_area)
         splitter.addWidget(self.details)
         splitter.setStretchFactor(0, 4)
         splitter.setStretchFactor(1, 1)
+        splitter.setCollapsible(0, False)
         splitter.setSizes([1040, 320])
+        self.splitter = splitter
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -127,11 +142,31 @@ class MainWindow(QMainWindow):
         board_service.loading_changed.connect(self._on_loading)
         board_service.progress.connect(self._on_progress)
         board_service.refreshed.connect(self._on_refreshed)
-        board_service.error.connect(lambda text: self.show_message("error", text))
+        board_service.error.connect(lambda text: self.show_message("error", text, source=REFRESH_SOURCE))
         board_service.notice.connect(lambda text: self.show_message("warning", text))
         board_service.user_changed.connect(self.set_user)
         board_service.rate_limit_changed.connect(self.rate_label.setText)
         self._disconnect_messages: Callable[[], None] | None = messages.connect(self._on_report)
+        self._restore_layout()
+
+    # --- remembered layout ---------------------------------------------------------------------------
+
+    def _restore_layout(self) -> None:
+        if self.settings is None:
+            return
+        geometry = self.settings.value(GEOMETRY_KEY)
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        splitter = self.settings.value(SPLITTER_KEY)
+        if isinstance(splitter, QByteArray) and not splitter.isEmpty():
+            self.splitter.restoreState(splitter)
+
+    def _save_layout(self) -> None:
+        if self.settings is None:
+            return
+        self.settings.setValue(GEOMETRY_KEY, self.saveGeometry())
+        self.settings.setValue(SPLITTER_KEY, self.splitter.saveState())
+        self.settings.sync()
 
     # --- actions -----------------------------------------------------------------------------------
 
@@ -272,6 +307,9 @@ class MainWindow(QMainWindow):
                             widget.view.setFocus(Qt.FocusReason.OtherFocusReason)
                 elif widget.view.selectionModel().hasSelection():
                     widget.clear_selection()
+        if key is not None and not shown and key in self.board:
+            # Filtered out: a hidden card must not stay the target of Ctrl+1…4 or the details pane.
+            self.selected_key = None
         self._show_details()
         return shown
 
@@ -306,8 +344,8 @@ class MainWindow(QMainWindow):
 
     # --- reporting -----------------------------------------------------------------------------------
 
-    def show_message(self, level: str, text: str) -> None:
-        self.message_bar.show_message(level, text)
+    def show_message(self, level: str, text: str, source: str = "") -> None:
+        self.message_bar.show_message(level, text, source)
 
     def _on_report(self, level: messages.Level, text: str) -> None:
         self.show_message(level.value, text)
@@ -336,8 +374,10 @@ class MainWindow(QMainWindow):
 
     def _on_refreshed(self, when: str) -> None:
         self.refresh_label.setText(f"Refreshed {when}")
+        self.message_bar.retract(REFRESH_SOURCE)  # the failure it reported is over
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._save_layout()
         if self._disconnect_messages is not None:
             self._disconnect_messages()
             self._disconnect_messages = None

@@ -1,0 +1,210 @@
+"""What the triager sees while working: drop targets, the selected card, limit warnings, remembered layout,
+messages that go away when their cause does."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, QRect, QSettings, Qt
+from PySide6.QtGui import QColor, QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QImage, QPainter, QPalette
+from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionViewItem
+from pytestqt.qtbot import QtBot
+
+from triageboard.app import Session
+from triageboard.board import Board, Issue, IssueKey, Label, preset
+from triageboard.github import RateLimited
+from triageboard.sandbox import Fault, Sandbox
+from triageboard.services import BoardService
+from triageboard.ui.columns import ColumnWidget
+from triageboard.ui.delegate import CARD_MARGIN, CardDelegate
+from triageboard.ui.models import ColumnModel
+from triageboard.ui.window import MIN_SIZE, MainWindow
+
+SPEC = preset("rust-async")
+NOW = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+def issue(n: int, *labels: str, title: str = "") -> Issue:
+    return Issue(
+        repo="rust-lang/rust",
+        number=n,
+        title=title or f"issue {n}",
+        labels=tuple(Label(name, "ededed") for name in ("A-async-await", *labels)),
+        created_at=NOW - timedelta(days=n),
+        updated_at=NOW - timedelta(hours=n),
+    )
+
+
+@pytest.fixture
+def board() -> Board:
+    b = Board(SPEC)
+    b.update(
+        [issue(1, "AsyncAwait-Focus"), issue(2, "AsyncAwait-Focus"), issue(3), issue(4, "AsyncAwait-Other")]
+    )
+    return b
+
+
+def offline_window(board: Board, qtbot: QtBot, settings: QSettings | None = None) -> MainWindow:
+    """A window over a board that is never refreshed (the service's client is never used)."""
+    service = BoardService(board, client=None)  # type: ignore[arg-type]
+    window = MainWindow(board, service, settings=settings)
+    qtbot.addWidget(window)
+    return window
+
+
+def drag_events(mime: QMimeData, point: QPoint) -> tuple[QDragEnterEvent, QDragMoveEvent]:
+    actions = Qt.DropAction.CopyAction | Qt.DropAction.MoveAction
+    buttons, mods = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    return QDragEnterEvent(point, actions, mime, buttons, mods), QDragMoveEvent(
+        point, actions, mime, buttons, mods
+    )
+
+
+def test_a_column_that_would_take_the_dragged_card_lights_up(board: Board, qtbot: QtBot) -> None:
+    widgets = {c.name: ColumnWidget(ColumnModel(board, c)) for c in SPEC.columns}
+    for w in widgets.values():
+        qtbot.addWidget(w)
+        w.resize(260, 400)
+        w.show()
+    focus, other = widgets["Focus"], widgets["Other"]
+    mime = focus.proxy.mimeData([focus.proxy.index(0, 0)])
+    viewport = other.view.viewport()
+    before = viewport.grab().toImage()
+    # Over a card of the target column, not only over its empty space.
+    enter, move = drag_events(mime, other.view.visualRect(other.proxy.index(0, 0)).center())
+    QApplication.sendEvent(viewport, enter)
+    QApplication.sendEvent(viewport, move)
+    assert move.isAccepted()
+    assert other.view.drop_target
+    assert viewport.grab().toImage() != before  # painted, not only flagged
+    QApplication.sendEvent(viewport, QDragLeaveEvent())
+    assert not other.view.drop_target
+    assert viewport.grab().toImage() == before
+    # The card's own column would not take it: no highlight there.
+    enter, move = drag_events(mime, QPoint(20, 20))
+    QApplication.sendEvent(focus.view.viewport(), enter)
+    QApplication.sendEvent(focus.view.viewport(), move)
+    assert not focus.view.drop_target
+
+
+def paint_card(selected: bool) -> QImage:
+    board = Board(SPEC)
+    board.update([issue(1, "AsyncAwait-Focus")])
+    model = ColumnModel(board, SPEC.columns[0])
+    delegate = CardDelegate()
+    option = QStyleOptionViewItem()
+    option.rect = QRect(0, 0, 260, 100)
+    option.palette = QApplication.palette()
+    option.state = QStyle.StateFlag.State_Enabled | (
+        QStyle.StateFlag.State_Selected if selected else QStyle.StateFlag.State_None
+    )
+    image = QImage(260, 100, QImage.Format.Format_ARGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    delegate.paint(painter, option, model.index(0, 0))
+    painter.end()
+    model.detach()
+    return image
+
+
+def test_the_selected_card_is_filled_and_outlined(qapp: object) -> None:
+    plain, chosen = paint_card(False), paint_card(True)
+    base = QApplication.palette().color(QPalette.ColorRole.Base)
+    inside = QPoint(CARD_MARGIN + 5, 100 - CARD_MARGIN - 5)  # padding at the bottom left: no text there
+    assert plain.pixelColor(inside) == base
+    assert chosen.pixelColor(inside) != base  # a tinted card, not only a thin border
+    highlight = QApplication.palette().color(QPalette.ColorRole.Highlight)
+    edge = chosen.pixelColor(QPoint(130, CARD_MARGIN))  # the middle of the 3 px outline
+    assert abs(edge.blue() - highlight.blue()) < 40
+    assert abs(edge.red() - highlight.red()) < 40
+
+
+def test_a_column_outside_its_soft_limit_says_so_without_colour(board: Board, qtbot: QtBot) -> None:
+    focus = ColumnWidget(ColumnModel(board, SPEC.column("Focus")))
+    qtbot.addWidget(focus)
+    assert focus.header.count_label.text() == "2  (3–5)  ⚠"  # two cards against 3–5
+    assert "at least 3" in focus.header.toolTip()
+    board.update([issue(n, "AsyncAwait-Focus") for n in (5, 6)])
+    assert focus.header.count_label.text() == "4  (3–5)"
+    assert focus.header.problem is None
+
+
+def test_a_filtered_out_card_is_no_longer_the_selection(board: Board, qtbot: QtBot) -> None:
+    window = offline_window(board, qtbot)
+    key = IssueKey("rust-lang/rust", 1)
+    assert window.select(key)
+    assert window.details.issue is not None
+    assert window.details.issue.key == key
+    window.filter_bar.text.setText("issue 2")
+    window.filter_bar.text.returnPressed.emit()
+    assert window.selected_key is None
+    assert window.details.issue is None
+    window.move_selected_to(2)  # Ctrl+3 must not move a card the triager cannot see
+    assert board.column_of(key).name == "Focus"
+
+
+def test_window_size_and_splitter_are_remembered(board: Board, qtbot: QtBot, tmp_path: Path) -> None:
+    path = str(tmp_path / "window.ini")
+    first = offline_window(board, qtbot, QSettings(path, QSettings.Format.IniFormat))
+    first.show()
+    first.resize(MIN_SIZE[0], 666)  # the offscreen screen is 800 px wide: restoring fits wider ones to it
+    first.splitter.setSizes([560, 400])
+    sizes = first.splitter.sizes()
+    first.close()
+    second = offline_window(board, qtbot, QSettings(path, QSettings.Format.IniFormat))
+    assert (second.width(), second.height()) == (MIN_SIZE[0], 666)
+    second.show()
+    assert second.splitter.sizes() == sizes
+    second.resize(200, 100)
+    assert (second.width(), second.height()) >= MIN_SIZE
+
+
+def test_settings_hold_the_layout_and_never_the_token(session: Session, sandbox: Sandbox) -> None:
+    settings = session.window.settings
+    assert settings is not None
+    session.window.close()
+    text = Path(settings.fileName()).read_text(encoding="utf-8")
+    assert "geometry" in text
+    assert sandbox.token not in text
+
+
+def test_a_refresh_failure_says_what_to_do_and_goes_when_a_refresh_works(
+    session: Session, sandbox: Sandbox, qtbot: QtBot
+) -> None:
+    window, bar = session.window, session.window.message_bar
+    sandbox.inject(Fault(kind="status", status=503, path=r"/issues", count=None))
+    window.refresh()
+    qtbot.waitUntil(bar.isVisible, timeout=15000)
+    qtbot.waitUntil(lambda: not session.board_service.loading, timeout=15000)
+    assert bar.level == "error"
+    assert "Press F5 to try again" in bar.text.text()
+    assert "still shows the issues loaded before" in bar.text.text()
+    sandbox.reset_faults()
+    window.refresh_label.setText("")
+    window.refresh()
+    qtbot.waitUntil(lambda: window.refresh_label.text().startswith("Refreshed"), timeout=20000)
+    assert not bar.isVisible()
+
+
+def test_a_message_from_elsewhere_outlives_a_successful_refresh(session: Session, qtbot: QtBot) -> None:
+    window = session.window
+    window.show_message("error", "You cannot change labels in rust-lang/reference.")
+    window.refresh_label.setText("")
+    window.refresh()
+    qtbot.waitUntil(lambda: window.refresh_label.text().startswith("Refreshed"), timeout=20000)
+    assert window.message_bar.isVisible()
+    assert "reference" in window.message_bar.text.text()
+
+
+def test_a_rate_limited_refresh_names_the_time_to_try_again(board: Board, qapp: object) -> None:
+    service = BoardService(board, client=None)  # type: ignore[arg-type]
+    resume = datetime(2026, 11, 1, 14, 5, tzinfo=UTC)
+    failure: Any = RateLimited("GitHub's rate limit is used up.", resume_at=resume, secondary=False)
+    text = service._failure_text(failure)
+    until = resume.astimezone().strftime("%H:%M")
+    assert f"until {until}" in text
+    assert f"Press F5 after {until}" in text
+    assert "queued moves" not in text  # the client's wording is about moves; a refresh is not one
