@@ -179,3 +179,13 @@ def test_paths_follow_xdg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     assert paths.page_cache_path().parent == tmp_path / "cache" / "triageboard"
     assert paths.config_dir() == tmp_path / "config" / "triageboard"
     assert paths.outbox_path().parent.is_dir()
+
+
+def test_a_failing_read_is_a_store_error_with_advice(tmp_path: Path) -> None:
+    """Engine and CLI handle StoreError; a raw sqlite3 error would escape them as a crash."""
+    outbox = Outbox(tmp_path / "outbox.sqlite3")
+    outbox.close()
+    with pytest.raises(StoreError, match="Could not read the outbox"):
+        outbox.pending(API)
+    with pytest.raises(StoreError, match="pending moves are kept"):
+        outbox.count(API)

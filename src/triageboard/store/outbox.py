@@ -146,16 +146,25 @@ class Outbox:
 
     def count(self, api_url: str) -> int:
         with self._lock:
-            row = self._conn.execute("SELECT COUNT(*) FROM moves WHERE api_url=?", (api_url,)).fetchone()
+            try:
+                row = self._conn.execute("SELECT COUNT(*) FROM moves WHERE api_url=?", (api_url,)).fetchone()
+            except sqlite3.Error as exc:
+                raise self._read_error(exc) from None
         return int(row[0])
 
     def _select(self, where: str, params: tuple[object, ...]) -> list[PendingMove]:
         with self._lock:
-            rows = self._conn.execute(
-                _SELECT + where,
-                params,
-            ).fetchall()
+            try:
+                rows = self._conn.execute(_SELECT + where, params).fetchall()
+            except sqlite3.Error as exc:
+                raise self._read_error(exc) from None
         return [self._row(r) for r in rows]
+
+    def _read_error(self, exc: sqlite3.Error) -> StoreError:
+        return StoreError(
+            f"Could not read the outbox at {self.path} ({exc}); pending moves are kept there. If another "
+            "triageboard is busy with it, try again in a moment."
+        )
 
     @staticmethod
     def _row(r: tuple[object, ...]) -> PendingMove:
