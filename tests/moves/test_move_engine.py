@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -422,3 +423,253 @@ def test_refused_content_is_permanent(tmp_path: Path, status: int) -> None:
     assert len(events.failed_) == (1 if status == 422 else 0)
     if status == 400:  # an unexpected status is a BadResponse: temporary, so it is retried and succeeds
         assert events.settled_
+
+
+# --- review: failure paths a triage meeting meets ------------------------------------------------
+
+
+def test_move_completed_by_another_process_still_settles_here(tmp_path: Path) -> None:
+    """The window and 'triageboard sync' send the same row: whichever confirms second must still settle
+    the card (else it stays marked pending forever)."""
+    fake = FakeGitHub()
+    fake.issue(REPO, 1, "A-async-await", "AsyncAwait-Other")
+    fake.define(REPO, *SPEC.triage_labels)
+    other_events = Recorder()
+
+    async def body(engine: MoveEngine, events: Recorder) -> None:
+        engine.request(SPEC, KEY, FOCUS, shown("A-async-await", "AsyncAwait-Other"))
+        with Outbox(tmp_path / "outbox.sqlite3") as second_outbox:
+            other = MoveEngine(engine.client, second_outbox, other_events)
+            await asyncio.gather(drain(engine), drain(other))
+
+    events = run_engine(fake, tmp_path, body)
+    assert fake.labels[(REPO, 1)] == ["A-async-await", "AsyncAwait-Focus"]
+    assert events.settled_ == [(KEY, ("A-async-await", "AsyncAwait-Focus"))]
+    assert other_events.settled_ == [(KEY, ("A-async-await", "AsyncAwait-Focus"))]
+    assert not events.failed_
+    assert not other_events.failed_
+
+
+def test_outbox_failing_after_github_confirmed_is_reported_not_raised(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Disk full when the confirmed row is deleted: the window's sender goes on (the row is confirmed
+    again later), with a message, instead of dying with an unexpected error."""
+    from triageboard.store import StoreError
+
+    fake = FakeGitHub()
+    fake.issue(REPO, 1, "A-async-await")
+    fake.define(REPO, *SPEC.triage_labels)
+    real_complete = Outbox.complete
+    failures = [1]
+
+    def flaky_complete(self: Outbox, move: object) -> bool:
+        if failures[0]:
+            failures[0] -= 1
+            raise StoreError("Could not update the outbox (database or disk is full).")
+        return real_complete(self, move)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Outbox, "complete", flaky_complete)
+
+    async def body(engine: MoveEngine, events: Recorder) -> None:
+        engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
+        task = asyncio.ensure_future(engine.run())  # the window's way: forever
+        for _ in range(400):
+            await asyncio.sleep(0.01)
+            if engine.pending_count() == 0 or task.done():
+                break
+        assert not task.done(), task.exception()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        assert engine.pending_count() == 0
+
+    events = run_engine(fake, tmp_path, body, EnginePolicy(time_scale=0.01))
+    assert any("disk is full" in n for n in events.notices)
+    assert [k for k, _ in events.settled_] == [KEY]
+
+
+def test_outbox_failing_stops_a_run_until_idle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI's run (until idle) must end with the store's message, not spin until killed."""
+    from triageboard.store import StoreError
+
+    fake = FakeGitHub()
+    fake.issue(REPO, 1, "A-async-await")
+    fake.define(REPO, *SPEC.triage_labels)
+
+    def broken(self: Outbox, move: object) -> bool:
+        raise StoreError("Could not update the outbox (disk I/O error).")
+
+    monkeypatch.setattr(Outbox, "complete", broken)
+
+    async def body(engine: MoveEngine, events: Recorder) -> None:
+        engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
+        with pytest.raises(StoreError, match="disk I/O error"):
+            await asyncio.wait_for(engine.run(until_idle=True, deadline=time.time() + 30), 5)
+        assert engine.pending_count() == 1  # kept: the next run confirms it
+
+    run_engine(fake, tmp_path, body, EnginePolicy(time_scale=0.01))
+
+
+def _limited_row(engine: MoveEngine) -> float:
+    row = engine.pending_move(KEY)
+    assert row is not None
+    assert row.state is MoveState.WAITING
+    return row.not_before - time.time()
+
+
+def test_repeated_secondary_limits_without_retry_after_back_off_exponentially(tmp_path: Path) -> None:
+    """GitHub: with no retry-after wait at least a minute, then back off exponentially while it goes on."""
+    fake = FakeGitHub()
+    fake.issue(REPO, 1, "A-async-await")
+    fake.define(REPO, *SPEC.triage_labels)
+
+    async def body(engine: MoveEngine, events: Recorder) -> None:
+        engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
+        waits = []
+        for _ in range(3):
+            await asyncio.wait_for(engine.run(until_idle=True, deadline=time.time()), 10)
+            waits.append(_limited_row(engine))
+            row = engine.pending_move(KEY)
+            assert row is not None
+            engine.outbox.mark(row, MoveState.QUEUED)  # due again now (no real waiting in the test)
+        # default 60 s x time_scale 0.01 = 0.6 s, then 1.2 s, then 2.4 s
+        assert 0.3 < waits[0] <= 0.61
+        assert 1.0 < waits[1] <= 1.21
+        assert 2.2 < waits[2] <= 2.41
+        await drain(engine)
+        # After a success the streak starts again from the minute.
+        left[0] = 1
+        engine.request(SPEC, KEY, OTHER, shown("AsyncAwait-Focus"))
+        await asyncio.wait_for(engine.run(until_idle=True, deadline=time.time()), 10)
+        assert 0.3 < _limited_row(engine) <= 0.61
+
+    secondary_body = {"message": "You have exceeded a secondary rate limit."}
+    left = [3]
+
+    def script(request: httpx.Request) -> httpx.Response | None:
+        if request.method == "POST" and left[0] > 0:
+            left[0] -= 1
+            return httpx.Response(403, json=secondary_body)
+        return None
+
+    fake.scripts.append(script)
+    run_engine_scaled(fake, tmp_path, body, 0.01)
+
+
+def run_engine_scaled(fake: FakeGitHub, tmp_path: Path, body: Body, scale: float) -> Recorder:
+    events = Recorder()
+
+    async def main() -> None:
+        async with httpx.AsyncClient(transport=fake.transport()) as http:
+            client = GitHubClient(http, API, lambda: "t0k", policy=Policy(time_scale=scale))
+            with Outbox(tmp_path / "outbox.sqlite3") as outbox:
+                await body(MoveEngine(client, outbox, events), events)
+
+    asyncio.run(main())
+    return events
+
+
+def test_primary_limit_with_a_reset_in_the_past_does_not_hammer_github(tmp_path: Path) -> None:
+    """Clock skew: GitHub says the limit is used up but its reset time already passed here. The engine
+    must still pause between attempts, not loop as fast as the network allows."""
+    fake = FakeGitHub()
+    fake.issue(REPO, 1, "A-async-await")
+    fake.define(REPO, *SPEC.triage_labels)
+    limited = {
+        "x-ratelimit-remaining": "0",
+        "x-ratelimit-limit": "5000",
+        "x-ratelimit-used": "5000",
+        "x-ratelimit-reset": str(int(time.time()) - 120),
+    }
+    fake.scripts.append(fail_times(50, 403, method="POST", headers=limited))
+
+    async def body(engine: MoveEngine, events: Recorder) -> None:
+        engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
+        await asyncio.wait_for(engine.run(until_idle=True, deadline=time.time()), 10)
+        assert _limited_row(engine) > 0
+
+    run_engine(fake, tmp_path, body)
+    assert len([w for w in fake.writes() if w[0] == "POST"]) == 1
+
+
+def test_label_created_after_a_refusal_is_found_on_the_next_move(tmp_path: Path) -> None:
+    """The message says 'create it there'; once the user has, the next move must not be refused from a
+    stale memory of the label being missing."""
+    fake = FakeGitHub()
+    fake.issue(REPO, 1, "A-async-await")
+    fake.define(REPO, "AsyncAwait-OnDeck", "AsyncAwait-Other")
+
+    async def body(engine: MoveEngine, events: Recorder) -> None:
+        engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
+        await drain(engine)
+        assert len(events.failed_) == 1
+        fake.define(REPO, "AsyncAwait-Focus")  # the user follows the advice
+        engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
+        await drain(engine)
+
+    events = run_engine(fake, tmp_path, body)
+    assert fake.labels[(REPO, 1)] == ["A-async-await", "AsyncAwait-Focus"]
+    assert [k for k, _ in events.settled_] == [KEY]
+
+
+def test_up_front_refusal_is_not_kept_forever(tmp_path: Path) -> None:
+    """A board opened with a missing column label: the drop is refused at once, but once the label exists
+    a later drop gets through (the engine asks GitHub again)."""
+    fake = FakeGitHub()
+    fake.issue(REPO, 1, "A-async-await")
+    fake.define(REPO, "AsyncAwait-OnDeck", "AsyncAwait-Other")
+    now = [1000.0]
+
+    async def body(engine: MoveEngine, events: Recorder) -> None:
+        engine._clock = lambda: now[0]
+        problems = await engine.prepare(SPEC, [REPO])
+        assert any("AsyncAwait-Focus" in p for p in problems)
+        assert engine.refusal(REPO, FOCUS) is not None
+        fake.define(REPO, "AsyncAwait-Focus")
+        now[0] += 120  # a while later
+        assert engine.refusal(REPO, FOCUS) is None
+
+    run_engine(fake, tmp_path, body)
+
+
+def test_add_that_github_did_not_apply_never_removes_the_old_column_label(tmp_path: Path) -> None:
+    """If GitHub's answer to the add lacks the target label (a redirect of a transferred issue turning the
+    POST into a GET, a silent drop), removing the old column's label would leave the issue half-moved."""
+    fake = FakeGitHub()
+    fake.issue(REPO, 1, "A-async-await", "AsyncAwait-Other")
+    fake.define(REPO, *SPEC.triage_labels)
+    ignored = httpx.Response(200, json=[_json_label("A-async-await"), _json_label("AsyncAwait-Other")])
+    fake.scripts.append(lambda r: ignored if r.method == "POST" else None)
+
+    async def body(engine: MoveEngine, events: Recorder) -> None:
+        engine.request(SPEC, KEY, FOCUS, shown("A-async-await", "AsyncAwait-Other"))
+        await drain(engine)
+
+    events = run_engine(fake, tmp_path, body)
+    assert fake.labels[(REPO, 1)] == ["A-async-await", "AsyncAwait-Other"]
+    assert [m for m, _ in fake.writes()] == ["POST"] * 3
+    [(_, message, labels)] = events.failed_
+    assert "did not apply the move" in message
+    assert labels == ("A-async-await", "AsyncAwait-Other")
+
+
+def _json_label(name: str) -> dict[str, object]:
+    return {"name": name, "color": "ededed", "description": None}
+
+
+def test_deleted_issue_answering_410_gone_is_dropped_not_retried_forever(tmp_path: Path) -> None:
+    fake = FakeGitHub()
+    fake.define(REPO, *SPEC.triage_labels)
+    gone = httpx.Response(410, json={"message": "This issue was deleted"})
+    fake.scripts.append(lambda r: gone if "/issues/7" in r.url.path else None)
+
+    async def body(engine: MoveEngine, events: Recorder) -> None:
+        engine.request(SPEC, IssueKey(REPO, 7), FOCUS, shown("A-async-await"))
+        await asyncio.wait_for(engine.run(until_idle=True, deadline=time.time()), 10)
+        assert engine.pending_count() == 0
+
+    events = run_engine(fake, tmp_path, body)
+    [(key, message, _)] = events.failed_
+    assert key == IssueKey(REPO, 7)
+    assert "deleted" in message

@@ -55,6 +55,11 @@ class EnginePolicy:
     retry_base: float = 5.0
     retry_max: float = 300.0
     verify_rounds: int = 3
+    # A repository or label found missing (or not labelable) is refused up front for this long; after
+    # that, and always before sending, GitHub is asked again (the user may have fixed it meanwhile).
+    recheck_after: float = 60.0
+    # Repeated secondary limits without retry-after back off exponentially up to this (GitHub's advice).
+    secondary_max: float = 900.0
     time_scale: float = 1.0
 
 
@@ -93,6 +98,9 @@ class MoveEngine:
         self._clock = clock
         self._repos: dict[str, str | None] = {}  # repo -> None (may label) or why not
         self._labels: dict[tuple[str, str], bool] = {}  # (repo, label key) -> exists
+        self._refused_at: dict[object, float] = {}  # repo or (repo, label key) -> when found wanting
+        self._secondary_streak = 0  # secondary rate limits in a row, without a move sent in between
+        self._until_idle = False
         self._wake = asyncio.Event()
         self._auth_needed = False
         self._last_status = ""
@@ -110,14 +118,20 @@ class MoveEngine:
         return self.outbox.get(self.api_url, key)
 
     def refusal(self, repo: str, column: Column) -> str | None:
-        """Why a move into ``column`` of ``repo`` is known to fail, from what this session has read."""
+        """Why a move into ``column`` of ``repo`` is known to fail, from what this session has read
+        lately (an older refusal is not trusted: the move goes through and GitHub is asked again)."""
         reason = self._repos.get(repo)
-        if reason:
+        if reason and self._recent(repo):
             return reason
         for name in column.labels:
-            if self._labels.get((repo, label_key(name))) is False:
+            cache_key = (repo, label_key(name))
+            if self._labels.get(cache_key) is False and self._recent(cache_key):
                 return _missing_label(name, repo)
         return None
+
+    def _recent(self, what: object) -> bool:
+        when = self._refused_at.get(what)
+        return when is not None and self._clock() - when < self.policy.recheck_after
 
     async def prepare(self, spec: BoardSpec, repos: Iterable[str]) -> list[str]:
         """Read permissions and column labels of ``repos`` (when a board opens); returns the problems found.
@@ -210,9 +224,14 @@ class MoveEngine:
         cares about (``only``) are done, or nothing more can happen before ``deadline`` (a clock time), or
         GitHub wants a new sign-in."""
         wanted = None if only is None else set(only)
+        self._until_idle = until_idle
         while True:
             self._wake.clear()
-            rows = [r for r in self.pending() if wanted is None or r.key in wanted]
+            try:
+                rows = [r for r in self.pending() if wanted is None or r.key in wanted]
+            except StoreError as exc:
+                await self._store_failed(exc)
+                continue
             if not rows:
                 self._set_status("")
                 if until_idle:
@@ -241,6 +260,20 @@ class MoveEngine:
             await asyncio.wait_for(self._wake.wait(), seconds)
 
     async def _send(self, row: PendingMove) -> None:
+        try:
+            await self._send_once(row)
+        except StoreError as exc:
+            # The disk under the outbox failed: stop here rather than send moves we cannot track.
+            await self._store_failed(exc)
+
+    async def _store_failed(self, exc: StoreError) -> None:
+        """The outbox cannot be read or written. What GitHub has is confirmed again once it can be."""
+        self.events.notice(str(exc))
+        if self._until_idle:  # a script: end with the message instead of spinning
+            raise exc
+        await self._sleep(max(1.0, self.policy.retry_base * self.policy.time_scale))
+
+    async def _send_once(self, row: PendingMove) -> None:
         key = row.key
         self._last_seen.pop(key, None)
         try:
@@ -249,31 +282,50 @@ class MoveEngine:
         except _Superseded:
             return
         except Refused as exc:
+            self._secondary_streak = 0
             self._drop(row, str(exc))
         except AuthError as exc:
             self._auth_needed = True
             self.outbox.mark(row, MoveState.QUEUED, last_error=str(exc))
             self.events.notice(str(exc))
         except RateLimited as exc:
-            resume = exc.resume_at.timestamp()
-            self.outbox.defer_all(self.api_url, resume, str(exc))
-            log.info("rate limited until %s (secondary=%s)", exc.resume_at, exc.secondary)
+            self._rate_limited(exc)
         except GitHubError as exc:
-            if exc.temporary:
+            self._secondary_streak = 0
+            if exc.status == 410:
+                self._drop(row, f"{key} was deleted on GitHub; the move to {row.target} was dropped.")
+            elif exc.temporary:
                 self._retry_later(row, str(exc))
             else:
                 if isinstance(exc, PermissionDenied):
                     self._repos[key.repo] = _no_permission(key.repo, exc)
+                    self._refused_at[key.repo] = self._clock()
                 self._drop(row, f"Moving {key} to {row.target} failed: {exc}")
-        except StoreError as exc:
-            # The disk under the outbox failed: stop here rather than send moves we cannot track.
-            self.events.notice(str(exc))
-            await self._sleep(max(1.0, self.policy.retry_base * self.policy.time_scale))
         else:
-            if self.outbox.complete(row):
+            self._secondary_streak = 0
+            # complete() is False when the row changed: a newer move of the issue (keep going), or another
+            # process (the window and 'triageboard sync') confirmed it first: then it is settled here too.
+            if self.outbox.complete(row) or self.outbox.get(self.api_url, key) is None:
                 log.info("moved %s to %s", key, row.target)
                 self.events.settled(key, labels)
                 self.events.pending_changed(self.pending_count())
+
+    def _rate_limited(self, exc: RateLimited) -> None:
+        """Hold every move until GitHub's time; never less than a pause (a reset time already past, from
+        clock skew, must not become a tight loop), and exponentially longer for repeated secondary limits
+        that came without retry-after."""
+        now = self._clock()
+        resume = max(exc.resume_at.timestamp(), now + self.policy.retry_base * self.policy.time_scale)
+        if exc.secondary:
+            self._secondary_streak += 1
+            if self._secondary_streak > 1 and getattr(exc, "retry_after", None) is None:
+                base = self.client.policy.secondary_default_wait * self.client.policy.time_scale
+                longer = base * 2 ** (self._secondary_streak - 1)
+                resume = max(resume, now + min(longer, self.policy.secondary_max * self.policy.time_scale))
+        else:
+            self._secondary_streak = 0
+        self.outbox.defer_all(self.api_url, resume, str(exc))
+        log.info("rate limited until %s (secondary=%s)", datetime.fromtimestamp(resume), exc.secondary)
 
     def _drop(self, row: PendingMove, message: str) -> None:
         log.warning("move of %s to %s dropped: %s", row.key, row.target, message)
@@ -307,9 +359,9 @@ class MoveEngine:
 
     async def _apply(self, row: PendingMove) -> tuple[Label, ...]:
         key, spec, target = row.key, row.spec, row.column
-        await self._check_repo(key.repo)
+        await self._check_repo(key.repo, recheck=True)
         for name in target.labels:
-            if not await self._label_exists(key.repo, name):
+            if not await self._label_exists(key.repo, name, recheck=True):
                 raise Refused(_missing_label(name, key.repo))
         for attempt in range(self.policy.verify_rounds):
             try:
@@ -331,6 +383,11 @@ class MoveEngine:
             if diff.add:
                 labels = await self.client.add_labels(key.repo, key.number, diff.add)
                 self._last_seen[key] = labels
+                if not all(any(label.key == label_key(n) for label in labels) for n in target.labels):
+                    # GitHub's answer lacks what was added: removing the old column's labels now would
+                    # leave the issue half-moved. Read again instead.
+                    log.info("%s: GitHub's answer to the add lacks %s; not removing", key, target.labels)
+                    continue
             for name in diff.remove:
                 remaining = await self.client.remove_label(key.repo, key.number, name)
                 if remaining is None:  # it was already gone: that is what we wanted
@@ -367,8 +424,9 @@ class MoveEngine:
             f"{row.target} was applied on top of their change and kept their labels."
         )
 
-    async def _check_repo(self, repo: str) -> None:
-        if repo not in self._repos:
+    async def _check_repo(self, repo: str, *, recheck: bool = False) -> None:
+        """Refuse a repository the token cannot label. ``recheck``: ask GitHub again if it said no before."""
+        if repo not in self._repos or (recheck and self._repos[repo]):
             try:
                 info = await self.client.get_repository(repo)
             except NotFound:
@@ -378,15 +436,18 @@ class MoveEngine:
                 )
             else:
                 self._repos[repo] = None if info.can_label else _no_permission(repo, None)
+            self._refused_at[repo] = self._clock()
         reason = self._repos[repo]
         if reason:
             raise Refused(reason)
 
-    async def _label_exists(self, repo: str, name: str) -> bool:
+    async def _label_exists(self, repo: str, name: str, *, recheck: bool = False) -> bool:
+        """Whether ``repo`` has the label. ``recheck``: ask GitHub again if it was missing before."""
         cache_key = (repo, label_key(name))
-        if cache_key not in self._labels:
+        if cache_key not in self._labels or (recheck and not self._labels[cache_key]):
             label = await self.client.get_label(repo, name)
             self._labels[cache_key] = label is not None
+            self._refused_at[cache_key] = self._clock()
             if label is not None:
                 self.learn([label])
         return self._labels[cache_key]
