@@ -19,9 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from keyring.backend import KeyringBackend
-from keyring.compat import properties
-from keyring.errors import PasswordDeleteError
+from keyring_doubles import MemoryKeyring
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
@@ -36,28 +34,6 @@ from triageboard.ui.signin import SignInDialog
 FAST = Policy(time_scale=0.001, retries=1)
 # Shaped like nothing the redactor knows, so only not logging it at all keeps it out of the output.
 TOKEN = "tbleak" + secrets.token_hex(16)
-
-
-class MemoryKeyring(KeyringBackend):
-    """The OS keyring is the one place a token may live; in memory here (the real one has its own tests)."""
-
-    @properties.classproperty
-    def priority(cls) -> float:
-        raise RuntimeError("a test double, never a detected backend")
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.entries.pop((service, username), None) is None:
-            raise PasswordDeleteError("no such entry")
 
 
 def forms(token: str) -> list[bytes]:

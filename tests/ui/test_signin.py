@@ -12,8 +12,7 @@ import httpx
 import keyring.backends.fail
 import pytest
 from keyring.backend import KeyringBackend
-from keyring.compat import properties
-from keyring.errors import PasswordDeleteError
+from keyring_doubles import MemoryKeyring
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog
@@ -27,26 +26,6 @@ from triageboard.ui.signin import SignInDialog, open_gh_import
 
 REPOS = ("rust-lang/rust", "rust-lang/wg-async")
 POLL = "/login/oauth/access_token"
-
-
-class MemoryKeyring(KeyringBackend):
-    @properties.classproperty
-    def priority(cls) -> float:
-        raise RuntimeError("a test double, never a detected backend")
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.entries.pop((service, username), None) is None:
-            raise PasswordDeleteError("no such entry")
 
 
 @pytest.fixture
