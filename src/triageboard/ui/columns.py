@@ -46,10 +46,14 @@ class ColumnHeader(QFrame):
         layout.addStretch(1)
         layout.addWidget(self.count_label)
         self.problem: str | None = None
+        self._counts = (-1, -1)
         self.setStyleSheet(NORMAL_STYLE)
         self.set_counts(0, 0)
 
     def set_counts(self, shown: int, total: int) -> None:
+        if (shown, total) == self._counts:
+            return
+        self._counts = (shown, total)
         text = f"{total:,}" if shown == total else f"{shown:,} / {total:,}"
         limit = self.column.limit_text()
         problem = self.column.limit_problem(total)
@@ -57,9 +61,10 @@ class ColumnHeader(QFrame):
             # The warning sign says "outside the limit" without relying on colour alone.
             text = f"{text}  ({limit}){'  ⚠' if problem else ''}"
         self.count_label.setText(text)
-        if problem != self.problem:
-            self.problem = problem
+        if (problem is None) != (self.problem is None):
+            # Restyling re-polishes the header: only when the state flips, not with every count (a load).
             self.setStyleSheet(WARNING_STYLE if problem else NORMAL_STYLE)
+        self.problem = problem
         tip = [self.column.description] if self.column.description else []
         if shown != total:
             tip.append(f"{shown:,} of {total:,} cards match the filter.")
