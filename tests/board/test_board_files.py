@@ -58,7 +58,7 @@ def test_2021_preset_columns_carry_triaged() -> None:
 def test_unknown_preset_names_the_known_ones() -> None:
     with pytest.raises(KeyError, match="rust-async, rust-async-2021"):
         preset("nope")
-    assert set(PRESETS) == {"rust-async", "rust-async-2021"}
+    assert set(PRESETS) == {"rust-async", "rust-async-2021", "rust-async-org"}
 
 
 def test_column_lookup_by_name_case_insensitive_or_position() -> None:

@@ -424,8 +424,10 @@ def test_fetch_board_2021_leaves_out_unrelated_priority_issues(sandbox: Sandbox)
     assert number not in {i.number for i in result.issues if i.repo == "rust-lang/rust"}
 
 
-def test_fetch_board_org_search_path(sandbox: Sandbox) -> None:
-    spec = preset("rust-async").with_sources(query="org:rust-lang")
+@pytest.mark.parametrize(
+    "spec", [preset("rust-async").with_sources(query="org:rust-lang"), preset("rust-async-org")]
+)
+def test_fetch_board_org_search_path(sandbox: Sandbox, spec: BoardSpec) -> None:
     sandbox.clear_request_log()
     result = fetch(sandbox, spec)
     keys = [str(i.key) for i in result.issues]
@@ -438,6 +440,7 @@ def test_fetch_board_org_search_path(sandbox: Sandbox) -> None:
     searches = [r for r in sandbox.request_log if r.path.endswith("/search/issues")]
     assert searches
     assert all(r.resource == "search" for r in searches)
+    assert not [r for r in sandbox.request_log if "/repos/" in r.path and r.path.endswith("/issues")]
 
 
 def test_fetch_board_search_cap_gives_the_notice() -> None:

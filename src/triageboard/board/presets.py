@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -40,10 +41,16 @@ RUST_ASYNC_2021 = BoardSpec(
     ),
 )
 
-PRESETS: dict[str, BoardSpec] = {spec.name: spec for spec in (RUST_ASYNC, RUST_ASYNC_2021)}
+# The org-wide variant of the default: one search over every rust-lang repository (first 1,000 results).
+RUST_ASYNC_ORG = replace(
+    RUST_ASYNC,
+    name="rust-async-org",
+    title="Rust async-await triage (all of rust-lang)",
+    repos=(),
+    query="org:rust-lang",
+)
 
-# The org-wide variant of the default: one search instead of a list of repositories.
-ORG_QUERY_EXAMPLE = "org:rust-lang"
+PRESETS: dict[str, BoardSpec] = {spec.name: spec for spec in (RUST_ASYNC, RUST_ASYNC_2021, RUST_ASYNC_ORG)}
 
 
 def preset(name: str) -> BoardSpec:
