@@ -18,7 +18,7 @@ from triageboard.board import Board, Issue, IssueKey, Label, preset
 from triageboard.github import RateLimited
 from triageboard.sandbox import Fault, Sandbox
 from triageboard.services import BoardService
-from triageboard.ui.columns import ColumnWidget
+from triageboard.ui.columns import MIN_COLUMN_WIDTH, ColumnWidget
 from triageboard.ui.delegate import CARD_MARGIN, CardDelegate
 from triageboard.ui.models import ColumnModel
 from triageboard.ui.window import MIN_SIZE, MainWindow
@@ -208,3 +208,37 @@ def test_a_rate_limited_refresh_names_the_time_to_try_again(board: Board, qapp: 
     assert f"until {until}" in text
     assert f"Press F5 after {until}" in text
     assert "queued moves" not in text  # the client's wording is about moves; a refresh is not one
+
+
+class TextRecorder:
+    """Stands in for QPainter: keeps (rect, text) of every drawText; everything else is a no-op."""
+
+    def __init__(self) -> None:
+        self.texts: list[tuple[QRect, str]] = []
+
+    def drawText(self, rect: QRect, flags: object, text: str) -> None:
+        self.texts.append((QRect(rect), text))
+
+    def __getattr__(self, name: str) -> object:
+        return lambda *args, **kwargs: None
+
+
+def meta_line(width: int) -> tuple[QRect, str]:
+    board = Board(SPEC)
+    board.update([issue(1, "AsyncAwait-Focus")])
+    model = ColumnModel(board, SPEC.columns[0])
+    model.clock = lambda: NOW.timestamp()
+    option = QStyleOptionViewItem()
+    option.rect = QRect(0, 0, width, 100)
+    painter = TextRecorder()
+    CardDelegate().paint(painter, option, model.index(0, 0))  # type: ignore[arg-type]
+    model.detach()
+    return next((rect, text) for rect, text in painter.texts if "comment" in text)
+
+
+def test_age_and_comments_are_whole_in_a_normal_column_and_stay_inside_a_narrow_one(qapp: object) -> None:
+    rect, text = meta_line(MIN_COLUMN_WIDTH)
+    assert text == "1h ago  0 comments"
+    rect, text = meta_line(90)
+    assert text.startswith("…")
+    assert rect.left() >= CARD_MARGIN

@@ -202,8 +202,10 @@ class CardDelegate(QStyledItemDelegate):
         when = f"{age} ago" if age and age != "now" else age
         talk = f"{comments} comment" + ("" if comments == 1 else "s")
         meta = f"{when}  {talk}" if when else talk
-        meta_w = min(self._small_metrics.horizontalAdvance(meta), inner.width())
-        meta = self._small_metrics.elidedText(meta, Qt.TextElideMode.ElideLeft, meta_w)
+        meta_w = self._small_metrics.horizontalAdvance(meta)
+        if meta_w > inner.width():  # only then: eliding at the text's own width can cut it (rounding)
+            meta_w = inner.width()
+            meta = self._small_metrics.elidedText(meta, Qt.TextElideMode.ElideLeft, meta_w)
         painter.setPen(dim)
         painter.drawText(
             QRect(inner.right() - meta_w, y, meta_w + 1, small_h), Qt.AlignmentFlag.AlignRight, meta
