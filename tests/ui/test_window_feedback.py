@@ -242,3 +242,25 @@ def test_age_and_comments_are_whole_in_a_normal_column_and_stay_inside_a_narrow_
     rect, text = meta_line(90)
     assert text.startswith("…")
     assert rect.left() >= CARD_MARGIN
+
+
+def test_left_and_right_walk_across_columns_skipping_empty_ones(board: Board, qtbot: QtBot) -> None:
+    window = offline_window(board, qtbot)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    focus = window.column_widget("Focus")
+    assert window.select(IssueKey("rust-lang/rust", 2))  # row 1 of Focus
+    qtbot.keyClick(focus.view, Qt.Key.Key_Right)  # OnDeck is empty: on to Other, its only card
+    assert window.selected_key == IssueKey("rust-lang/rust", 4)
+    assert window.column_widget("Other").view.hasFocus()
+    assert window.details.issue is not None
+    assert window.details.issue.key == IssueKey("rust-lang/rust", 4)
+    qtbot.keyClick(window.column_widget("Other").view, Qt.Key.Key_Right)
+    assert window.selected_key == IssueKey("rust-lang/rust", 3)
+    qtbot.keyClick(window.column_widget("Uncategorized").view, Qt.Key.Key_Right)  # the last column: stays
+    assert window.selected_key == IssueKey("rust-lang/rust", 3)
+    qtbot.keyClick(window.column_widget("Uncategorized").view, Qt.Key.Key_Left)
+    qtbot.keyClick(window.column_widget("Other").view, Qt.Key.Key_Left)
+    assert window.selected_key == IssueKey("rust-lang/rust", 1)
+    assert board.column_of(IssueKey("rust-lang/rust", 1)).name == "Focus"  # walking never moves a card

@@ -9,6 +9,7 @@ from PySide6.QtGui import (
     QDragLeaveEvent,
     QDragMoveEvent,
     QDropEvent,
+    QKeyEvent,
     QPainter,
     QPaintEvent,
     QPalette,
@@ -76,7 +77,12 @@ class ColumnHeader(QFrame):
 
 
 class ColumnView(QListView):
-    """Cards of one column. Drags copy (the board moves the card); drops go to the model as requests."""
+    """Cards of one column. Drags copy (the board moves the card); drops go to the model as requests.
+
+    Plain Left/Right ask for the neighbouring column (``neighbour_requested(-1 | 1)``), as on a kanban board.
+    """
+
+    neighbour_requested = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -127,6 +133,14 @@ class ColumnView(QListView):
     def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
         super().dragLeaveEvent(event)
         self.set_drop_target(False)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        step = {Qt.Key.Key_Left: -1, Qt.Key.Key_Right: 1}.get(Qt.Key(event.key()))
+        if step is not None and event.modifiers() == Qt.KeyboardModifier.NoModifier:
+            self.neighbour_requested.emit(step)
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def dropEvent(self, event: QDropEvent) -> None:
         self.set_drop_target(False)

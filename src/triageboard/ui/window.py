@@ -87,6 +87,7 @@ class MainWindow(QMainWindow):
             widget.model.move_requested.connect(self.request_move)
             widget.selected.connect(lambda key, w=widget: self._on_selected(w, key))
             widget.view.activated.connect(self._on_activated)
+            widget.view.neighbour_requested.connect(lambda step, w=widget: self.focus_neighbour(w, step))
             for signal in (widget.model.dataChanged, widget.model.rowsInserted, widget.model.modelReset):
                 signal.connect(self._schedule_sync)
             board_layout.addWidget(widget, 1)
@@ -260,6 +261,20 @@ class MainWindow(QMainWindow):
         target = here + delta
         if 0 <= target < len(columns):
             self.request_move(key, columns[target].name)
+
+    def focus_neighbour(self, source: ColumnWidget, step: int) -> None:
+        """Arrow keys across columns: select the card at the same height in the next non-empty column."""
+        here = self.columns.index(source)
+        row = max(0, source.view.currentIndex().row())
+        target = here + step
+        while 0 <= target < len(self.columns):
+            widget = self.columns[target]
+            count = widget.proxy.rowCount()
+            if count:
+                widget.view.setFocus(Qt.FocusReason.OtherFocusReason)
+                widget.select_row(min(row, count - 1))
+                return
+            target += step
 
     def apply_filter(self, flt: Filter) -> None:
         for widget in self.columns:
