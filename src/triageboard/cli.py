@@ -20,7 +20,7 @@ from typing import TextIO
 
 import httpx
 
-from .board import Board, BoardSpec, Column, IssueKey, Label
+from .board import Board, BoardSpec, Column, Issue, IssueKey, Label
 from .github import GitHubClient, GitHubError, Policy, fetch_board, host_of
 from .moves import MoveEngine, MoveEvents
 from .options import UsageError, add_board_options, resolve_board
@@ -171,11 +171,17 @@ def _setup_logging(verbose: int) -> Callable[[], None]:
     old_httpx = quiet.level
     if verbose < 2:
         quiet.setLevel(logging.WARNING)
+    # The engine logs a dropped move as a warning; the CLI reports every outcome itself (once).
+    engine_log = logging.getLogger("triageboard.moves")
+    old_engine = engine_log.level
+    if verbose == 0:
+        engine_log.setLevel(logging.ERROR)
 
     def undo() -> None:
         root.removeHandler(handler)
         root.setLevel(old_level)
         quiet.setLevel(old_httpx)
+        engine_log.setLevel(old_engine)
 
     return undo
 
@@ -348,19 +354,36 @@ async def _move(
             raise CliError(str(exc)) from None
     log.info("queued %d moves in the outbox; sending", len(moves))
     wanted = {key for key, _ in moves}
-    await engine.run(only=wanted, until_idle=True, deadline=deadline)
+    await _send(engine, wanted, deadline)
     targets = {key: column.name for key, column in moves}  # the last move of an issue wins
     return _report(engine, events, wanted, targets)
 
 
+async def _send(engine: MoveEngine, only: set[IssueKey] | None, deadline: float) -> None:
+    try:
+        await engine.run(only=only, until_idle=True, deadline=deadline)
+    except StoreError as exc:  # the disk under the outbox: what GitHub has is confirmed by the next sync
+        raise CliError(f"{exc} Then run 'triageboard sync'.") from None
+
+
 async def _sync(engine: MoveEngine, events: Outcome, deadline: float) -> int:
-    rows = engine.pending()
+    try:
+        rows = engine.pending()
+        elsewhere = {url: n for url, n in engine.outbox.origins().items() if url != engine.api_url}
+    except StoreError as exc:
+        raise CliError(str(exc)) from None
+    for url, n in sorted(elsewhere.items()):
+        print(f"{_moves(n)} waiting for {url}: run 'triageboard sync --api-url {url}' to send them.")
     if not rows:
-        print("Nothing to send: the outbox is empty.")
+        print(f"Nothing to send to {engine.api_url}: no move waits for it in the outbox.")
         return EXIT_OK
     targets = {row.key: row.target for row in rows}
-    await engine.run(until_idle=True, deadline=deadline)
+    await _send(engine, None, deadline)
     return _report(engine, events, set(targets), targets)
+
+
+def _moves(n: int) -> str:
+    return f"{n} move" if n == 1 else f"{n} moves"
 
 
 def _report(engine: MoveEngine, events: Outcome, keys: set[IssueKey], targets: dict[IssueKey, str]) -> int:
@@ -424,13 +447,7 @@ async def _list(args: argparse.Namespace, spec: BoardSpec, http: httpx.AsyncClie
             result = await fetch_board(client, spec)
         except GitHubError as exc:
             raise CliError(str(exc)) from None
-        outbox = _open_outbox()
-        try:
-            engine = MoveEngine(client, outbox)
-            issues = engine.overlay(result.issues)
-            pending = {row.key for row in engine.pending()}
-        finally:
-            outbox.close()
+        issues, pending = _overlay(client, result.issues)
     finally:
         if cache is not None:
             cache.close()
@@ -453,6 +470,28 @@ async def _list(args: argparse.Namespace, spec: BoardSpec, http: httpx.AsyncClie
                     flags.append("pending")
                 print(f"{column.name}\t{issue.key}\t{','.join(flags) or '-'}\t{_plain(issue.title)}")
     return EXIT_OK
+
+
+def _overlay(client: GitHubClient, fetched: list[Issue]) -> tuple[list[Issue], set[IssueKey]]:
+    """The fetched issues with the outbox's pending moves on top. Listing is read-only: an outbox that
+    cannot be read costs the pending marks (with a warning), not the listing."""
+    try:
+        outbox = _open_outbox()
+    except CliError as exc:
+        print(
+            f"triageboard: {exc} The board is shown without moves still waiting to be sent.", file=sys.stderr
+        )
+        return fetched, set()
+    try:
+        engine = MoveEngine(client, outbox)
+        return engine.overlay(fetched), {row.key for row in engine.pending()}
+    except StoreError as exc:
+        print(
+            f"triageboard: {exc} The board is shown without moves still waiting to be sent.", file=sys.stderr
+        )
+        return fetched, set()
+    finally:
+        outbox.close()
 
 
 def _print_json(board: Board, columns: list[Column], out: TextIO) -> None:

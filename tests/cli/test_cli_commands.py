@@ -277,3 +277,67 @@ def test_list_shows_a_queued_move_where_it_is_going(sb: Sandbox, capsys: pytest.
     capsys.readouterr()
     assert run(sb, "list", "--column", "Focus") == 0
     assert f"Focus\t{REPO}#{number}\tpending\t" in capsys.readouterr().out
+
+
+# --- review: the outbox under trouble ------------------------------------------------------------
+
+
+def test_outbox_failing_mid_send_ends_with_a_message_not_a_traceback(
+    sb: Sandbox, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from triageboard.store import StoreError
+
+    def disk_full(self: Outbox, move: object) -> bool:
+        raise StoreError("Could not update the outbox (database or disk is full).")
+
+    [number] = uncategorized(sb)
+    real_complete = Outbox.complete
+    monkeypatch.setattr(Outbox, "complete", disk_full)
+    assert run(sb, "move", f"{REPO}#{number}", "Focus") == cli.EXIT_FAILED
+    err = capsys.readouterr().err
+    assert err.count("disk is full") == 1
+    assert "triageboard sync" in err
+    assert "Traceback" not in err
+    monkeypatch.setattr(Outbox, "complete", real_complete)  # the disk has room again
+    assert pending(sb) == 1  # GitHub has it; the next sync confirms it and empties the outbox
+    assert run(sb, "sync") == 0
+    assert pending(sb) == 0
+
+
+def test_sync_says_when_moves_wait_for_another_github(
+    sb: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from triageboard.board import IssueKey, LabelDiff, preset
+
+    spec = preset("rust-async")
+    with Outbox(paths.outbox_path()) as outbox:
+        outbox.put(
+            "https://ghe.example.com/api/v3", IssueKey(REPO, 1), spec, spec.column("Focus"), None, LabelDiff()
+        )
+    assert run(sb, "sync") == cli.EXIT_OK
+    out = capsys.readouterr().out
+    assert "1 move" in out
+    assert "https://ghe.example.com/api/v3" in out
+
+
+def test_list_still_prints_the_board_when_the_outbox_cannot_be_read(
+    sb: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sqlite3
+
+    with Outbox(paths.outbox_path()):
+        pass
+    conn = sqlite3.connect(paths.outbox_path())
+    conn.execute("PRAGMA user_version=99")
+    conn.commit()
+    conn.close()
+    assert run(sb, "list") == cli.EXIT_OK
+    captured = capsys.readouterr()
+    assert "\tFocus\t" in captured.out or captured.out.startswith("Focus\t")
+    assert "newer triageboard" in captured.err
+
+
+def test_a_dropped_move_is_reported_once(sb: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(sb, "move", f"{REPO}#999999", "Focus") == cli.EXIT_FAILED
+    err = capsys.readouterr().err
+    assert err.count("was not found on GitHub") == 1

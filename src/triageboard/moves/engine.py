@@ -268,9 +268,9 @@ class MoveEngine:
 
     async def _store_failed(self, exc: StoreError) -> None:
         """The outbox cannot be read or written. What GitHub has is confirmed again once it can be."""
-        self.events.notice(str(exc))
         if self._until_idle:  # a script: end with the message instead of spinning
             raise exc
+        self.events.notice(str(exc))
         await self._sleep(max(1.0, self.policy.retry_base * self.policy.time_scale))
 
     async def _send_once(self, row: PendingMove) -> None:

@@ -152,6 +152,15 @@ class Outbox:
                 raise self._read_error(exc) from None
         return int(row[0])
 
+    def origins(self) -> dict[str, int]:
+        """How many moves wait for each API URL (a GitHub Enterprise host has its own)."""
+        with self._lock:
+            try:
+                rows = self._conn.execute("SELECT api_url, COUNT(*) FROM moves GROUP BY api_url").fetchall()
+            except sqlite3.Error as exc:
+                raise self._read_error(exc) from None
+        return {str(api_url): int(n) for api_url, n in rows}
+
     def _select(self, where: str, params: tuple[object, ...]) -> list[PendingMove]:
         with self._lock:
             try:
