@@ -189,3 +189,26 @@ def test_a_failing_read_is_a_store_error_with_advice(tmp_path: Path) -> None:
         outbox.pending(API)
     with pytest.raises(StoreError, match="pending moves are kept"):
         outbox.count(API)
+
+
+def test_outbox_busy_in_another_process_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The window and 'triageboard sync' share the file: a writer holding it is not a full disk."""
+    from triageboard.store import db
+
+    monkeypatch.setattr(db, "BUSY_TIMEOUT", 0.05)
+    path = tmp_path / "outbox.sqlite3"
+    Outbox(path).close()
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process in the middle of a write
+    try:
+        with Outbox(path) as outbox:  # opening needs no write
+            assert outbox.pending(API) == []
+            with pytest.raises(StoreError) as caught:
+                outbox.put(API, KEY, SPEC, SPEC.columns[0], None, LabelDiff())
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    message = str(caught.value)
+    assert "Another program is using it" in message
+    assert "it was not sent" in message
+    assert "not full" not in message

@@ -11,6 +11,9 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
+# How long a write waits for another process (the window and 'triageboard sync' share the outbox).
+BUSY_TIMEOUT = 10.0
+
 
 class StoreError(Exception):
     """A store file cannot be used (disk full, permissions, ...). The message says what to do."""
@@ -41,7 +44,7 @@ def _move_aside(path: Path) -> Path:
 
 
 def _connect(path: Path, schema: Callable[[sqlite3.Connection], None]) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, timeout=10.0, isolation_level=None, check_same_thread=False)
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
     try:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
@@ -65,10 +68,7 @@ def open_database(path: Path, schema: Callable[[sqlite3.Connection], None], what
         return Opened(_connect(path, schema))
     except sqlite3.DatabaseError as exc:
         if isinstance(exc, sqlite3.OperationalError) and not _looks_damaged(exc):
-            raise StoreError(
-                f"Cannot open {what} at {path}: {exc}. Check that the disk is not full and the "
-                "directory is writable."
-            ) from None
+            raise StoreError(f"Cannot open {what} at {path}: {exc}. {advice(exc, path.parent)}") from None
         log.warning("%s at %s is damaged (%s); moving it aside", what, path, exc)
     try:
         aside = _move_aside(path)
@@ -82,6 +82,17 @@ def open_database(path: Path, schema: Callable[[sqlite3.Connection], None], what
         conn,
         f"{what.capitalize()} was damaged; it was moved to {aside} and a fresh one was started.",
     )
+
+
+def advice(exc: sqlite3.Error, folder: Path) -> str:
+    """What the user can do about ``exc``: wait for the other program holding the file, or free the disk."""
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return (
+            "Another program is using it (another triageboard window, or 'triageboard sync'); "
+            "try again in a moment."
+        )
+    return f"Check that the disk holding {folder} is not full and is writable."
 
 
 def _looks_damaged(exc: sqlite3.Error) -> bool:

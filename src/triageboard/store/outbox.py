@@ -20,7 +20,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from ..board import BoardSpec, Column, IssueKey, LabelDiff, label_key
-from .db import StoreError, open_database
+from .db import StoreError, advice, open_database
 
 SCHEMA_VERSION = 1
 
@@ -91,7 +91,8 @@ def _schema(conn: sqlite3.Connection) -> None:
         )
         """
     )
-    conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+    if version != SCHEMA_VERSION:  # a write: only when needed, so opening never waits for a writer
+        conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
 
 # ``where`` clauses below are constants of this module; values always go through parameters.
@@ -262,8 +263,8 @@ class Outbox:
             except sqlite3.Error as exc:
                 self._rollback()
                 raise StoreError(
-                    f"Could not save the move to the outbox ({exc}); it was not sent. Check that the disk "
-                    f"holding {self.path.parent} is not full."
+                    f"Could not save the move to the outbox ({exc}); it was not sent. "
+                    f"{advice(exc, self.path.parent)}"
                 ) from None
         result = self.get(api_url, key)
         assert result is not None
@@ -315,8 +316,8 @@ class Outbox:
                 cursor = self._conn.execute(sql, params)
             except sqlite3.Error as exc:
                 raise StoreError(
-                    f"Could not update the outbox ({exc}). Check that the disk holding "
-                    f"{self.path.parent} is not full; pending moves are kept."
+                    f"Could not update the outbox ({exc}); pending moves are kept. "
+                    f"{advice(exc, self.path.parent)}"
                 ) from None
             return cursor.rowcount
 
