@@ -673,3 +673,24 @@ def test_deleted_issue_answering_410_gone_is_dropped_not_retried_forever(tmp_pat
     [(key, message, _)] = events.failed_
     assert key == IssueKey(REPO, 7)
     assert "deleted" in message
+
+
+def test_refused_after_a_partly_sent_move_reports_githubs_labels_not_the_old_base(tmp_path: Path) -> None:
+    """Focus was half sent (added, the removal failed for now); then the user moved the card to a column
+    whose label is gone. The card must come back showing what GitHub has, not the board's old base."""
+    fake = FakeGitHub()
+    fake.issue(REPO, 1, "A-async-await", "AsyncAwait-Other")
+    fake.define(REPO, "AsyncAwait-Focus", "AsyncAwait-Other")  # no AsyncAwait-OnDeck
+    fake.scripts.append(fail_times(4, 502, method="DELETE"))
+
+    async def body(engine: MoveEngine, events: Recorder) -> None:
+        engine.request(SPEC, KEY, FOCUS, shown("A-async-await", "AsyncAwait-Other"))
+        await asyncio.wait_for(engine.run(until_idle=True, deadline=time.time()), 10)
+        assert fake.labels[(REPO, 1)] == ["A-async-await", "AsyncAwait-Other", "AsyncAwait-Focus"]
+        engine.request(SPEC, KEY, ONDECK, shown("A-async-await", "AsyncAwait-Focus"))
+        await drain(engine)
+
+    events = run_engine(fake, tmp_path, body, EnginePolicy(time_scale=0.001))
+    [(_, message, labels)] = events.failed_
+    assert "AsyncAwait-OnDeck" in message
+    assert labels == ("A-async-await", "AsyncAwait-Other", "AsyncAwait-Focus")

@@ -283,6 +283,10 @@ class MoveEngine:
             return
         except Refused as exc:
             self._secondary_streak = 0
+            if row.key not in self._last_seen and (
+                row.generation > 1 or row.attempts > 0 or row.state is not MoveState.QUEUED
+            ):
+                await self._read_back(row.key)  # an earlier intent may be half sent: show GitHub's truth
             self._drop(row, str(exc))
         except AuthError as exc:
             self._auth_needed = True
@@ -326,6 +330,10 @@ class MoveEngine:
             self._secondary_streak = 0
         self.outbox.defer_all(self.api_url, resume, str(exc))
         log.info("rate limited until %s (secondary=%s)", datetime.fromtimestamp(resume), exc.secondary)
+
+    async def _read_back(self, key: IssueKey) -> None:
+        with contextlib.suppress(GitHubError):
+            self._last_seen[key] = await self.client.get_issue_labels(key.repo, key.number)
 
     def _drop(self, row: PendingMove, message: str) -> None:
         log.warning("move of %s to %s dropped: %s", row.key, row.target, message)
