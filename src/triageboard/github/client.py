@@ -469,8 +469,7 @@ class GitHubClient:
             state = RateLimit.from_headers(headers)
             reset = state.reset_at if state else now + timedelta(minutes=1)
             return RateLimited(
-                f"GitHub's rate limit is used up until {reset.astimezone():%H:%M}. "
-                "Waiting; queued moves are kept and sent then.",
+                f"GitHub's rate limit is used up until {reset.astimezone():%H:%M}.",
                 resume_at=max(now, reset),
                 secondary=False,
                 status=status,
@@ -487,8 +486,7 @@ class GitHubClient:
                 wait = default
             wait = min(wait, MAX_RETRY_AFTER)
             return RateLimited(
-                f"GitHub asked to slow down (secondary rate limit) for {max(1, round(wait))} s. "
-                "Waiting; nothing was lost.",
+                f"GitHub asked to slow down (secondary rate limit) for {max(1, round(wait))} s.",
                 resume_at=now + timedelta(seconds=wait),
                 secondary=True,
                 status=status,
