@@ -28,10 +28,6 @@ def _call(handler: httpx.MockTransport, work: str) -> object:
     return asyncio.run(main())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: RateLimited does not say whether retry-after was sent (the engine escalates either way)",
-)
 def test_rate_limited_tells_whether_github_sent_retry_after() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(403, json={"message": "You have exceeded a secondary rate limit"})
@@ -48,9 +44,6 @@ def test_rate_limited_tells_whether_github_sent_retry_after() -> None:
     assert getattr(caught.value, "retry_after", None) == 7.0
 
 
-@pytest.mark.xfail(
-    strict=True, reason="BUG: 410 Gone (a deleted issue) is a temporary BadResponse, not NotFound"
-)
 def test_gone_is_permanent() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(410, json={"message": "This issue was deleted"})
@@ -61,10 +54,6 @@ def test_gone_is_permanent() -> None:
     assert not caught.value.temporary
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a redirected POST (transferred issue, 301) is followed as a GET and reported as applied",
-)
 def test_redirected_mutation_is_not_reported_as_applied() -> None:
     seen: list[str] = []
 
@@ -79,7 +68,6 @@ def test_redirected_mutation_is_not_reported_as_applied() -> None:
     assert "GET" not in seen
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: an archived repository counts as labelable (writes then 403)")
 def test_archived_repository_cannot_be_labelled() -> None:
     repo = parse_repository(
         json.loads('{"full_name": "o/r", "archived": true, "permissions": {"push": true, "triage": true}}')

@@ -351,7 +351,8 @@ class GitHubClient:
                 json=json_body,
                 auth=self._auth,
                 timeout=self.policy.timeout,
-                follow_redirects=True,
+                # A redirected write would be replayed as a GET by httpx (301/302): never follow one.
+                follow_redirects=method == "GET",
             ) as response:
                 self._note_rate_limit(response.headers)
                 body = await self._read_capped(response, url)
@@ -381,6 +382,13 @@ class GitHubClient:
             self.stats.not_modified += 1
             return _Answer(
                 200, _decode(cached.body, url), cached.link, response.headers.get("x-oauth-scopes")
+            )
+        if 300 <= status < 400 and method != "GET":
+            raise NotFound(
+                "GitHub says this issue has moved (a renamed repository or a transferred issue); nothing "
+                "was changed. Refresh the board and move it again.",
+                status=status,
+                url=_path(url),
             )
         if 200 <= status < 300:
             data = _decode(body, url, response.headers.get("content-type", "")) if body else None
@@ -439,6 +447,12 @@ class GitHubClient:
                 status=status,
                 url=where,
             )
+        if status == 410:
+            return NotFound(
+                f"GitHub says this is gone ({message or 'Gone'}): {where}. It was deleted; refresh.",
+                status=status,
+                url=where,
+            )
         if status == 404:
             return NotFound(
                 f"Not found on GitHub ({message or 'Not Found'}): {where}. Check the name, or that your "
@@ -477,22 +491,29 @@ class GitHubClient:
             )
         if retry_after or status == 429 or "secondary rate limit" in message.lower():
             # GitHub's own figure is obeyed as sent; only our default (no header) follows time_scale.
-            default = self.policy.secondary_default_wait * self.policy.time_scale
-            try:
-                wait = float(retry_after) if retry_after else default
-            except ValueError:
-                wait = default
-            if not math.isfinite(wait) or wait < 0:
-                wait = default
-            wait = min(wait, MAX_RETRY_AFTER)
+            announced = _seconds(retry_after)
+            wait = announced if announced is not None else self.policy.secondary_default_wait
+            wait = min(wait if announced is not None else wait * self.policy.time_scale, MAX_RETRY_AFTER)
             return RateLimited(
                 f"GitHub asked to slow down (secondary rate limit) for {max(1, round(wait))} s.",
                 resume_at=now + timedelta(seconds=wait),
                 secondary=True,
+                retry_after=announced,
                 status=status,
                 url=where,
             )
         return None
+
+
+def _seconds(header: str | None) -> float | None:
+    """A ``retry-after`` value in seconds, or None when absent or not a sane number."""
+    if not header:
+        return None
+    try:
+        value = float(header)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) and value >= 0 else None
 
 
 def _decode(body: bytes, url: str, content_type: str = "application/json") -> Any:

@@ -51,12 +51,15 @@ class RateLimited(GitHubError):
         *,
         resume_at: datetime,
         secondary: bool,
+        retry_after: float | None = None,
         status: int | None = None,
         url: str | None = None,
     ) -> None:
         super().__init__(message, status=status, url=url)
         self.resume_at = resume_at
         self.secondary = secondary
+        # GitHub's retry-after in seconds, or None when it sent none (then back off exponentially).
+        self.retry_after = retry_after
 
     def seconds_left(self, now: datetime | None = None) -> float:
         return max(0.0, (self.resume_at - (now or datetime.now(UTC))).total_seconds())

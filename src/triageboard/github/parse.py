@@ -28,10 +28,13 @@ class Repository:
     full_name: str
     private: bool
     permissions: Mapping[str, bool]
+    archived: bool = False
 
     @property
     def can_label(self) -> bool:
-        """Labelling needs the triage role or higher."""
+        """Labelling needs the triage role or higher, on a repository that is not archived (read-only)."""
+        if self.archived:
+            return False
         return any(self.permissions.get(role, False) for role in ("triage", "push", "maintain", "admin"))
 
 
@@ -173,4 +176,5 @@ def parse_repository(value: object) -> Repository:
         full_name=_str(data, "full_name", "a repository"),
         private=bool(data.get("private", False)),
         permissions={str(k): bool(v) for k, v in perms.items()},
+        archived=bool(data.get("archived", False)),
     )
