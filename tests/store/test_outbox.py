@@ -212,3 +212,27 @@ def test_outbox_busy_in_another_process_says_so(tmp_path: Path, monkeypatch: pyt
     assert "Another program is using it" in message
     assert "it was not sent" in message
     assert "not full" not in message
+
+
+def test_moves_still_readable_in_a_damaged_outbox_are_recovered(tmp_path: Path) -> None:
+    """Never lose a move: a damaged index must not cost the rows of the table."""
+    path = tmp_path / "o.sqlite3"
+    with Outbox(path) as outbox:
+        for n in range(3):
+            outbox.put(API, IssueKey("o/r", n), SPEC, SPEC.columns[n], ["x"], LabelDiff(add=("x",)))
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    [root] = conn.execute("SELECT rootpage FROM sqlite_master WHERE type='index' AND tbl_name='moves'")
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    data = bytearray(path.read_bytes())
+    start = (root[0] - 1) * page_size
+    data[start : start + page_size] = b"\xa5" * page_size  # the UNIQUE index's page is garbage
+    path.write_bytes(bytes(data))
+    with Outbox(path) as outbox:
+        assert outbox.notice is not None
+        assert "3 records could be recovered" in outbox.notice
+        rows = outbox.pending(API)
+    assert [(r.key.number, r.target, r.base) for r in rows] == [
+        (n, SPEC.columns[n].name, ("x",)) for n in range(3)
+    ]

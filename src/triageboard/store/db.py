@@ -58,10 +58,19 @@ def _connect(path: Path, schema: Callable[[sqlite3.Connection], None]) -> sqlite
     return conn
 
 
-def open_database(path: Path, schema: Callable[[sqlite3.Connection], None], what: str) -> Opened:
+Salvage = Callable[[sqlite3.Connection, sqlite3.Connection], int]
+
+
+def open_database(
+    path: Path,
+    schema: Callable[[sqlite3.Connection], None],
+    what: str,
+    salvage: Salvage | None = None,
+) -> Opened:
     """Open (or create) ``path``; a damaged file is moved aside, reported in ``notice``, and replaced.
 
-    ``what`` names the file for the user ("the outbox of pending moves").
+    ``what`` names the file for the user ("the outbox of pending moves"). ``salvage(damaged, fresh)``
+    copies what can still be read from the damaged file (opened read-only) and returns how many records.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -78,10 +87,25 @@ def open_database(path: Path, schema: Callable[[sqlite3.Connection], None], what
             f"{what.capitalize()} at {path} is damaged and could not be replaced ({exc}). "
             "Move the file away by hand and start again."
         ) from None
-    return Opened(
-        conn,
-        f"{what.capitalize()} was damaged; it was moved to {aside} and a fresh one was started.",
-    )
+    notice = f"{what.capitalize()} was damaged; it was moved to {aside} and a fresh one was started."
+    if salvage is not None:
+        recovered = _salvage(aside, conn, salvage)
+        notice += f" {recovered} record{'s' if recovered != 1 else ''} could be recovered from it."
+    return Opened(conn, notice)
+
+
+def _salvage(aside: Path, fresh: sqlite3.Connection, salvage: Salvage) -> int:
+    try:
+        damaged = sqlite3.connect(f"{aside.as_uri()}?mode=ro", uri=True, isolation_level=None)
+    except sqlite3.Error:
+        return 0
+    try:
+        return salvage(damaged, fresh)
+    except sqlite3.Error as exc:
+        log.warning("nothing could be recovered from %s (%s)", aside, exc)
+        return 0
+    finally:
+        damaged.close()
 
 
 def advice(exc: sqlite3.Error, folder: Path) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import sqlite3
 import threading
 import time
@@ -23,6 +24,7 @@ from ..board import BoardSpec, Column, IssueKey, LabelDiff, label_key
 from .db import StoreError, advice, open_database
 
 SCHEMA_VERSION = 1
+log = logging.getLogger(__name__)
 
 
 class MoveState(StrEnum):
@@ -95,6 +97,32 @@ def _schema(conn: sqlite3.Connection) -> None:
         conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
 
+_COLUMNS = (
+    "api_url, repo, number, board, columns, target, base, add_labels, remove_labels, touched, state,"
+    " not_before, attempts, last_error, created_at, updated_at, generation"
+)
+_SALVAGE_READ = "SELECT " + _COLUMNS + " FROM moves NOT INDEXED ORDER BY id"  # noqa: S608 (constants)
+_SALVAGE_WRITE = (
+    "INSERT OR IGNORE INTO moves (" + _COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"  # noqa: S608
+)
+
+
+def _salvage(damaged: sqlite3.Connection, fresh: sqlite3.Connection) -> int:
+    """Copy the moves still readable in a damaged outbox (row by row, up to the first bad page)."""
+    rows: list[tuple[object, ...]] = []
+    try:
+        for row in damaged.execute(_SALVAGE_READ):
+            rows.append(tuple(row))
+    except sqlite3.DatabaseError as exc:
+        log.warning("the damaged outbox could be read only partly (%s)", exc)
+    copied = 0
+    for row in rows:
+        with contextlib.suppress(sqlite3.Error):
+            cursor = fresh.execute(_SALVAGE_WRITE, row)
+            copied += cursor.rowcount
+    return copied
+
+
 # ``where`` clauses below are constants of this module; values always go through parameters.
 _SELECT = (
     "SELECT id, api_url, repo, number, board, columns, target, base, add_labels, remove_labels,"
@@ -120,7 +148,7 @@ class Outbox:
     """SQLite-backed; safe to share between the window and a ``triageboard sync`` run at the same time."""
 
     def __init__(self, path: Path) -> None:
-        opened = open_database(path, _schema, "the outbox of pending moves")
+        opened = open_database(path, _schema, "the outbox of pending moves", _salvage)
         self.path = path
         self.notice = opened.notice
         self._conn = opened.connection
