@@ -322,7 +322,7 @@ class MoveEngine:
         resume = max(exc.resume_at.timestamp(), now + self.policy.retry_base * self.policy.time_scale)
         if exc.secondary:
             self._secondary_streak += 1
-            if self._secondary_streak > 1 and getattr(exc, "retry_after", None) is None:
+            if self._secondary_streak > 1 and exc.retry_after is None:
                 base = self.client.policy.secondary_default_wait * self.client.policy.time_scale
                 longer = base * 2 ** (self._secondary_streak - 1)
                 resume = max(resume, now + min(longer, self.policy.secondary_max * self.policy.time_scale))
