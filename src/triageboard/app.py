@@ -21,7 +21,7 @@ from types import TracebackType
 
 import httpx
 from PySide6.QtCore import QObject, QSettings
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from . import APP_ID, APP_NAME, paths
 from .auth import Credentials, TokenRedactingFilter, redact
@@ -344,7 +344,10 @@ def run(args: argparse.Namespace, spec: BoardSpec) -> int:
     try:
         return int(loop.run_until_complete(_run_session(args, spec, crash, exit_after)))
     except StoreError as exc:
+        # The outbox cannot be opened (newer version, locked, unreadable): nothing may start without it.
         print(f"triageboard: {exc}", file=sys.stderr)
+        if not os.environ.get("TRIAGEBOARD_EXIT_AFTER"):
+            QMessageBox.critical(None, "triageboard cannot start", str(exc))
         return 1
     finally:
         sys.excepthook = previous_hook

@@ -87,3 +87,32 @@ def test_demo_opens_and_closes_cleanly(tmp_path: Path) -> None:
     assert all(n > 0 for n in counts)
     stderr = [x for x in done.stderr.splitlines() if "propagateSizeHints" not in x]
     assert stderr == []
+
+
+def test_an_outbox_from_a_newer_version_stops_the_start_with_a_dialog(
+    qapp: object, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Starting without the outbox would strand its moves: the app refuses, says why, and keeps the file."""
+    import sqlite3
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from triageboard import paths
+
+    path = paths.outbox_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA user_version=999")
+    conn.close()
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda _parent, _title, text: shown.append(text))
+    monkeypatch.setenv("GH_TOKEN", "unused-token")
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # run() installs and restores its own
+
+    assert main(["--repo", "rust-lang/rust", "--api-url", "http://127.0.0.1:9/api/v3"]) == 1
+    assert len(shown) == 1
+    assert "newer triageboard" in shown[0]
+    assert "newer triageboard" in capsys.readouterr().err
+    with sqlite3.connect(path) as conn:  # left as it was, for the newer triageboard to send
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 999
+    conn.close()
