@@ -135,6 +135,28 @@ def test_undo_and_redo_are_moves_too(harness: Harness) -> None:
     assert service.history.can_redo
 
 
+def test_a_refused_undo_keeps_the_step(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    service = harness.service()
+    key = harness.uncategorized()
+    failures: list[str] = []
+    service.move_failed.connect(failures.append)
+    service.request_move(key, "Focus")
+    harness.qtbot.waitUntil(
+        lambda: "AsyncAwait-Focus" in harness.labels(key) and service.pending_count() == 0
+    )
+    monkeypatch.setattr(service.engine, "refusal", lambda repo, column: "You cannot label issues here.")
+    service.undo()
+    assert failures == ["You cannot label issues here."]
+    assert harness.board.column_of(key).name == "Focus"
+    assert service.history.can_undo  # still there to undo later
+    assert not service.history.can_redo
+    monkeypatch.undo()
+    service.undo()
+    harness.qtbot.waitUntil(lambda: service.pending_count() == 0)
+    assert harness.board.column_of(key).name == "Uncategorized"
+    assert "AsyncAwait-Focus" not in harness.labels(key)
+
+
 def test_refresh_overlay_keeps_a_pending_card_where_it_was_dropped(harness: Harness) -> None:
     harness.sb.inject(Fault(kind="status", status=503, method="POST", count=None))
     service = harness.service()

@@ -118,18 +118,18 @@ class MoveService(QObject):
     def request_move(self, key: IssueKey, column_name: str) -> bool:
         """Move the card now and send the label change in the background. False when refused at once
         (``move_failed`` says why) or when there is nothing to change."""
-        return self._move(key, column_name, record=True)
+        return self._move(key, column_name, record=True) is True
 
     def undo(self) -> None:
         step = self.history.undo()
-        if step is not None:
-            self._move(step.key, step.source, record=False)
+        if step is not None and self._move(step.key, step.source, record=False) is False:
+            self.history.redo()  # refused before anything was sent: the step can still be undone later
         self._emit_history()
 
     def redo(self) -> None:
         step = self.history.redo()
-        if step is not None:
-            self._move(step.key, step.target, record=False)
+        if step is not None and self._move(step.key, step.target, record=False) is False:
+            self.history.undo()  # refused: keep it redoable
         self._emit_history()
 
     def overlay(self, issues: list[Issue]) -> list[Issue]:
@@ -145,7 +145,8 @@ class MoveService(QObject):
         for key in keys:
             self.board.set_pending(key, True)
 
-    def _move(self, key: IssueKey, column_name: str, *, record: bool) -> bool:
+    def _move(self, key: IssueKey, column_name: str, *, record: bool) -> bool | None:
+        """True: queued and shown; None: nothing to do (already there); False: refused, with a message."""
         spec = self.board.spec
         issue = self.board.get(key)
         if issue is None:
@@ -158,7 +159,7 @@ class MoveService(QObject):
             return False
         source = self.board.column_of(key)
         if plan_move(spec, issue, column).is_empty and self.engine.pending_move(key) is None:
-            return False  # already there, and no conflict to resolve
+            return None  # already there, and no conflict to resolve
         reason = self.engine.refusal(key.repo, column)
         if reason:
             self.move_failed.emit(reason)
