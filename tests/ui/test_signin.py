@@ -15,7 +15,7 @@ from keyring.backend import KeyringBackend
 from keyring_doubles import MemoryKeyring
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QLabel
 from pytestqt.qtbot import QtBot
 
 from triageboard.auth import Credentials, KeyringStore
@@ -381,3 +381,82 @@ def test_gh_without_a_token_says_what_to_do(
         rig.dialog.gh_button.click()
     assert "gh auth login --hostname 127.0.0.1:" in rig.dialog.token_result.text()
     assert not rig.dialog.use_button.isEnabled()
+
+
+# --- found by using the window for real -------------------------------------------------------------------
+
+
+def shown_whole(qtbot: QtBot, dialog: SignInDialog, label: QLabel) -> bool:
+    """The label has the height its wrapped text needs and lies inside the dialog (nothing clipped)."""
+    qtbot.wait(50)  # let the layout settle
+    bottom = label.mapTo(dialog, label.rect().bottomLeft()).y()
+    return label.height() >= label.heightForWidth(label.width()) and bottom <= dialog.height()
+
+
+def test_a_long_warning_is_shown_whole(qtbot: QtBot, sandbox_fast: Sandbox, http: httpx.AsyncClient) -> None:
+    """The read-only warning wraps to three lines; the dialog grows instead of cutting off its end."""
+    sandbox_fast.add_token("tb-read-only-token", login="reader", permission="read")
+    rig = make_rig(qtbot, sandbox_fast, http)
+    paste_and_check(qtbot, rig, "tb-read-only-token")
+    assert rig.dialog.token_warning.isVisible()
+    assert shown_whole(qtbot, rig.dialog, rig.dialog.token_warning)
+
+
+def test_the_code_box_does_not_squeeze_the_intro(
+    qtbot: QtBot, sandbox_fast: Sandbox, http: httpx.AsyncClient
+) -> None:
+    rig = make_rig(qtbot, sandbox_fast, http)
+    start_and_get_code(qtbot, rig)
+    assert shown_whole(qtbot, rig.dialog, rig.dialog.browser_intro)
+    assert shown_whole(qtbot, rig.dialog, rig.dialog.browser_status)
+
+
+def test_start_without_a_token_asks_to_sign_in(
+    qtbot: QtBot, sandbox_fast: Sandbox, http: httpx.AsyncClient
+) -> None:
+    """No token anywhere: the window is told to ask for a sign-in, in words, not left to meet a 401."""
+    rig = make_rig(qtbot, sandbox_fast, http)
+    with qtbot.waitSignal(rig.service.sign_in_needed, timeout=5000) as needed:
+        rig.service.start()
+    text = needed.args[0]
+    assert "Not signed in" in text
+    assert "Account ▸ Sign in" in text
+    assert "GH_TOKEN" in text
+    assert rig.errors == []
+
+
+def test_start_with_a_revoked_token_asks_to_sign_in(
+    qtbot: QtBot, sandbox_fast: Sandbox, http: httpx.AsyncClient
+) -> None:
+    rig = make_rig(qtbot, sandbox_fast, http)
+    rig.keyring.entries[(f"triageboard:127.0.0.1:{sandbox_fast.port}", "token")] = "tb-revoked"
+    with qtbot.waitSignal(rig.service.sign_in_needed, timeout=5000) as needed:
+        rig.service.start()
+    assert "rejected the token from the keyring" in needed.args[0]
+
+
+def test_sign_out_without_a_stored_token_does_not_claim_one_was_removed(
+    qtbot: QtBot, sandbox_fast: Sandbox, http: httpx.AsyncClient
+) -> None:
+    """Signed in for the session only (no keyring): signing out says so, not "removed from the keyring"."""
+    rig = make_rig(qtbot, sandbox_fast, http, backend=keyring.backends.fail.Keyring())
+    rig.credentials.use(sandbox_fast.token, "pasted token")
+    with qtbot.waitSignal(rig.service.user_changed, timeout=5000):
+        rig.service._set_login("ferris")
+    rig.service.sign_out()
+    qtbot.waitUntil(lambda: not rig.service._tasks, timeout=5000)
+    assert rig.credentials.token() is None
+    said = rig.errors + rig.notices
+    assert not any("was removed from the keyring" in text for text in said)
+
+
+def test_sign_out_with_an_empty_keyring_says_nothing_was_stored(
+    qtbot: QtBot, sandbox_fast: Sandbox, http: httpx.AsyncClient
+) -> None:
+    rig = make_rig(qtbot, sandbox_fast, http)
+    rig.credentials.use(sandbox_fast.token, "pasted token")
+    rig.service.sign_out()
+    qtbot.waitUntil(lambda: not rig.service._tasks, timeout=5000)
+    assert rig.notices
+    assert "removed from the keyring" not in rig.notices[-1]
+    assert "Account ▸ Sign in" in rig.notices[-1]

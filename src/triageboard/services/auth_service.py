@@ -56,7 +56,8 @@ class AuthService(QObject):
     Signals for the window: ``user_changed(str)`` (login, or "" when signed out), ``error(str)``,
     ``notice(str)``, ``busy_changed(bool)``. For the sign-in dialog: ``device_code_ready(user_code, url)``,
     ``device_flow_failed(str)``, ``token_checked(login, scopes, warning)``, ``token_check_failed(str)``,
-    ``signed_in(str)``.
+    ``signed_in(str)``. ``sign_in_needed(str)``: ``start()`` found no usable token (none, rejected, or no
+    keyring); the text says so and how to sign in, and the window should offer the sign-in dialog.
     """
 
     user_changed = Signal(str)
@@ -68,6 +69,7 @@ class AuthService(QObject):
     token_checked = Signal(str, str, str)
     token_check_failed = Signal(str)
     signed_in = Signal(str)
+    sign_in_needed = Signal(str)
 
     def __init__(
         self,
@@ -183,11 +185,18 @@ class AuthService(QObject):
         try:
             token = await self.credentials.load()
         except KeyringUnavailable as exc:
-            self.error.emit(f"Not signed in: {exc}")
             self._set_login("")
+            self._need_sign_in(f"Not signed in: {exc}")
             return
         if token is None:
             self._set_login("")
+            names = self.credentials.env_vars()
+            var = "GH_TOKEN" if "GH_TOKEN" in names else names[0]
+            self._need_sign_in(
+                f"Not signed in to {self.host}. Choose Account ▸ Sign in… to sign in through the browser or "
+                f"with a token, or set {var} and restart.",
+                problem=False,
+            )
             return
         try:
             check = await check_token(self._http, self.credentials.api_url, token, policy=self._policy)
@@ -196,9 +205,9 @@ class AuthService(QObject):
             self.credentials.forget()
             self._set_login("")
             where = f"the {source} environment variable" if source != KEYRING else "the keyring"
-            self.error.emit(
-                f"GitHub rejected the token from {where} (expired or revoked). Sign in again"
-                + (f", or set a valid {source}." if source != KEYRING else ".")
+            self._need_sign_in(
+                f"GitHub rejected the token from {where} (expired or revoked). Sign in again (Account ▸ "
+                "Sign in…)" + (f", or set a valid {source}." if source != KEYRING else ".")
             )
             return
         except GitHubError as exc:
@@ -207,23 +216,33 @@ class AuthService(QObject):
             return
         self._set_login(check.login)
 
+    def _need_sign_in(self, message: str, *, problem: bool = True) -> None:
+        """Say why no token is in use (``error``, or ``notice`` on a first start), and ask the window to offer
+        the dialog (``sign_in_needed``)."""
+        (self.error if problem else self.notice).emit(message)
+        self.sign_in_needed.emit(message)
+
     async def _sign_out(self) -> None:
         self.cancel_device_flow()
         self._candidate = None
         env_var = self.credentials.env_var
         try:
-            await self.credentials.sign_out()
+            removed = await self.credentials.sign_out()
         except KeyringUnavailable as exc:
-            self.error.emit(f"Signed out for this session, but the stored token could not be removed: {exc}")
-        finally:
             self._set_login("")
+            self.error.emit(f"Signed out for this session, but the stored token could not be removed: {exc}")
+            return
+        self._set_login("")
+        again = "Choose Account ▸ Sign in… to sign in again."
         if env_var:
             self.notice.emit(
                 f"Signed out. {env_var} is still set in the environment and will be used at the next start; "
                 "unset it to stay signed out."
             )
+        elif removed:
+            self.notice.emit(f"Signed out; the token was removed from the keyring. {again}")
         else:
-            self.notice.emit("Signed out; the token was removed from the keyring.")
+            self.notice.emit(f"Signed out (no token was stored in the keyring). {again}")
 
     async def _device_flow(self, flow: DeviceFlow) -> None:
         try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -58,6 +58,7 @@ class SignInDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
         layout.addWidget(buttons)
+        self._layout = layout
 
         service.device_code_ready.connect(self._on_device_code)
         service.device_flow_failed.connect(self._on_device_failed)
@@ -178,6 +179,22 @@ class SignInDialog(QDialog):
         layout.addStretch()
         return page
 
+    def _fit(self) -> None:
+        """Grow to show every wrapped line once the text changed: a shown window keeps its size, so a long
+        warning or the code box would otherwise be cut off at the bottom."""
+        QTimer.singleShot(0, self, self._grow)
+
+    def _grow(self) -> None:
+        layout = self._layout
+        layout.activate()
+        width = self.width()
+        if layout.hasHeightForWidth():
+            need = layout.totalHeightForWidth(width)
+        else:
+            need = layout.totalSizeHint().height()
+        if need > self.height():
+            self.resize(width, need)
+
     # --- the browser way --------------------------------------------------------------------------
 
     def _start_device_flow(self) -> None:
@@ -198,6 +215,7 @@ class SignInDialog(QDialog):
         self.browser_status.setText(
             "Enter this code on the GitHub page and approve. Waiting for your approval…"
         )
+        self._fit()
 
     def _copy_code(self) -> None:
         clipboard = QGuiApplication.clipboard()
@@ -215,6 +233,7 @@ class SignInDialog(QDialog):
         self.code_box.hide()
         self.open_button.hide()
         self.browser_status.setText("Cancelled. Get a new code to try again.")
+        self._fit()
 
     def _on_device_failed(self, message: str) -> None:
         if not self._waiting:
@@ -224,6 +243,7 @@ class SignInDialog(QDialog):
         self.open_button.hide()
         self.browser_status.setText(message)
         self.start_button.setText("Get a new code")
+        self._fit()
 
     def _set_waiting(self, waiting: bool) -> None:
         self._waiting = waiting
@@ -265,12 +285,14 @@ class SignInDialog(QDialog):
         self.token_warning.setVisible(bool(warning))
         self.use_button.setText("Sign in anyway (read-only)" if warning else "Sign in with this token")
         self.use_button.setEnabled(True)
+        self._fit()
 
     def _on_token_failed(self, message: str) -> None:
         self.check_button.setEnabled(True)
         self.gh_button.setEnabled(True)
         self.use_button.setEnabled(False)
         self.token_result.setText(message)
+        self._fit()
 
     def _use_token(self) -> None:
         self.use_button.setEnabled(False)
