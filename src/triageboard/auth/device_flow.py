@@ -12,7 +12,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -67,7 +67,7 @@ _MESSAGES: dict[str, tuple[type[DeviceFlowError], str]] = {
 
 @dataclass(frozen=True, slots=True)
 class DeviceCode:
-    device_code: str
+    device_code: str = field(repr=False)  # can be traded for the token: never in a log line
     user_code: str
     verification_uri: str
     expires_in: float

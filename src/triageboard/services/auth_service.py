@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Coroutine, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -45,7 +45,7 @@ GH_CLI = "gh CLI"
 
 @dataclass(frozen=True, slots=True)
 class _Candidate:
-    token: str
+    token: str = field(repr=False)  # never in a log line or a traceback's locals
     check: TokenCheck
     origin: str
 
