@@ -11,7 +11,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,6 +63,17 @@ _MESSAGES: dict[str, tuple[type[DeviceFlowError], str]] = {
     ),
     "unsupported_grant_type": (DeviceFlowError, "GitHub refused the sign-in request. Paste a token instead."),
 }
+
+
+class _NoToken(httpx.Auth):
+    """Strips any Authorization header (``httpx.Auth()`` itself leaves a client default in place)."""
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers.pop("Authorization", None)
+        yield request
+
+
+_NO_TOKEN = _NoToken()
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +162,7 @@ class DeviceFlow:
                 url,
                 data=dict(form),
                 headers={"Accept": "application/json", "User-Agent": f"triageboard/{__version__}"},
-                auth=httpx.Auth(),  # no token: never the API token, whatever the client default is
+                auth=_NO_TOKEN,  # never the API token, whatever the client's default headers are
                 follow_redirects=False,
                 timeout=REQUEST_TIMEOUT,
             )
