@@ -325,7 +325,22 @@ def run(args: argparse.Namespace, spec: BoardSpec) -> int:
     except ValueError:
         print("triageboard: TRIAGEBOARD_EXIT_AFTER must be a number of seconds above 0", file=sys.stderr)
         return 2
+    root = logging.getLogger()
+    handlers_before, level_before = list(root.handlers), root.level
     log_path = setup_logging(getattr(args, "verbose", 0))
+    try:
+        return _run_app(args, spec, log_path, exit_after)
+    finally:
+        # Leave logging as it was found (the process may go on: tests, an embedding script).
+        for handler in [h for h in root.handlers if h not in handlers_before]:
+            root.removeHandler(handler)
+            handler.close()
+        root.setLevel(level_before)
+
+
+def _run_app(
+    args: argparse.Namespace, spec: BoardSpec, log_path: Path | None, exit_after: float | None
+) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else APP_NAME])
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)

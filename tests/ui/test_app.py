@@ -109,7 +109,9 @@ def test_an_outbox_from_a_newer_version_stops_the_start_with_a_dialog(
     monkeypatch.setenv("GH_TOKEN", "unused-token")
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # run() installs and restores its own
 
+    handlers = list(logging.getLogger().handlers)
     assert main(["--repo", "rust-lang/rust", "--api-url", "http://127.0.0.1:9/api/v3"]) == 1
+    assert logging.getLogger().handlers == handlers  # run() leaves logging as it found it
     assert len(shown) == 1
     assert "newer triageboard" in shown[0]
     assert "newer triageboard" in capsys.readouterr().err
