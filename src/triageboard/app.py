@@ -137,12 +137,18 @@ class Session(QObject):
         # Stored pages belong to the account that fetched them; queued moves may go out again.
         auth.user_changed.connect(lambda _login: self.page_cache.clear())
         auth.user_changed.connect(lambda login: self.move_service.resume() if login else None)
+        # Signed out: the previous account's cards (maybe from private repositories) leave the screen.
+        auth.user_changed.connect(lambda login: None if login else self.board.clear())
         auth.signed_in.connect(lambda _login: window.refresh())
+        # No usable token at start: the reason is in the message bar; offer the dialog at once.
+        auth.sign_in_needed.connect(lambda _text: open_sign_in(auth, window))
         menu = window.account_menu
         menu.menuAction().setVisible(True)
         menu.addAction("Sign &in…", lambda: open_sign_in(auth, window))
         menu.addAction("Import token from &gh CLI…", lambda: open_gh_import(auth, window))
-        menu.addAction("Sign &out", auth.sign_out)
+        sign_out = menu.addAction("Sign &out", auth.sign_out)
+        sign_out.setEnabled(False)
+        auth.user_changed.connect(lambda login: sign_out.setEnabled(bool(login)))
 
     def _on_rate_limit(self, state: RateLimit) -> None:
         self.board_service.note_rate_limit(state)
@@ -159,7 +165,9 @@ class Session(QObject):
         if self.auth is not None:
             await self.auth.start()
         self.move_service.start()
-        self.window.refresh()
+        if self.auth is None or self.credentials.token():
+            # Without a token a fetch would only add a bare 401; signing in refreshes (signed_in).
+            self.window.refresh()
 
     async def aclose(self) -> None:
         """Stop everything this session started; the caller closes the HTTP client afterwards."""

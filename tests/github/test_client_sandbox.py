@@ -212,6 +212,13 @@ def test_bad_token_is_auth_error(sandbox: Sandbox) -> None:
     with pytest.raises(AuthError) as info:
         live(sandbox, lambda c: c.current_user(), token="tb-wrong")
     assert "tb-wrong" not in str(info.value)
+    assert "rejected the token" in str(info.value)
+
+
+def test_no_token_asks_for_a_sign_in_rather_than_blaming_a_token(sandbox: Sandbox) -> None:
+    with pytest.raises(AuthError) as info:
+        live(sandbox, lambda c: c.current_user(), token="")
+    assert "needs a sign-in" in str(info.value)
 
 
 def test_missing_repository_and_issue_are_not_found(sandbox: Sandbox) -> None:

@@ -586,10 +586,11 @@ def test_primary_limit_with_a_reset_in_the_past_does_not_hammer_github(tmp_path:
 
     async def body(engine: MoveEngine, events: Recorder) -> None:
         engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
-        await asyncio.wait_for(engine.run(until_idle=True, deadline=time.time()), 10)
+        await asyncio.wait_for(engine.run(until_idle=True, deadline=time.time() + 0.2), 10)
         assert _limited_row(engine) > 0
 
-    run_engine(fake, tmp_path, body)
+    # A pause of 0.5 s (5 s scaled by 0.1): at most one POST fits in the 0.2 s run, however slow the machine.
+    run_engine(fake, tmp_path, body, policy=EnginePolicy(time_scale=0.1))
     assert len([w for w in fake.writes() if w[0] == "POST"]) == 1
 
 
@@ -690,7 +691,8 @@ def test_refused_after_a_partly_sent_move_reports_githubs_labels_not_the_old_bas
         engine.request(SPEC, KEY, ONDECK, shown("A-async-await", "AsyncAwait-Focus"))
         await drain(engine)
 
-    events = run_engine(fake, tmp_path, body, EnginePolicy(time_scale=0.001))
+    # The engine's pause (5 s x 0.1) outlasts the immediate deadline on any machine: no early 5th DELETE.
+    events = run_engine(fake, tmp_path, body, EnginePolicy(time_scale=0.1))
     [(_, message, labels)] = events.failed_
     assert "AsyncAwait-OnDeck" in message
     assert labels == ("A-async-await", "AsyncAwait-Other", "AsyncAwait-Focus")

@@ -57,6 +57,9 @@ class TokenAuth(httpx.Auth):
         self._origin = origin(api_url)
         self._token = token
 
+    def has_token(self) -> bool:
+        return bool(self._token())
+
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         token = self._token()
         if token and origin(str(request.url)) == self._origin:
@@ -431,6 +434,12 @@ class GitHubClient:
         message = _message(body)
         where = _path(url)
         if status == 401:
+            if not self._auth.has_token():
+                return AuthError(
+                    "GitHub needs a sign-in (no token is set): choose Account ▸ Sign in…, or set GH_TOKEN.",
+                    status=status,
+                    url=where,
+                )
             return AuthError(
                 "GitHub rejected the token (401 Bad credentials). Sign in again, or set a valid GH_TOKEN.",
                 status=status,

@@ -1,0 +1,79 @@
+"""A window opened with no token: it asks to sign in (and fetches nothing until then), loads the board
+once signed in, and clears it on sign-out. Real sandbox, real AuthService, in-memory keyring."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from typing import Any, TypeVar
+
+import httpx
+from keyring_doubles import MemoryKeyring
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from triageboard import paths
+from triageboard.app import Session
+from triageboard.auth import Credentials, KeyringStore
+from triageboard.board import preset
+from triageboard.github import Policy
+from triageboard.sandbox import Sandbox
+from triageboard.services.auth_service import AuthService
+from triageboard.ui.signin import SignInDialog
+
+T = TypeVar("T")
+
+
+def finish(qtbot: QtBot, loop: asyncio.AbstractEventLoop, work: Awaitable[T], timeout: int = 15000) -> T:
+    task: asyncio.Future[Any] = asyncio.ensure_future(work, loop=loop)
+    qtbot.waitUntil(task.done, timeout=timeout)
+    return task.result()  # type: ignore[no-any-return]
+
+
+def open_dialogs() -> list[SignInDialog]:
+    return [w for w in QApplication.topLevelWidgets() if isinstance(w, SignInDialog) and w.isVisible()]
+
+
+def test_no_token_asks_to_sign_in_then_loads_and_sign_out_clears(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, sandbox: Sandbox
+) -> None:
+    http = httpx.AsyncClient(timeout=httpx.Timeout(10.0))
+    credentials = Credentials(sandbox.api_url, store=KeyringStore(MemoryKeyring()), environ={})
+    spec = preset("rust-async").with_sources(api_url=sandbox.api_url)
+    auth = AuthService(
+        credentials,
+        http,
+        repos=spec.repos,
+        client_id=sandbox.device_flow_client_id,
+        policy=Policy(time_scale=0.1),
+    )
+    session = Session(
+        spec, http, credentials, outbox_path=paths.outbox_path(), auth=auth, policy=Policy(time_scale=0.01)
+    )
+    sign_out = next(a for a in session.window.account_menu.actions() if a.text() == "Sign &out")
+    try:
+        sandbox.clear_request_log()
+        finish(qtbot, qloop, session.start())
+        qtbot.waitUntil(lambda: bool(open_dialogs()), timeout=5000)
+        assert not [r for r in sandbox.request_log if r.path.endswith("/issues")]  # no 401 to show
+        assert not sign_out.isEnabled()
+
+        dialog = open_dialogs()[0]
+        dialog.tabs.setCurrentIndex(1)
+        dialog.token_edit.setText(sandbox.token)
+        dialog.check_button.click()
+        qtbot.waitUntil(lambda: dialog.use_button.isEnabled(), timeout=5000)
+        with qtbot.waitSignal(auth.signed_in, timeout=5000):
+            dialog.use_button.click()
+        qtbot.waitUntil(lambda: len(session.board) > 0 and not session.board_service.loading, timeout=20000)
+        assert sign_out.isEnabled()
+
+        sign_out.trigger()
+        qtbot.waitUntil(lambda: len(session.board) == 0, timeout=5000)
+        assert not sign_out.isEnabled()
+        assert credentials.token() is None
+    finally:
+        finish(qtbot, qloop, session.aclose())
+        finish(qtbot, qloop, http.aclose())
+        for dialog in open_dialogs():
+            dialog.close()
