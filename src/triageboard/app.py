@@ -124,6 +124,9 @@ class Session(QObject):
         self.window.set_pending(moves.pending_count())
         self.board_service.loading_changed.connect(self._on_loading)
         self.window.closed.connect(self.closed.set)
+        cache_notice = getattr(self.page_cache, "notice", None)
+        if cache_notice:  # a damaged cache was moved aside: nothing is lost, but say what happened
+            self.window.show_message("warning", cache_notice)
         help_menu = self.window.menuBar().addMenu("&Help")
         help_menu.addAction("&About triageboard", lambda: show_about(self.window))
         if auth is not None:

@@ -118,3 +118,42 @@ def test_an_outbox_from_a_newer_version_stops_the_start_with_a_dialog(
     with sqlite3.connect(path) as conn:  # left as it was, for the newer triageboard to send
         assert conn.execute("PRAGMA user_version").fetchone()[0] == 999
     conn.close()
+
+
+def test_a_damaged_page_cache_is_set_aside_and_the_window_says_so(
+    qtbot: object, qloop: object, sandbox: object
+) -> None:
+    import asyncio
+
+    import httpx
+
+    from triageboard import paths
+    from triageboard.app import Session
+    from triageboard.auth import Credentials
+    from triageboard.board import preset
+    from triageboard.store import SQLitePageCache
+
+    path = paths.page_cache_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"this is not a database" * 100)
+    cache = SQLitePageCache(path)
+    api_url = sandbox.api_url  # type: ignore[attr-defined]
+    http = httpx.AsyncClient()
+    session = Session(
+        preset("rust-async").with_sources(api_url=api_url),
+        http,
+        Credentials(api_url, environ={}),
+        outbox_path=paths.outbox_path(),
+        page_cache=cache,
+    )
+    try:
+        shown = session.window.message_bar.text.text()
+        assert "damaged" in shown
+        assert str(path.parent) in shown
+        assert len(list(path.parent.glob("pages.sqlite3.corrupt-*"))) == 1
+    finally:
+        loop = asyncio.get_event_loop()
+        for work in (session.aclose(), http.aclose()):
+            task = loop.create_task(work)
+            qtbot.waitUntil(task.done)  # type: ignore[attr-defined]
+        cache.close()
