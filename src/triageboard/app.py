@@ -23,10 +23,11 @@ import httpx
 from PySide6.QtCore import QObject, QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from . import APP_ID, APP_NAME, paths
+from . import APP_ID, APP_NAME, options, paths
 from .auth import Credentials, TokenRedactingFilter, redact
 from .board import Board, BoardSpec
 from .github import GitHubClient, MemoryPageCache, PageCache, Policy, RateLimit
+from .logs import StderrHandler
 from .loop import EventLoop
 from .moves import MoveEngine
 from .sandbox import Sandbox
@@ -57,12 +58,11 @@ def display_problem(environ: Mapping[str, str], platform: str = sys.platform) ->
 
 
 def time_scale(environ: Mapping[str, str] = os.environ) -> float:
-    """``TRIAGEBOARD_TIME_SCALE`` shrinks every wait (tests only); production keeps GitHub's waits."""
+    """``options.time_scale``, except that the window ignores a bad value (the CLI reports it)."""
     try:
-        scale = float(environ.get("TRIAGEBOARD_TIME_SCALE", "1"))
-    except ValueError:
+        return options.time_scale(environ)
+    except options.UsageError:
         return 1.0
-    return scale if 0 < scale <= 1 else 1.0
 
 
 def window_settings() -> QSettings:
@@ -196,12 +196,11 @@ def setup_logging(verbose: int) -> Path | None:
     """Log to the per-user log directory (rotated) and warnings to stderr; tokens are masked in both."""
     root = logging.getLogger()
     root.setLevel(logging.DEBUG if verbose >= 2 else logging.INFO)
-    redacting = TokenRedactingFilter()
     # qasync logs every background thread's result at DEBUG; a keyring read must never reach a log.
     logging.getLogger("qasync").setLevel(logging.INFO)
-    console = _StderrHandler()
-    console.setLevel(logging.WARNING if verbose == 0 else logging.DEBUG if verbose >= 2 else logging.INFO)
-    console.addFilter(redacting)
+    console = StderrHandler(
+        logging.WARNING if verbose == 0 else logging.DEBUG if verbose >= 2 else logging.INFO
+    )
     root.addHandler(console)
     try:
         path = paths.log_dir() / "triageboard.log"
@@ -212,20 +211,9 @@ def setup_logging(verbose: int) -> Path | None:
         log.warning("cannot write the log file (%s); logging to the terminal only", exc)
         return None
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(redacting)
+    handler.addFilter(TokenRedactingFilter())
     root.addHandler(handler)
     return path
-
-
-class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """Writes to whatever ``sys.stderr`` is now, not the stream that was current at start-up."""
-
-    def __init__(self) -> None:
-        super().__init__(sys.stderr)
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.setStream(sys.stderr)
-        super().emit(record)
 
 
 class CrashHandler:

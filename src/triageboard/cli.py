@@ -20,10 +20,12 @@ from typing import TextIO
 
 import httpx
 
+from .auth import Credentials, KeyringUnavailable
 from .board import Board, BoardSpec, Column, Issue, IssueKey, Label
 from .github import GitHubClient, GitHubError, Policy, fetch_board, host_of
+from .logs import StderrHandler
 from .moves import MoveEngine, MoveEvents
-from .options import UsageError, add_board_options, resolve_board
+from .options import UsageError, add_board_options, resolve_board, time_scale
 from .store import Outbox, SQLitePageCache, StoreError
 
 log = logging.getLogger(__name__)
@@ -43,7 +45,6 @@ CREDENTIALS_HELP = (
     "the OS keyring after signing in with the app."
 )
 DEFAULT_WAIT = 120.0
-TIME_SCALE_ENV = "TRIAGEBOARD_TIME_SCALE"
 _WAIT_HELP = (
     f"keep retrying temporary failures and rate limits for at most this long (default {DEFAULT_WAIT:g}); "
     "what is not sent by then stays queued (exit code 3)"
@@ -142,27 +143,11 @@ def main(argv: Sequence[str]) -> int:
         undo_logging()
 
 
-class _StderrHandler(logging.Handler):
-    """Writes to whatever ``sys.stderr`` is now (tests swap it), never to a stale stream."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            print(self.format(record), file=sys.stderr)
-        except Exception:
-            self.handleError(record)
-
-
 def _setup_logging(verbose: int) -> Callable[[], None]:
     """Log to stderr (warnings, or more with -v), with tokens masked; returns the undo."""
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    handler = _StderrHandler()
+    handler = StderrHandler()
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    try:
-        from .auth import TokenRedactingFilter
-
-        handler.addFilter(TokenRedactingFilter())
-    except ImportError:  # pragma: no cover - auth is part of the package
-        pass
     root = logging.getLogger()
     old_level = root.level
     root.addHandler(handler)
@@ -186,20 +171,6 @@ def _setup_logging(verbose: int) -> Callable[[], None]:
     return undo
 
 
-def time_scale() -> float:
-    """``TRIAGEBOARD_TIME_SCALE`` (test mode only) shrinks every wait; production keeps 1.0."""
-    text = os.environ.get(TIME_SCALE_ENV, "").strip()
-    if not text:
-        return 1.0
-    try:
-        value = float(text)
-    except ValueError:
-        raise UsageError(f"{TIME_SCALE_ENV}={text!r} is not a number") from None
-    if not 0 < value <= 1:
-        raise UsageError(f"{TIME_SCALE_ENV} must be in (0, 1]")
-    return value
-
-
 def policy() -> Policy:
     scale = time_scale()
     if scale == 1.0:
@@ -210,22 +181,11 @@ def policy() -> Policy:
 
 async def resolve_token(api_url: str) -> str | None:
     """The token for ``api_url``: the environment, then the keyring (the same sources as the window)."""
-    try:
-        from .auth import Credentials, KeyringUnavailable
-    except ImportError:  # pragma: no cover - a build without auth: the environment only
-        return _env_token(api_url)
     credentials = Credentials(api_url)
     try:
         return await credentials.load()
     except KeyringUnavailable as exc:
         raise CliError(f"No GitHub token: GH_TOKEN and GITHUB_TOKEN are not set, and {exc}") from None
-
-
-def _env_token(api_url: str) -> str | None:
-    names: tuple[str, ...] = ("GH_TOKEN", "GITHUB_TOKEN")
-    if host_of(api_url) != "github.com":
-        names = ("GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN", *names)
-    return next((os.environ[n].strip() for n in names if os.environ.get(n, "").strip()), None)
 
 
 async def _run(args: argparse.Namespace, spec: BoardSpec) -> int:

@@ -1,17 +1,39 @@
-"""Command-line options shared by the window and the scripting commands, and how they pick a board."""
+"""Command-line options shared by the window and the scripting commands, how they pick a board, and the
+test-mode time scale both read from the environment."""
 
 from __future__ import annotations
 
 import argparse
+import os
+from collections.abc import Mapping
 
 from .board import DEFAULT_PRESET, PRESETS, BoardFileError, BoardSpec, load_board_file, preset
 from .github.errors import InsecureURL
 from .github.urls import normalize_api_url
 from .netaddr import is_repo_name
 
+TIME_SCALE_ENV = "TRIAGEBOARD_TIME_SCALE"
+
 
 class UsageError(Exception):
     """A command-line choice that cannot work; the message says how to fix it (exit code 2)."""
+
+
+def time_scale(environ: Mapping[str, str] = os.environ) -> float:
+    """``TRIAGEBOARD_TIME_SCALE`` (test mode only) shrinks every wait; production keeps 1.0.
+
+    Raises ``UsageError`` when it is set to anything but a number in (0, 1].
+    """
+    text = environ.get(TIME_SCALE_ENV, "").strip()
+    if not text:
+        return 1.0
+    try:
+        value = float(text)
+    except ValueError:
+        raise UsageError(f"{TIME_SCALE_ENV}={text!r} is not a number") from None
+    if not 0 < value <= 1:
+        raise UsageError(f"{TIME_SCALE_ENV} must be in (0, 1]")
+    return value
 
 
 def add_board_options(parser: argparse.ArgumentParser) -> None:
