@@ -25,7 +25,7 @@ def data_dir() -> Path:
 
 
 def cache_dir() -> Path:
-    """Rebuildable data: ETag pages, the last board snapshot. Safe to delete."""
+    """Rebuildable data: the ETag page cache. Safe to delete."""
     return _ensure(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
 
 
@@ -44,7 +44,3 @@ def outbox_path() -> Path:
 
 def page_cache_path() -> Path:
     return cache_dir() / "pages.sqlite3"
-
-
-def snapshot_path() -> Path:
-    return cache_dir() / "snapshot.sqlite3"

@@ -106,10 +106,6 @@ class AuthService(QObject):
         return self.credentials.host
 
     @property
-    def signed_in_from_env(self) -> bool:
-        return bool(self.credentials.token()) and self.credentials.origin == self.credentials.env_var
-
-    @property
     def device_flow_available(self) -> bool:
         return self.client_id is not None
 

@@ -256,14 +256,6 @@ class ColumnFilter(QSortFilterProxyModel):
         self.setSourceModel(source)
         self.setDynamicSortFilter(True)
 
-    @property
-    def column_model(self) -> ColumnModel:
-        return self._source
-
-    @property
-    def current_filter(self) -> Filter:
-        return self._filter
-
     def set_filter(self, flt: Filter) -> None:
         if flt == self._filter:
             return
