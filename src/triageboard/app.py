@@ -124,7 +124,7 @@ class Session(QObject):
         self.window.set_pending(moves.pending_count())
         self.board_service.loading_changed.connect(self._on_loading)
         self.window.closed.connect(self.closed.set)
-        cache_notice = getattr(self.page_cache, "notice", None)
+        cache_notice = self.page_cache.notice
         if cache_notice:  # a damaged cache was moved aside: nothing is lost, but say what happened
             self.window.show_message("warning", cache_notice)
         help_menu = self.window.menuBar().addMenu("&Help")
@@ -360,7 +360,7 @@ def _run_app(
     except StoreError as exc:
         # The outbox cannot be opened (newer version, locked, unreadable): nothing may start without it.
         print(f"triageboard: {exc}", file=sys.stderr)
-        if not os.environ.get("TRIAGEBOARD_EXIT_AFTER"):
+        if exit_after is None:  # an unattended smoke run has nobody to click the dialog away
             QMessageBox.critical(None, "triageboard cannot start", str(exc))
         return 1
     finally:

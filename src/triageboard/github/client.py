@@ -99,7 +99,12 @@ class CachedPage:
 
 
 class PageCache(Protocol):
-    """Stored pages for conditional requests (If-None-Match). Keys are full request URLs."""
+    """Stored pages for conditional requests (If-None-Match). Keys are full request URLs.
+
+    ``notice`` says what happened to a damaged store (set aside, started afresh), for the user.
+    """
+
+    notice: str | None
 
     def get(self, url: str) -> CachedPage | None: ...
     def put(self, url: str, page: CachedPage) -> None: ...
@@ -109,6 +114,7 @@ class PageCache(Protocol):
 class MemoryPageCache:
     def __init__(self) -> None:
         self._pages: dict[str, CachedPage] = {}
+        self.notice: str | None = None
 
     def get(self, url: str) -> CachedPage | None:
         return self._pages.get(url)
