@@ -31,6 +31,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="start the embedded GitHub sandbox on 127.0.0.1 and open the demo board against it",
     )
     add_board_options(parser)
+    parser.add_argument(
+        "--refresh-minutes",
+        type=_minutes,
+        default=5.0,
+        metavar="N",
+        help="refetch the board every N minutes to show others' changes (default 5; 0 turns it off). "
+        "Unchanged pages cost no rate limit",
+    )
     system = parser.add_argument_group("desktop")
     system.add_argument(
         "--self-check",
@@ -49,6 +57,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="count", default=0, help="log more (repeat for debug)")
     return parser
+
+
+def _minutes(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of minutes") from None
+    if not 0 <= value <= 24 * 60:
+        raise argparse.ArgumentTypeError("give a number of minutes from 0 (off) to 1440")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -20,7 +20,7 @@ from pathlib import Path
 from types import TracebackType
 
 import httpx
-from PySide6.QtCore import QObject, QSettings
+from PySide6.QtCore import QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from . import APP_ID, APP_NAME, options, paths
@@ -87,6 +87,7 @@ class Session(QObject):
         page_cache: PageCache | None = None,
         auth: AuthService | None = None,
         policy: Policy | None = None,
+        auto_refresh: float = 0.0,
     ) -> None:
         super().__init__()
         self.spec = spec
@@ -112,6 +113,10 @@ class Session(QObject):
         )
         self.closed = asyncio.Event()
         self._prepared = False
+        # Others triage too: refetch every ``auto_refresh`` seconds (free with ETags: 304s cost nothing).
+        self.auto_refresh = QTimer(self)
+        self.auto_refresh.setInterval(int(auto_refresh * 1000))
+        self.auto_refresh.timeout.connect(self._refresh_now)
 
         moves = self.move_service
         moves.move_failed.connect(lambda text: self.window.show_message("error", text))
@@ -162,6 +167,12 @@ class Session(QObject):
             self._prepared = True
             self.move_service.prepare()
 
+    def _refresh_now(self) -> None:
+        """A timed refresh: only when signed in and nothing is loading (a manual F5 may be under way)."""
+        signed_in = self.auth is None or bool(self.credentials.token())
+        if signed_in and not self.board_service.loading:
+            self.window.refresh()
+
     async def start(self) -> None:
         """Show the window at once; then sign-in state, and the first fetch (columns fill as it runs)."""
         self.window.show()
@@ -171,10 +182,13 @@ class Session(QObject):
         if self.auth is None or self.credentials.token():
             # Without a token a fetch would only add a bare 401; signing in refreshes (signed_in).
             self.window.refresh()
+        if self.auto_refresh.interval() > 0:
+            self.auto_refresh.start()
 
     async def aclose(self) -> None:
         """Stop everything this session started; the caller closes the HTTP client afterwards."""
         self.closed.set()
+        self.auto_refresh.stop()
         if self.window.isVisible():
             self.window.close()
         await self.move_service.aclose()
@@ -269,7 +283,15 @@ async def _run_session(
                 page_cache = cache
             except StoreError as exc:
                 log.warning("page cache unavailable: %s", exc)
-        session = Session(spec, http, credentials, outbox_path=outbox_path, page_cache=page_cache, auth=auth)
+        session = Session(
+            spec,
+            http,
+            credentials,
+            outbox_path=outbox_path,
+            page_cache=page_cache,
+            auth=auth,
+            auto_refresh=60.0 * getattr(args, "refresh_minutes", 0.0),
+        )
         crash.window = session.window
         outcome = 0
         try:

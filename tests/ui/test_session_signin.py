@@ -8,11 +8,13 @@ from collections.abc import Awaitable
 from typing import Any, TypeVar
 
 import httpx
+import pytest
 from keyring_doubles import MemoryKeyring
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from triageboard import paths
+from triageboard.__main__ import build_parser
 from triageboard.app import Session
 from triageboard.auth import Credentials, KeyringStore
 from triageboard.board import preset
@@ -77,3 +79,40 @@ def test_no_token_asks_to_sign_in_then_loads_and_sign_out_clears(
         finish(qtbot, qloop, http.aclose())
         for dialog in open_dialogs():
             dialog.close()
+
+
+def test_the_board_refreshes_itself_and_shows_what_others_changed(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, sandbox: Sandbox
+) -> None:
+    http = httpx.AsyncClient(timeout=httpx.Timeout(10.0))
+    credentials = Credentials(sandbox.api_url, environ={})
+    credentials.use(sandbox.token, "test")
+    spec = preset("rust-async").with_sources(api_url=sandbox.api_url)
+    session = Session(
+        spec,
+        http,
+        credentials,
+        outbox_path=paths.outbox_path(),
+        policy=Policy(time_scale=0.01),
+        auto_refresh=0.3,
+    )
+    try:
+        finish(qtbot, qloop, session.start())
+        qtbot.waitUntil(lambda: len(session.board) > 0 and not session.board_service.loading, timeout=20000)
+        key = next(i.key for i in session.board.column_issues(spec.column("Uncategorized")))
+        sandbox.edit_labels_as("another-triager", key.repo, key.number, add=["AsyncAwait-OnDeck"])
+        # No F5: the timer fetches again and the card moves to where the other person put it.
+        qtbot.waitUntil(lambda: session.board.column_of(key).name == "OnDeck", timeout=10000)
+    finally:
+        finish(qtbot, qloop, session.aclose())
+        finish(qtbot, qloop, http.aclose())
+    assert not session.auto_refresh.isActive()
+
+
+def test_refresh_minutes_option() -> None:
+    parser = build_parser()
+    assert parser.parse_args([]).refresh_minutes == 5.0
+    assert parser.parse_args(["--refresh-minutes", "0"]).refresh_minutes == 0.0
+    for bad in ("-1", "soon", "9999"):
+        with pytest.raises(SystemExit):
+            parser.parse_args(["--refresh-minutes", bad])
