@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..board import BoardSpec, Issue, IssueKey, in_scope
+from ..board import BoardSpec, Issue, IssueKey, in_scope, label_key
 from .client import GitHubClient
 from .errors import GitHubError
 
@@ -26,18 +26,10 @@ def search_query(spec: BoardSpec) -> str:
         parts.append("is:issue")
     if not spec.include_closed:
         parts.append("is:open")
-    labelled = [c for c in spec.columns if c.labels]
     # A label every column carries (e.g. AsyncAwait-Triaged) is enough to find each column's issues.
-    common = (
-        [
-            n
-            for n in labelled[0].labels
-            if all(c.labels for c in labelled)
-            and all(n.casefold() in {m.casefold() for m in c.labels} for c in labelled)
-        ]
-        if labelled
-        else []
-    )
+    labelled = [c for c in spec.columns if c.labels]
+    shared = set.intersection(*({label_key(n) for n in c.labels} for c in labelled)) if labelled else set()
+    common = [n for n in spec.triage_labels if label_key(n) in shared]
     names = (*spec.area_labels, *(common[:1] or spec.triage_labels))
     if spec.area_labels:
         parts.append("label:" + ",".join(_quoted(n) for n in names))
