@@ -7,10 +7,9 @@ import argparse
 import os
 from collections.abc import Mapping
 
-from .board import DEFAULT_PRESET, PRESETS, BoardFileError, BoardSpec, load_board_file, preset
+from .board import DEFAULT_PRESET, PRESETS, BoardFileError, BoardSpec, is_repo_name, load_board_file, preset
 from .github.errors import InsecureURL
 from .github.urls import normalize_api_url
-from .netaddr import is_repo_name
 
 TIME_SCALE_ENV = "TRIAGEBOARD_TIME_SCALE"
 

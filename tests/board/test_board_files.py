@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import posixpath
+import re
 import textwrap
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from triageboard.board import (
     DEFAULT_PRESET,
@@ -14,6 +19,7 @@ from triageboard.board import (
     BoardSpec,
     Column,
     IssueKey,
+    is_repo_name,
     load_board_file,
     parse_board,
     preset,
@@ -335,7 +341,9 @@ def test_unreadable_or_non_utf8_files(tmp_path: Path) -> None:
     [
         ("rust-lang/rust#123", IssueKey("rust-lang/rust", 123)),
         ("  rust-lang/wg-async#7 ", IssueKey("rust-lang/wg-async", 7)),
-        ("a.b/c_d#0", IssueKey("a.b/c_d", 0)),
+        ("a.b/c_d#1", IssueKey("a.b/c_d", 1)),
+        ("o/.github#2147483647", IssueKey("o/.github", 2147483647)),
+        ("o/...#3", IssueKey("o/...", 3)),
     ],
 )
 def test_issue_key_parse(text: str, key: IssueKey) -> None:
@@ -356,13 +364,89 @@ def test_issue_key_parse(text: str, key: IssueKey) -> None:
         "/r#1",
         "o/#1",
         "a/b#-1",
+        # issue 10: each of these reached a request path (GET /repos, /repos/.., a query string)
+        "rust-lang/..#5",
+        "../rust#5",
+        "./rust#5",
+        "rust-lang/.#5",
+        "rust-lang/rust?x=1#5",
+        "rust-lang/rust%2F..#5",
+        "rust lang/rust#5",
+        "rust-lang/rust#5#6",
+        # numbers: positive, plain ASCII digits, within GitHub's 32-bit range
+        "a/b#0",
+        "a/b#007",
+        "a/b#+5",
+        "a/b# 5",
+        "a/b#5.0",
+        "a/b#١٢",
+        "a/b#2147483648",
+        "a/b#99999999999999999999",
+        # names past GitHub's limits: 39 characters for an owner, 100 for a repository
+        "o" * 40 + "/r#1",
+        "o/" + "r" * 101 + "#1",
     ],
 )
 def test_issue_key_parse_refuses_malformed_references(text: str) -> None:
-    with pytest.raises(ValueError, match="OWNER/REPO#NUMBER"):
+    with pytest.raises(ValueError, match=re.escape("OWNER/REPO#NUMBER, e.g. rust-lang/rust#123")):
         IssueKey.parse(text)
+
+
+def test_issue_key_parse_message_stays_short_for_a_pasted_page() -> None:
+    with pytest.raises(ValueError, match="OWNER/REPO#NUMBER") as info:
+        IssueKey.parse("x" * 10_000)
+    assert len(str(info.value)) < 200
+
+
+def test_names_at_githubs_limits_are_accepted() -> None:
+    owner, name = "o" * 39, "r" * 100
+    assert IssueKey.parse(f"{owner}/{name}#1") == IssueKey(f"{owner}/{name}", 1)
+
+
+_NAME_CHARS = "abcXYZ019_.-"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=60))
+def test_whatever_parses_is_a_repo_name_and_a_positive_number(text: str) -> None:
+    try:
+        key = IssueKey.parse(text)
+    except ValueError:
+        return
+    assert is_repo_name(key.repo)
+    assert 1 <= key.number <= 2**31 - 1
+    assert IssueKey.parse(str(key)) == key
+    # the request path it becomes is exactly that path: nothing climbs, queries or cuts it short
+    path = f"/repos/{key.repo}/issues/{key.number}"
+    parts = urlsplit(f"https://api.github.com{path}")
+    assert (parts.path, parts.query, parts.fragment) == (path, "", "")
+    assert posixpath.normpath(path) == path
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    owner=st.text(alphabet=_NAME_CHARS, min_size=1, max_size=39),
+    name=st.text(alphabet=_NAME_CHARS, min_size=1, max_size=100),
+    number=st.integers(min_value=1, max_value=2**31 - 1),
+)
+def test_every_well_formed_reference_round_trips(owner: str, name: str, number: int) -> None:
+    text = f"{owner}/{name}#{number}"
+    if {owner, name} & {".", ".."}:
+        with pytest.raises(ValueError, match="OWNER/REPO#NUMBER"):
+            IssueKey.parse(text)
+    else:
+        assert IssueKey.parse(text) == IssueKey(f"{owner}/{name}", number)
 
 
 def test_issue_keys_order_by_repo_then_number() -> None:
     keys = [IssueKey("b/x", 1), IssueKey("a/y", 10), IssueKey("a/y", 2)]
     assert sorted(keys) == [IssueKey("a/y", 2), IssueKey("a/y", 10), IssueKey("b/x", 1)]
+
+
+def test_netaddr_re_exports_the_board_rules_until_callers_move() -> None:
+    from triageboard import netaddr
+    from triageboard.board import REPO_NAME, is_loopback
+
+    assert netaddr.is_repo_name is is_repo_name
+    assert netaddr.REPO_NAME is REPO_NAME
+    assert netaddr.is_loopback is is_loopback

@@ -34,13 +34,19 @@ def test_repo_replaces_the_sources_and_repeats() -> None:
     assert spec.query is None
 
 
+def test_repo_names_at_githubs_limits_are_accepted() -> None:
+    assert resolve("--repo", "o" * 39 + "/" + "r" * 100).repos == ("o" * 39 + "/" + "r" * 100,)
+
+
 def test_query_replaces_the_repos() -> None:
     spec = resolve("--query", "org:rust-lang")
     assert spec.query == "org:rust-lang"
     assert spec.repos == ()
 
 
-@pytest.mark.parametrize("repo", ["rust-lang", "rust-lang/", "/rust", "a/b/c"])
+@pytest.mark.parametrize(
+    "repo", ["rust-lang", "rust-lang/", "/rust", "a/b/c", "o" * 40 + "/r", "o/" + "r" * 101]
+)
 def test_bad_repo_is_a_usage_error(repo: str) -> None:
     with pytest.raises(UsageError, match="OWNER/NAME"):
         resolve("--repo", repo)

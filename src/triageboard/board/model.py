@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from .names import is_repo_name, parse_issue_number
+
 
 def label_key(name: str) -> str:
     """GitHub matches label names case-insensitively; this is the one place that says how."""
@@ -35,12 +37,20 @@ class IssueKey:
 
     @classmethod
     def parse(cls, text: str) -> IssueKey:
-        """Parse ``owner/repo#123``; raise ValueError with a readable message otherwise."""
-        repo, sep, number = text.strip().rpartition("#")
-        owner, slash, name = repo.partition("/")
-        if not sep or not slash or not owner or not name or "/" in name or not number.isdigit():
-            raise ValueError(f"{text!r} is not an issue reference; write it as OWNER/REPO#NUMBER")
-        return cls(repo, int(number))
+        """Parse ``OWNER/NAME#N`` (N a positive number); raise ValueError saying how to write it otherwise.
+
+        The repository follows the same rule as ``--repo``: anything else would end up in a request path.
+        """
+        stripped = text.strip()
+        repo, sep, digits = stripped.rpartition("#")
+        number = parse_issue_number(digits)
+        if not sep or not is_repo_name(repo) or number is None:
+            # A pasted page must not become a page-long message.
+            shown = text if len(text) <= 80 else text[:77] + "..."
+            raise ValueError(
+                f"{shown!r} is not an issue reference; write it as OWNER/REPO#NUMBER, e.g. rust-lang/rust#123"
+            )
+        return cls(repo, number)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..netaddr import is_loopback, is_repo_name
+from .addresses import is_loopback
 from .model import BoardSpec, Column
+from .names import is_repo_name
 
 DEFAULT_PRESET = "rust-async"
 
