@@ -42,6 +42,9 @@ def test_default_preset_is_rust_async_with_its_columns_and_limits() -> None:
     focus, ondeck = spec.column("Focus"), spec.column("OnDeck")
     assert (focus.soft_min, focus.soft_max) == (3, 5)
     assert ondeck.soft_max == 25
+    # Focus carries the team's rules: someone owns each issue, and two quiet weeks are worth a question
+    assert (focus.require_assignee, focus.stalled_after_days) == (True, 14)
+    assert [(c.require_assignee, c.stalled_after_days) for c in spec.columns[1:]] == [(False, None)] * 3
     assert spec.api_url == "https://api.github.com"
     assert not spec.include_pull_requests
     assert not spec.include_closed
@@ -128,6 +131,8 @@ GOOD = textwrap.dedent(
     soft_min = 1
     soft_max = 4
     description = "This week"
+    require_assignee = true
+    stalled_after_days = 10
 
     [[columns]]
     name = "Later"
@@ -154,7 +159,7 @@ def test_good_board_file_round_trips(tmp_path: Path) -> None:
     assert spec.include_pull_requests
     assert not spec.include_closed
     assert spec.columns == (
-        Column("Now", ("Embedded-Now",), 1, 4, "This week"),
+        Column("Now", ("Embedded-Now",), 1, 4, "This week", require_assignee=True, stalled_after_days=10),
         Column("Later", ("Embedded-Later", "Embedded-Triaged")),
         Column("Inbox", ()),
     )
@@ -240,12 +245,62 @@ def test_unknown_column_key_names_line_and_key() -> None:
         ('repos = ["a/b"]\n[[columns]]\nname = "Now"\nsoft_max = true\n', "columns[1].soft_max", 4),
         ('repos = ["a/b"]\n[[columns]]\nname = 4\n', "columns[1].name", 3),
         ('repos = ["a/b"]\n[[columns]]\nname = "Now"\ndescription = 4\n', "columns[1].description", 4),
+        (
+            'repos = ["a/b"]\n[[columns]]\nname = "Now"\nrequire_assignee = "yes"\n',
+            "columns[1].require_assignee",
+            4,
+        ),
+        (
+            'repos = ["a/b"]\n[[columns]]\nname = "Now"\nrequire_assignee = 1\n',
+            "columns[1].require_assignee",
+            4,
+        ),
+        (
+            'repos = ["a/b"]\n[[columns]]\nname = "Now"\nstalled_after_days = "14"\n',
+            "columns[1].stalled_after_days",
+            4,
+        ),
+        (
+            'repos = ["a/b"]\n[[columns]]\nname = "Now"\nstalled_after_days = 0\n',
+            "columns[1].stalled_after_days",
+            4,
+        ),
+        (
+            'repos = ["a/b"]\n[[columns]]\nname = "Now"\nstalled_after_days = -3\n',
+            "columns[1].stalled_after_days",
+            4,
+        ),
+        (
+            'repos = ["a/b"]\n[[columns]]\nname = "Now"\nstalled_after_days = 1.5\n',
+            "columns[1].stalled_after_days",
+            4,
+        ),
+        (
+            'repos = ["a/b"]\n[[columns]]\nname = "Now"\nstalled_after_days = true\n',
+            "columns[1].stalled_after_days",
+            4,
+        ),
     ],
 )
 def test_wrong_types_name_line_and_key(text: str, key: str, line: int) -> None:
     err = bad(text)
     assert (err.key, err.line) == (key, line)
     assert f"line {line}, key '{key}'" in str(err)
+
+
+def test_rule_keys_in_a_later_column_name_their_own_line() -> None:
+    err = bad(
+        'repos = ["a/b"]\n'
+        + COLUMNS
+        + '\n[[columns]]\nname = "Later"\nlabels = ["l"]\nstalled_after_days = 0\n'
+    )
+    assert (err.key, err.line) == ("columns[2].stalled_after_days", 9)
+    assert "≥ 1" in str(err)
+
+
+def test_rules_default_to_off_in_a_board_file() -> None:
+    spec = parse_board('repos = ["a/b"]\n' + COLUMNS)
+    assert (spec.columns[0].require_assignee, spec.columns[0].stalled_after_days) == (False, None)
 
 
 def test_missing_columns_names_the_key() -> None:

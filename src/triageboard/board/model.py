@@ -91,6 +91,8 @@ class Column:
     """A board column. ``labels`` are what a move into it adds; an issue is in it when it carries them all.
 
     The uncategorized column has no labels of its own: it holds in-scope issues no other column claims.
+    Its rules are data: soft limits, ``require_assignee`` (a card here without an assignee is marked) and
+    ``stalled_after_days`` (a card here untouched that long is marked stalled; None: never).
     """
 
     name: str
@@ -98,6 +100,8 @@ class Column:
     soft_min: int | None = None
     soft_max: int | None = None
     description: str = ""
+    require_assignee: bool = False
+    stalled_after_days: int | None = None
 
     @property
     def is_uncategorized(self) -> bool:

@@ -15,6 +15,8 @@ from .model import BoardSpec, Column
 from .names import is_repo_name
 
 DEFAULT_PRESET = "rust-async"
+# The async WG reviews Focus weekly; two weeks without a sign of life is worth a question at the meeting.
+STALLED_AFTER_DAYS = 14
 
 RUST_ASYNC = BoardSpec(
     name="rust-async",
@@ -22,7 +24,15 @@ RUST_ASYNC = BoardSpec(
     area_labels=("A-async-await",),
     repos=("rust-lang/rust", "rust-lang/wg-async"),
     columns=(
-        Column("Focus", ("AsyncAwait-Focus",), soft_min=3, soft_max=5, description="Work now"),
+        Column(
+            "Focus",
+            ("AsyncAwait-Focus",),
+            soft_min=3,
+            soft_max=5,
+            description="Work now",
+            require_assignee=True,
+            stalled_after_days=STALLED_AFTER_DAYS,
+        ),
         Column("OnDeck", ("AsyncAwait-OnDeck",), soft_max=25, description="Next, about one page"),
         Column("Other", ("AsyncAwait-Other",), description="Triaged, not planned yet"),
         Column("Uncategorized", (), description="Area label, no triage label yet"),
@@ -85,7 +95,15 @@ _TOP_KEYS = {
     "include_closed",
     "columns",
 }
-_COLUMN_KEYS = {"name", "labels", "soft_min", "soft_max", "description"}
+_COLUMN_KEYS = {
+    "name",
+    "labels",
+    "soft_min",
+    "soft_max",
+    "description",
+    "require_assignee",
+    "stalled_after_days",
+}
 
 
 def load_board_file(path: str | Path) -> BoardSpec:
@@ -210,7 +228,23 @@ class _Reader:
         description = raw.get("description", "")
         if not isinstance(description, str):
             raise self.error("expected text", f"{where}.description", n)
-        return Column(name.strip(), labels, soft_min, soft_max, description)
+        require_assignee = raw.get("require_assignee", False)
+        if not isinstance(require_assignee, bool):
+            raise self.error(
+                f"expected true or false, got {require_assignee!r}", f"{where}.require_assignee", n
+            )
+        stalled = self.count(raw, "stalled_after_days", where, n)
+        if stalled == 0:
+            raise self.error("expected a whole number of days ≥ 1, got 0", f"{where}.stalled_after_days", n)
+        return Column(
+            name.strip(),
+            labels,
+            soft_min,
+            soft_max,
+            description,
+            require_assignee=require_assignee,
+            stalled_after_days=stalled,
+        )
 
     def strings(
         self,
