@@ -7,6 +7,7 @@ from .model import BoardSpec, Column, Issue, IssueKey, Label, Placement, label_k
 from .names import REPO_NAME, is_repo_name
 from .presets import DEFAULT_PRESET, PRESETS, BoardFileError, load_board_file, parse_board, preset
 from .rules import LabelDiff, apply_diff, in_scope, place, plan_move, satisfies
+from .timeline import EventKind, TimelineEvent, in_column_since, time_in_column_text
 
 __all__ = [
     "DEFAULT_PRESET",
@@ -19,13 +20,16 @@ __all__ = [
     "BoardSpec",
     "Column",
     "ColumnCount",
+    "EventKind",
     "Filter",
     "Issue",
     "IssueKey",
     "Label",
     "LabelDiff",
     "Placement",
+    "TimelineEvent",
     "apply_diff",
+    "in_column_since",
     "in_scope",
     "is_loopback",
     "is_repo_name",
@@ -37,4 +41,5 @@ __all__ = [
     "preset",
     "satisfies",
     "sort_key",
+    "time_in_column_text",
 ]
