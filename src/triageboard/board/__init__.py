@@ -1,8 +1,11 @@
 """The triage domain: pure Python, standard library only (an import-linter contract keeps it so)."""
 
+from .actions import Assignment, Move, Relabel, Request
 from .addresses import is_loopback
 from .board import Board, BoardListener, ColumnCount, sort_key
+from .cards import Card, board_cards, card_dict, column_state
 from .filters import Assignee, Filter
+from .marks import FailedMove, Mark, MarkKind, evaluate_marks
 from .model import BoardSpec, Column, Issue, IssueKey, Label, Placement, label_key
 from .names import REPO_NAME, is_repo_name
 from .presets import DEFAULT_PRESET, PRESETS, BoardFileError, load_board_file, parse_board, preset
@@ -14,21 +17,33 @@ __all__ = [
     "PRESETS",
     "REPO_NAME",
     "Assignee",
+    "Assignment",
     "Board",
     "BoardFileError",
     "BoardListener",
     "BoardSpec",
+    "Card",
     "Column",
     "ColumnCount",
     "EventKind",
+    "FailedMove",
     "Filter",
     "Issue",
     "IssueKey",
     "Label",
     "LabelDiff",
+    "Mark",
+    "MarkKind",
+    "Move",
     "Placement",
+    "Relabel",
+    "Request",
     "TimelineEvent",
     "apply_diff",
+    "board_cards",
+    "card_dict",
+    "column_state",
+    "evaluate_marks",
     "in_column_since",
     "in_scope",
     "is_loopback",
