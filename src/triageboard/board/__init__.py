@@ -2,6 +2,7 @@
 
 from .actions import Assignment, Move, Relabel, Request
 from .addresses import is_loopback
+from .attention import Attention, Fix, needs_attention
 from .board import Board, BoardListener, ColumnCount, sort_key
 from .cards import Card, board_cards, card_dict, column_state
 from .filters import Assignee, Filter
@@ -18,6 +19,7 @@ __all__ = [
     "REPO_NAME",
     "Assignee",
     "Assignment",
+    "Attention",
     "Board",
     "BoardFileError",
     "BoardListener",
@@ -28,6 +30,7 @@ __all__ = [
     "EventKind",
     "FailedMove",
     "Filter",
+    "Fix",
     "Issue",
     "IssueKey",
     "Label",
@@ -50,6 +53,7 @@ __all__ = [
     "is_repo_name",
     "label_key",
     "load_board_file",
+    "needs_attention",
     "parse_board",
     "place",
     "plan_move",
