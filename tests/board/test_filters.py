@@ -107,3 +107,45 @@ def test_counts_shown_and_total_per_column() -> None:
     assert board.assignees() == ["alice", "Bob"]
     assert "E-mentor" in board.label_names()
     assert len([n for n in board.label_names() if n.casefold() == "e-mentor"]) == 1
+
+
+# --- columns and marks (what views need) ------------------------------------------------------------------
+
+
+def test_column_filter_takes_any_named_column_and_needs_the_cards_column() -> None:
+    flt = Filter(columns=("focus", "OnDeck"))
+    assert flt.is_active
+    assert flt.matches(ISSUES[0], "Focus")
+    assert flt.matches(ISSUES[2], "OnDeck")
+    assert not flt.matches(ISSUES[4], "Other")
+    assert not flt.matches(ISSUES[0])  # no column given: a column filter lets nothing through
+    assert Filter().matches(ISSUES[0])  # ...while a filter without columns needs none
+
+
+def test_flag_filter_needs_every_named_mark() -> None:
+    flt = Filter(flags=("stalled", "needs-assignee"))
+    assert flt.is_active
+    assert flt.matches(ISSUES[1], "Focus", {"needs-assignee", "stalled", "conflict"})
+    assert not flt.matches(ISSUES[1], "Focus", {"stalled"})
+    assert not flt.matches(ISSUES[1], "Focus")
+
+
+def test_column_and_flag_filters_combine_with_the_others() -> None:
+    flt = Filter(columns=("Focus",), flags=("stalled",), assignee=Assignee.UNASSIGNED)
+    assert flt.matches(ISSUES[1], "Focus", ("stalled",))
+    assert not flt.matches(ISSUES[0], "Focus", ("stalled",))  # assigned to alice
+
+
+def test_counts_with_column_and_flag_filters() -> None:
+    board = Board(ASYNC)
+    board.update(ISSUES)
+    flags = {ISSUES[1].key: ("needs-assignee",), ISSUES[3].key: ("stalled",)}
+    assert board.counts(Filter(columns=("Focus",)), flags) == {
+        "Focus": ColumnCount(2, 2),
+        "OnDeck": ColumnCount(0, 1),
+        "Other": ColumnCount(0, 1),
+        "Uncategorized": ColumnCount(0, 1),
+    }
+    assert board.counts(Filter(flags=("needs-assignee",)), flags)["Focus"] == ColumnCount(1, 2)
+    assert board.counts(Filter(flags=("stalled",)), flags)["Uncategorized"] == ColumnCount(1, 1)
+    assert board.counts(Filter(flags=("stalled",)))["Uncategorized"] == ColumnCount(0, 1)

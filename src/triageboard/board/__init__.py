@@ -12,6 +12,7 @@ from .names import REPO_NAME, is_repo_name
 from .presets import DEFAULT_PRESET, PRESETS, BoardFileError, load_board_file, parse_board, preset
 from .rules import LabelDiff, apply_diff, in_scope, place, plan_move, satisfies
 from .timeline import EventKind, TimelineEvent, in_column_since, time_in_column_text
+from .views import Sort, View, ViewError, builtin_views, card_order, views_from_json, views_to_json, with_view
 
 __all__ = [
     "DEFAULT_PRESET",
@@ -41,10 +42,15 @@ __all__ = [
     "Placement",
     "Relabel",
     "Request",
+    "Sort",
     "TimelineEvent",
+    "View",
+    "ViewError",
     "apply_diff",
     "board_cards",
+    "builtin_views",
     "card_dict",
+    "card_order",
     "column_state",
     "evaluate_marks",
     "in_column_since",
@@ -61,4 +67,7 @@ __all__ = [
     "satisfies",
     "sort_key",
     "time_in_column_text",
+    "views_from_json",
+    "views_to_json",
+    "with_view",
 ]

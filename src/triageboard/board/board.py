@@ -6,7 +6,7 @@ Plain Python. The Qt column models are adapters that listen through :class:`Boar
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -106,11 +106,18 @@ class Board:
     def conflicts(self) -> list[Issue]:
         return [self._issues[k] for k, p in self._placement.items() if p.is_conflict]
 
-    def counts(self, flt: Filter | None = None) -> dict[str, ColumnCount]:
+    def counts(
+        self, flt: Filter | None = None, flags: Mapping[IssueKey, Collection[str]] | None = None
+    ) -> dict[str, ColumnCount]:
+        """Shown and total cards per column; ``flags`` are the cards' mark names, for filters on marks."""
+        flags = flags or {}
         result = {}
         for column in self.spec.columns:
             issues = self.column_issues(column)
-            shown = len(issues) if flt is None else sum(1 for i in issues if flt.matches(i))
+            if flt is None:
+                shown = len(issues)
+            else:
+                shown = sum(1 for i in issues if flt.matches(i, column.name, flags.get(i.key, ())))
             result[column.name] = ColumnCount(shown, len(issues))
         return result
 

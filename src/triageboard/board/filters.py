@@ -1,7 +1,8 @@
-"""Card filters: E-mentor, assignee, text or #number, label. Combinable; all must match."""
+"""Card filters: E-mentor, assignee, text or #number, label, columns, marks. Combinable; all must match."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from enum import Enum
 
@@ -17,11 +18,16 @@ class Assignee(Enum):
 
 @dataclass(frozen=True, slots=True)
 class Filter:
+    """Which cards to show. ``columns``: any of these column names (empty: every column); ``flags``: mark
+    names (``MarkKind`` values) a card must all carry, e.g. ``("stalled",)``."""
+
     mentored_only: bool = False
     assignee: str | Assignee = Assignee.ANYONE
     text: str = ""
     label: str | None = None
     mentor_label: str = "E-mentor"
+    columns: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
 
     @property
     def is_active(self) -> bool:
@@ -30,9 +36,21 @@ class Filter:
             or self.assignee is not Assignee.ANYONE
             or bool(self.text.strip())
             or self.label is not None
+            or bool(self.columns)
+            or bool(self.flags)
         )
 
-    def matches(self, issue: Issue) -> bool:
+    def matches(self, issue: Issue, column: str | None = None, flags: Collection[str] = ()) -> bool:
+        """Whether the card of ``issue`` passes: it sits in ``column`` and carries marks named ``flags``.
+
+        A filter on columns needs the card's column: without one, it lets nothing through.
+        """
+        if self.columns and (
+            column is None or label_key(column) not in {label_key(name) for name in self.columns}
+        ):
+            return False
+        if any(flag not in flags for flag in self.flags):
+            return False
         if self.mentored_only and not issue.has_label(self.mentor_label):
             return False
         if self.assignee is Assignee.UNASSIGNED:
