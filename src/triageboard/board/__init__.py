@@ -11,6 +11,15 @@ from .model import BoardSpec, Column, Issue, IssueKey, Label, Placement, label_k
 from .names import REPO_NAME, is_repo_name
 from .presets import DEFAULT_PRESET, PRESETS, BoardFileError, load_board_file, parse_board, preset
 from .rules import LabelDiff, apply_diff, in_scope, place, plan_move, satisfies
+from .rustbot import (
+    Triagebot,
+    TriagebotError,
+    assignment_comment,
+    diff_allowed,
+    label_allowed,
+    label_comment,
+    parse_triagebot,
+)
 from .timeline import EventKind, TimelineEvent, in_column_since, time_in_column_text
 from .views import Sort, View, ViewError, builtin_views, card_order, views_from_json, views_to_json, with_view
 
@@ -44,23 +53,30 @@ __all__ = [
     "Request",
     "Sort",
     "TimelineEvent",
+    "Triagebot",
+    "TriagebotError",
     "View",
     "ViewError",
     "apply_diff",
+    "assignment_comment",
     "board_cards",
     "builtin_views",
     "card_dict",
     "card_order",
     "column_state",
+    "diff_allowed",
     "evaluate_marks",
     "in_column_since",
     "in_scope",
     "is_loopback",
     "is_repo_name",
+    "label_allowed",
+    "label_comment",
     "label_key",
     "load_board_file",
     "needs_attention",
     "parse_board",
+    "parse_triagebot",
     "place",
     "plan_move",
     "preset",
