@@ -30,3 +30,12 @@ def parse_issue_number(text: str) -> int | None:
         return None
     number = int(text)
     return number if number <= MAX_ISSUE_NUMBER else None
+
+
+# A login: letters, digits and hyphens, starting with a letter or digit; at most 39 characters.
+LOGIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,38}", re.ASCII)
+
+
+def is_login(text: str) -> bool:
+    """Whether ``text`` can be a GitHub login (older accounts may have hyphens where new ones may not)."""
+    return LOGIN.fullmatch(text) is not None
