@@ -12,13 +12,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
+import sys
 import time
+from pathlib import Path
 
 import httpx
 
 from triageboard.board import Board, preset
 from triageboard.github import GitHubClient, MemoryPageCache, fetch_board
-from triageboard.sandbox import Sandbox
+
+# The test sandbox (its stats and rate-limit shaping are test-side calls): tests/support/sandboxkit.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "support"))
+from sandboxkit import Sandbox
 
 
 async def _load(sandbox: Sandbox, cache: MemoryPageCache | None, spec_name: str) -> tuple[float, int, int]:

@@ -62,7 +62,7 @@ def qloop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
 @pytest.fixture
 def sandbox() -> Iterator[object]:
     """A live GitHub-compatible sandbox on 127.0.0.1 with the demo dataset (seed 1)."""
-    from triageboard.sandbox import Sandbox
+    from sandboxkit import Sandbox
 
     with Sandbox(token="tb-test-token", seed=1) as server:
         yield server

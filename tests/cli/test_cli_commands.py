@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sandboxkit import Fault, Sandbox
 
 from triageboard import cli, paths
-from triageboard.sandbox import Fault, Sandbox
 from triageboard.store import Outbox
 
 TOKEN = "tb-cli-token"

@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 import pytest
 from ghtest import live
+from sandboxkit import Fault, Sandbox
 
 from triageboard.board import Board, BoardSpec, Column, Issue, preset
 from triageboard.github import (
@@ -26,7 +27,6 @@ from triageboard.github import (
     ValidationFailed,
     fetch_board,
 )
-from triageboard.sandbox import Fault, Sandbox
 
 BOARD_REPOS = ("rust-lang/rust", "rust-lang/wg-async")
 

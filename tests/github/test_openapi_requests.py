@@ -14,10 +14,10 @@ import httpx
 import jsonschema
 import pytest
 from ghtest import live
+from sandboxkit import Sandbox
 
 from triageboard.board import preset
 from triageboard.github import GitHubClient, MemoryPageCache, fetch_board
-from triageboard.sandbox import Sandbox
 
 SPEC: dict[str, Any] = json.loads(
     (Path(__file__).parent.parent / "data" / "github-issues-labels-subset.openapi.json").read_text("utf-8")

@@ -11,9 +11,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from sandboxkit import Sandbox
 from sbclient import DATA, Api
-
-from triageboard.sandbox import Sandbox
 
 
 @pytest.fixture

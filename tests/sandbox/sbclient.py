@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from triageboard.sandbox import Sandbox
+from sandboxkit import Sandbox
 
 DEFAULT = object()
+USER_AGENT = "triageboard-sandbox-tests"
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 
@@ -71,10 +72,15 @@ class Api:
         headers: dict[str, str] | None = None,
         token: str | object | None = DEFAULT,
         timeout: float | None = None,
+        skip_user_agent: bool = False,
     ) -> Reply:
         parts = urlsplit(self.url(path))
         target = parts.path + (f"?{parts.query}" if parts.query else "")
-        sent = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
+        sent = {
+            "Accept": "application/vnd.github+json",
+            "X-GitHub-Api-Version": "2022-11-28",
+            "User-Agent": USER_AGENT,  # GitHub refuses requests without one
+        }
         the_token = self.token if token is DEFAULT else token
         if the_token is not None:
             sent["Authorization"] = f"Bearer {the_token}"
@@ -86,6 +92,8 @@ class Api:
             body = urlencode(form).encode()
             sent["Content-Type"] = "application/x-www-form-urlencoded"
         sent.update(headers or {})
+        if skip_user_agent:
+            del sent["User-Agent"]
         assert parts.hostname is not None
         assert parts.port is not None
         connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout or self.timeout)

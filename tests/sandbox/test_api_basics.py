@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from sandboxkit import Sandbox
 from sbclient import Api, recorded
-
-from triageboard.sandbox import Sandbox
 
 RATE_HEADERS = ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-used", "x-ratelimit-reset")
 

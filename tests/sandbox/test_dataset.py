@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import fnmatch
 import time
+import tomllib
 from collections import Counter
 from typing import Any
 
 import pytest
+from sandboxkit import ASSIGNABLE_CONTRIBUTORS, DATASET_NOW, TRIAGERS, Sandbox
 
-from triageboard.sandbox import DATASET_NOW, TRIAGERS, Sandbox
 from triageboard.sandbox._dataset import build_dataset
-from triageboard.sandbox._model import Dataset
+from triageboard.sandbox._model import Dataset, Issue
 
 AREA = "A-async-await"
 COLUMNS = ("AsyncAwait-Focus", "AsyncAwait-OnDeck", "AsyncAwait-Other")
@@ -24,7 +26,7 @@ def snapshot(data: Dataset) -> list[Any]:
         for i in repo.issues.values():
             labels = [label.name for label in i.labels]
             out.append((i.id, i.number, i.title, i.body, i.author, labels, i.assignees, i.created_at))
-            out.append((i.updated_at, i.state, i.comments, i.is_pull_request, i.reactions))
+            out.append((i.updated_at, i.state, i.comments, i.events, i.is_pull_request, i.reactions))
     return out
 
 
@@ -74,7 +76,12 @@ def test_focus_column() -> None:
     assert len(focus) == 6  # the team keeps 3-5: the board must show the excess
     assert sum(1 for i in focus if not i.assignees) == 2
     stale = [i for i in focus if DATASET_NOW - i.updated_at > 90 * 86_400]
-    assert len(stale) == 1
+    assert len(stale) == 2  # stalled: idle for months
+    assert sum(1 for i in stale if not i.assignees) == 1
+    for issue in stale:  # they entered the column months ago, and nothing happened since
+        entered = max(e.created_at for e in issue.events if e.label and e.label[0] == "AsyncAwait-Focus")
+        assert DATASET_NOW - entered > 90 * 86_400
+        assert all(c.created_at <= issue.updated_at for c in issue.comments)
     assert any("🦀" in i.title for i in focus)
 
 
@@ -125,7 +132,7 @@ def test_untrusted_and_unusual_text() -> None:
     assert any("![x](http://example.invalid/x.png)" in b for b in bodies)
     assert any("```rust" in b for b in bodies)
     assert any(i.body is None for i in issues)
-    assert max(i.comments for i in issues) > 20
+    assert max(len(i.comments) for i in issues) > 20
 
 
 def test_dates_spread_over_two_years_before_now() -> None:
@@ -172,3 +179,91 @@ def test_every_issue_is_served(seed: int) -> None:
     with Sandbox(seed=seed) as sb:
         total = sum(len(sb.issue_numbers(r, state="all", pull_requests=None)) for r in BOARD_REPOS)
         assert total == sum(len(build_dataset(seed).repos[r].issues) for r in BOARD_REPOS)
+
+
+def replay(issue: Issue) -> tuple[list[str], list[str]]:
+    """The labels and assignees an issue's events leave it with, in the order they were added."""
+    labels: list[str] = []
+    assignees: list[str] = []
+    for event in issue.events:
+        if event.kind == "labeled" and event.label and event.label[0] not in labels:
+            labels.append(event.label[0])
+        elif event.kind == "unlabeled" and event.label:
+            labels.remove(event.label[0])
+        elif event.kind == "assigned" and event.assignee:
+            assignees.append(event.assignee)
+        elif event.kind == "unassigned" and event.assignee:
+            assignees.remove(event.assignee)
+    return labels, assignees
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_every_history_leads_to_the_present(seed: int) -> None:
+    data = build_dataset(seed, extra_issues=20)
+    moved = 0
+    for repo in data.repos.values():
+        for issue in repo.issues.values():
+            labels, assignees = replay(issue)
+            assert sorted(labels) == sorted(label.name for label in issue.labels), issue.number
+            assert sorted(assignees) == sorted(issue.assignees), issue.number
+            times = [e.created_at for e in issue.events] + [c.created_at for c in issue.comments]
+            assert all(issue.created_at <= t <= issue.updated_at for t in times), issue.number
+            assert [e.created_at for e in issue.events] == sorted(e.created_at for e in issue.events)
+            assert [e.id for e in issue.events] == sorted(e.id for e in issue.events)
+            if issue.comments:
+                assert issue.comments[-1].created_at == issue.updated_at
+            moved += any(e.kind == "unlabeled" for e in issue.events)
+    assert moved >= 20  # some issues came from another column
+
+
+def test_time_in_a_column_spreads_out() -> None:
+    cards = [i for column in board_cards(build_dataset(1)).values() for i in column]
+    ages = []
+    for issue in cards:
+        column = next((c for c in COLUMNS if issue.has_label(c)), None)
+        if column is None:
+            continue
+        entered = max(e.created_at for e in issue.events if e.kind == "labeled" and e.label[0] == column)
+        ages.append((DATASET_NOW - entered) // 86_400)
+    assert len(ages) == 136
+    assert min(ages) < 14
+    assert max(ages) > 180
+
+
+def test_comments_with_hostile_text() -> None:
+    data = build_dataset(1)
+    comments = [c for r in data.repos.values() for i in r.issues.values() for c in i.comments]
+    assert len(comments) > 1000
+    bodies = {c.body for c in comments}
+    assert any("<script>" in b or "<img" in b for b in bodies)
+    assert any("\u0600" <= ch <= "\u06ff" for b in bodies for ch in b)  # Arabic
+    assert any("\u202e" in b for b in bodies)  # a right-to-left override
+    assert len({c.id for c in comments}) == len(comments)
+
+
+def test_who_can_be_assigned() -> None:
+    data = build_dataset(1)
+    rust, wg = data.repos["rust-lang/rust"], data.repos["rust-lang/wg-async"]
+    assert set(rust.assignable.values()) == {*TRIAGERS, *ASSIGNABLE_CONTRIBUTORS, "rustbot"}
+    assert set(wg.assignable.values()) == set(TRIAGERS)
+    for login in ("rustacean-ana", "crab-lover", "reader"):
+        assert not rust.can_be_assigned(login)
+    for repo in (rust, wg):
+        assert all(repo.can_be_assigned(a) for i in repo.issues.values() for a in i.assignees)
+
+
+def test_mentored_issues_with_and_without_assignees() -> None:
+    cards = [i for column in board_cards(build_dataset(1)).values() for i in column]
+    mentored = [i for i in cards if i.has_label("E-mentor")]
+    assert any(i.assignees for i in mentored)
+    assert any(not i.assignees for i in mentored)
+
+
+def test_rust_keeps_a_triagebot_config() -> None:
+    data = build_dataset(1)
+    config = tomllib.loads(data.repos["rust-lang/rust"].files["triagebot.toml"].decode())
+    allowed = config["relabel"]["allow-unauthenticated"]
+    assert {"A-*", "E-*", "AsyncAwait-OnDeck", "AsyncAwait-Other"} <= set(allowed)
+    assert not any(fnmatch.fnmatchcase("AsyncAwait-Focus", p) for p in allowed)
+    assert "assign" in config
+    assert "triagebot.toml" not in data.repos["rust-lang/wg-async"].files

@@ -8,9 +8,8 @@ import socket
 import time
 
 import pytest
+from sandboxkit import FAULT_KINDS, Fault, Sandbox
 from sbclient import Api
-
-from triageboard.sandbox import FAULT_KINDS, Fault, Sandbox
 
 LIST = "repos/rust-lang/wg-async/issues"
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, quote, urlsplit
 
+from sandboxkit import Sandbox
 from sbclient import Api, recorded
-
-from triageboard.sandbox import Sandbox
 
 AREA = "A-async-await"
 

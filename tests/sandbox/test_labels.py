@@ -5,9 +5,8 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import pytest
+from sandboxkit import Sandbox
 from sbclient import Api, recorded
-
-from triageboard.sandbox import Sandbox
 
 ONDECK = "AsyncAwait-OnDeck"
 SPECIAL = ("needs triage/async", "🦀 ferris", "100% done")

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import time
 
+from sandboxkit import Sandbox
 from sbclient import Api
-
-from triageboard.sandbox import Sandbox
 
 LIST = "repos/rust-lang/wg-async/issues?per_page=1"
 

@@ -8,9 +8,8 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
+from sandboxkit import Sandbox
 from sbclient import Api
-
-from triageboard.sandbox import Sandbox
 
 GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 JSON = {"Accept": "application/json"}

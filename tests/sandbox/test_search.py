@@ -7,9 +7,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
+from sandboxkit import Sandbox
 from sbclient import Api, recorded
-
-from triageboard.sandbox import Sandbox
 
 BOARD = "org:rust-lang is:issue is:open label:A-async-await"
 

@@ -8,9 +8,10 @@ import threading
 import time
 
 import pytest
-from sbclient import Api
+from sandboxkit import Fault, Sandbox
+from sbclient import USER_AGENT, Api
 
-from triageboard.sandbox import Fault, Sandbox
+UA = {"User-Agent": USER_AGENT}  # GitHub refuses requests without one
 
 
 def test_urls_need_a_started_sandbox() -> None:
@@ -35,11 +36,11 @@ def test_stop_closes_idle_keep_alive_connections_and_stalled_requests() -> None:
     idle = http.client.HTTPConnection("127.0.0.1", sb.port, timeout=5)
     stalled = http.client.HTTPConnection("127.0.0.1", sb.port, timeout=5)
     try:
-        idle.request("GET", "/api/v3/rate_limit")
+        idle.request("GET", "/api/v3/rate_limit", headers=UA)
         with idle.getresponse() as response:
             response.read()
         sb.inject(Fault(kind="timeout", seconds=60))
-        stalled.request("GET", "/api/v3/rate_limit")
+        stalled.request("GET", "/api/v3/rate_limit", headers=UA)
         time.sleep(0.05)
         started = time.monotonic()
         sb.stop()
@@ -57,7 +58,7 @@ def test_keep_alive_serves_several_requests_on_one_connection(sb: Sandbox) -> No
     try:
         for _ in range(3):
             connection.request(
-                "GET", "/api/v3/repos/rust-lang/rust", headers={"Authorization": f"token {sb.token}"}
+                "GET", "/api/v3/repos/rust-lang/rust", headers={**UA, "Authorization": f"token {sb.token}"}
             )
             with connection.getresponse() as response:
                 assert response.status == 200
@@ -82,7 +83,7 @@ def test_chunked_request_body(sb: Sandbox) -> None:
             "POST",
             f"/api/v3/repos/rust-lang/rust/issues/{number}/labels",
             body=iter([b'{"labels": ', b'["chunky"]}']),
-            headers={"Authorization": f"Bearer {sb.token}", "Content-Type": "application/json"},
+            headers={**UA, "Authorization": f"Bearer {sb.token}", "Content-Type": "application/json"},
             encode_chunked=True,
         )
         with connection.getresponse() as response:
@@ -171,7 +172,7 @@ def test_ipv6_loopback() -> None:
         assert sb.api_url.startswith("http://[::1]:")
         connection = http.client.HTTPConnection("::1", sb.port, timeout=5)
         try:
-            connection.request("GET", "/api/v3/rate_limit")
+            connection.request("GET", "/api/v3/rate_limit", headers=UA)
             with connection.getresponse() as response:
                 assert response.status == 200
                 response.read()

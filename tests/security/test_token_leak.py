@@ -22,12 +22,12 @@ import pytest
 from keyring_doubles import MemoryKeyring
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
+from sandboxkit import Fault, Sandbox
 
 from triageboard import paths
 from triageboard.auth import Credentials, KeyringStore
 from triageboard.board import preset
 from triageboard.github import Policy
-from triageboard.sandbox import Fault, Sandbox
 from triageboard.services.auth_service import AuthService
 from triageboard.ui.signin import SignInDialog
 

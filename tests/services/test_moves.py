@@ -11,12 +11,12 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 from pytestqt.qtbot import QtBot
+from sandboxkit import Fault, Sandbox
 
 from triageboard import paths
 from triageboard.board import Board, IssueKey, LabelDiff, preset
 from triageboard.github import GitHubClient, Policy, fetch_board
 from triageboard.moves import MoveEngine
-from triageboard.sandbox import Fault, Sandbox
 from triageboard.services import messages
 from triageboard.services.moves import MoveService
 from triageboard.store import Outbox

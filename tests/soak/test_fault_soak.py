@@ -19,10 +19,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sandboxkit import Sandbox
 
 from triageboard import paths
 from triageboard.board import Label, label_key, preset, satisfies
-from triageboard.sandbox import Sandbox
 from triageboard.store import Outbox
 
 TOKEN = "tb-soak-token"

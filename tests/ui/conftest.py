@@ -10,12 +10,12 @@ from typing import Any
 import httpx
 import pytest
 from pytestqt.qtbot import QtBot
+from sandboxkit import Sandbox
 
 from triageboard.app import Session
 from triageboard.auth import Credentials
 from triageboard.board import preset
 from triageboard.github import Policy
-from triageboard.sandbox import Sandbox
 
 FAST = Policy(time_scale=0.001, retries=1)
 

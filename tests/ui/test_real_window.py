@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sandboxkit import Sandbox
 
 from triageboard.board import label_key
-from triageboard.sandbox import Sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
 DRIVER = Path(__file__).with_name("xvfb_driver.py")

@@ -12,6 +12,7 @@ import pytest
 from keyring_doubles import MemoryKeyring
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
+from sandboxkit import Sandbox
 
 from triageboard import paths
 from triageboard.__main__ import build_parser
@@ -19,7 +20,6 @@ from triageboard.app import Session
 from triageboard.auth import Credentials, KeyringStore
 from triageboard.board import preset
 from triageboard.github import Policy
-from triageboard.sandbox import Sandbox
 from triageboard.services.auth_service import AuthService
 from triageboard.ui.signin import SignInDialog
 

@@ -17,10 +17,10 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QLabel
 from pytestqt.qtbot import QtBot
+from sandboxkit import DEFAULT_LOGIN, Sandbox
 
 from triageboard.auth import Credentials, KeyringStore
 from triageboard.github import Policy
-from triageboard.sandbox import DEFAULT_LOGIN, Sandbox
 from triageboard.services.auth_service import AuthService
 from triageboard.ui.signin import SignInDialog, open_gh_import
 

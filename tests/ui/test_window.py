@@ -9,10 +9,10 @@ from PySide6.QtCore import QMimeData, QObject, QPoint, QPointF, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
+from sandboxkit import Fault, Sandbox
 
 from triageboard.app import Session
 from triageboard.board import Assignee, IssueKey, label_key
-from triageboard.sandbox import Fault, Sandbox
 from triageboard.ui.columns import ColumnWidget
 from triageboard.ui.models import IssueKeyRole
 

@@ -12,11 +12,11 @@ from PySide6.QtCore import QMimeData, QPoint, QRect, QSettings, Qt
 from PySide6.QtGui import QColor, QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QImage, QPainter, QPalette
 from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
+from sandboxkit import Fault, Sandbox
 
 from triageboard.app import Session
 from triageboard.board import Board, Issue, IssueKey, Label, preset
 from triageboard.github import RateLimited
-from triageboard.sandbox import Fault, Sandbox
 from triageboard.services import BoardService
 from triageboard.ui.columns import MIN_COLUMN_WIDTH, ColumnWidget
 from triageboard.ui.delegate import CARD_MARGIN, CardDelegate

@@ -1,11 +1,25 @@
-"""The demo dataset: a Rust async-await triage board, deterministic for a seed.
+"""The demo dataset: a Rust async-await triage board, ready for a weekly triage meeting; deterministic for a
+seed.
 
 Composition (default seed or any other; only the choice of details changes with the seed):
 
 * ``rust-lang/rust`` and ``rust-lang/wg-async`` carry the board: open issues with ``A-async-await`` and
-  ``AsyncAwait-Focus`` (5), ``-OnDeck`` (26), ``-Other`` (98), none of these (60), plus 3 conflicts (one
-  Focus+OnDeck, two OnDeck+Other) and 4 issues with a triage label but no area label (2 OnDeck, 2 Other).
-  So a board whose columns are Focus/OnDeck/Other/Uncategorized shows 6/30/100/60 cards.
+  ``AsyncAwait-Focus`` (5), ``-OnDeck`` (26), ``-Other`` (98), none of these (60: the backlog of
+  uncategorized issues), plus 3 conflicts (one Focus+OnDeck, two OnDeck+Other) and 4 issues with a triage
+  label but no area label (2 OnDeck, 2 Other). So a board whose columns are Focus/OnDeck/Other/Uncategorized
+  shows 6/30/100/60 cards.
+* Focus: 2 of the 5 are unassigned; 2 have been idle for months (stalled: one 130 days, one 200 days, and
+  that one is unassigned too). About 15 % of the board's issues carry ``E-mentor``, some assigned, some not.
+* Every issue has a history (``labeled``/``unlabeled``/``assigned``/``closed`` events, see ``_past``)
+  consistent with its labels: the last ``labeled`` event of a column's label is when it entered the column.
+  Issues carry comments (the ``comments`` count is theirs), some with hostile text (HTML, RTL, controls).
+* Who can be assigned: in ``rust-lang/rust`` the triagers (``TRIAGERS``), ``rustbot`` and two regular
+  contributors (``ASSIGNABLE_CONTRIBUTORS``); in ``rust-lang/wg-async`` the triagers. Everybody else (e.g.
+  ``rustacean-ana``, ``crab-lover``) cannot be assigned: GitHub drops them silently. The triagers have the
+  triage role in both repositories (``rustbot``: write in ``rust-lang/rust``).
+* ``rust-lang/rust`` keeps a ``triagebot.toml`` (``data/triagebot.toml``): ``[relabel]`` lets anyone set
+  ``A-*``, ``E-*``, ``AsyncAwait-OnDeck``, ``AsyncAwait-Other`` and more (not ``AsyncAwait-Focus``), and
+  ``[assign]`` enables ``@rustbot claim``.
 * The same repositories hold 8 open pull requests and 20 closed issues carrying the board's labels (a board
   must leave them out), and ~300 unrelated issues and PRs without the area label.
 * ``rust-lang/reference``: every token only reads it (3 of its 8 issues carry ``A-async-await``).
@@ -18,8 +32,10 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
+from importlib import resources
 
 from ._model import DATASET_NOW, Dataset, Issue, Label, Repo, User
+from ._past import write_past
 
 DAY = 86_400
 
@@ -134,6 +150,7 @@ _DEFAULT_LABELS: tuple[tuple[str, str, str | None, bool], ...] = (
 )
 
 TRIAGERS = ("tmandry", "nikomatsakis", "eholk", "compiler-errors", "yoshuawuyts", "ferris")
+ASSIGNABLE_CONTRIBUTORS = ("async-andy", "waker-wendy")
 
 # (login, id, display name, type)
 _USERS: tuple[tuple[str, int, str | None, str], ...] = (
@@ -398,7 +415,7 @@ class _Builder:
         focus, ondeck, other = "AsyncAwait-Focus", "AsyncAwait-OnDeck", "AsyncAwait-Other"
         start = len(self.specs)
 
-        # Focus: five, two of them unassigned, one stale (untouched for four months).
+        # Focus: five, two of them unassigned, two stalled (untouched for four and for seven months).
         focus_repos = (
             "rust-lang/rust",
             "rust-lang/rust",
@@ -416,8 +433,8 @@ class _Builder:
                 assign_chance=0,
                 assignees=who,
                 title=title,
-                recent_days=None if i == 4 else 14,
-                stale_days=130 if i == 4 else None,
+                recent_days=None if i in (3, 4) else 14,
+                stale_days={3: 200, 4: 130}.get(i),
             )
 
         for i in range(26):
@@ -619,14 +636,26 @@ def build_dataset(seed: int = 1, extra_issues: int = 0) -> Dataset:
         data.new_label(reference, name, color, description).default = default
     for name, color, description, default in _DEFAULT_LABELS:
         data.new_label(empty, name, color, description).default = default
+    for r in (rust, wg):
+        r.roles = {login.casefold(): "triage" for login in TRIAGERS}
+        r.assignable = _assignable(TRIAGERS)
+    rust.roles["rustbot"] = "write"
+    rust.assignable.update(_assignable((*ASSIGNABLE_CONTRIBUTORS, "rustbot")))
+    reference.assignable = _assignable(("nikomatsakis", "tmandry"))
+    empty.assignable = _assignable(("ferris",))
+    rust.files["triagebot.toml"] = (
+        resources.files("triageboard.sandbox") / "data" / "triagebot.toml"
+    ).read_bytes()
 
     builder = _Builder(seed)
     builder.board()
     builder.unrelated()
-    _materialise(data, builder.specs, builder.rng)
+    past = random.Random(f"past-{seed}")  # apart from the builder's, so the issues stay as they were
+    _materialise(data, builder.specs, builder.rng, past)
 
     if extra_issues > 0:
         big = repo("triageboard-demo", "big", 900_000_002, "Many issues, to exercise search limits", 1)
+        big.assignable = _assignable(("ferris",))
         for name, color, description, default in (*_DEFAULT_LABELS, ("C-bug", "f5f1fd", None, False)):
             data.new_label(big, name, color, description).default = default
         specs = []
@@ -643,12 +672,18 @@ def build_dataset(seed: int = 1, extra_issues: int = 0) -> Dataset:
                     updated_at=created,
                 )
             )
-        _materialise(data, specs, random.Random(seed))
+        _materialise(data, specs, random.Random(seed), past)
     return data
 
 
-def _materialise(data: Dataset, specs: list[_Spec], rng: random.Random) -> None:
-    """Turn specs into issues: numbers follow creation time per repository, like on GitHub."""
+def _assignable(logins: Sequence[str]) -> dict[str, str]:
+    return {login.casefold(): login for login in logins}
+
+
+def _materialise(data: Dataset, specs: list[_Spec], rng: random.Random, past: random.Random) -> None:
+    """Turn specs into issues: numbers follow creation time per repository, like on GitHub; then give
+    each its past (events and comments, from ``past``)."""
+    next_ids = [data.next_event_id, data.next_comment_id]
     by_repo: dict[str, list[_Spec]] = {}
     for spec in specs:
         by_repo.setdefault(spec.repo, []).append(spec)
@@ -690,7 +725,6 @@ def _materialise(data: Dataset, specs: list[_Spec], rng: random.Random) -> None:
                 state="closed" if closed else "open",
                 state_reason=("completed" if rng.random() < 0.7 else "not_planned") if closed else None,
                 closed_at=spec.updated_at if closed else None,
-                comments=spec.comments,
                 author_association=association,
                 is_pull_request=spec.pull_request,
                 draft=spec.pull_request and rng.random() < 0.25,
@@ -699,4 +733,14 @@ def _materialise(data: Dataset, specs: list[_Spec], rng: random.Random) -> None:
             )
             data.next_issue_id += rng.randint(1, 40)
             repo.issues[number] = issue
+            write_past(
+                repo,
+                issue,
+                past,
+                spec.comments,
+                triagers=TRIAGERS,
+                reporters=_REPORTERS,
+                next_ids=next_ids,
+            )
         repo.next_number = number + 1
+    data.next_event_id, data.next_comment_id = next_ids

@@ -149,6 +149,9 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             self.server.untrack(self.connection)
 
+    def version_string(self) -> str:
+        return self.server_version  # "GitHub.com", without http.server's trailing space and Python version
+
     def log_message(self, format: str, *args: object) -> None:
         log.debug("%s " + format, self.client_address[0], *args)
 

@@ -1,4 +1,4 @@
-"""The sandbox's world: users, repositories, labels and issues, as plain records.
+"""The sandbox's world: users, repositories, labels, issues, their comments and history, as plain records.
 
 Times are integer UTC epoch seconds; JSON rendering turns them into ISO 8601 (`_render`).
 """
@@ -81,6 +81,35 @@ class Label:
 
 
 @dataclass(slots=True)
+class Comment:
+    id: int
+    author: str
+    body: str
+    created_at: int
+    updated_at: int
+    author_association: str = "NONE"
+
+
+EventKind = Literal["labeled", "unlabeled", "assigned", "unassigned", "closed", "reopened"]
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One entry of an issue's history (``/issues/{n}/events``): who did what, when.
+
+    ``label`` events keep the label's name and colour as they were then; ``assignee`` is set for
+    ``assigned``/``unassigned``.
+    """
+
+    id: int
+    kind: EventKind
+    actor: str
+    created_at: int
+    label: tuple[str, str] | None = None  # (name, colour)
+    assignee: str | None = None
+
+
+@dataclass(slots=True)
 class Issue:
     id: int
     number: int
@@ -94,7 +123,8 @@ class Issue:
     state: Literal["open", "closed"] = "open"
     state_reason: str | None = None
     closed_at: int | None = None
-    comments: int = 0
+    comments: list[Comment] = field(default_factory=list)  # oldest first; ``comments`` in JSON is the count
+    events: list[Event] = field(default_factory=list)  # oldest first
     author_association: str = "NONE"
     is_pull_request: bool = False
     draft: bool = False
@@ -105,6 +135,10 @@ class Issue:
     def has_label(self, name: str) -> bool:
         key = label_key(name)
         return any(label.key == key for label in self.labels)
+
+    def is_assigned(self, login: str) -> bool:
+        key = login.casefold()
+        return any(a.casefold() == key for a in self.assignees)
 
 
 @dataclass(slots=True)
@@ -121,6 +155,11 @@ class Repo:
     issues: dict[int, Issue] = field(default_factory=dict)  # number -> Issue
     next_number: int = 1
     stargazers: int = 0
+    # Collaborators' roles (login.casefold() -> role); everybody else may only read.
+    roles: dict[str, Permission] = field(default_factory=dict)
+    # Who can be assigned (login.casefold() -> login), in the order ``/assignees`` lists them.
+    assignable: dict[str, str] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)  # path -> content, on the default branch
 
     @property
     def full_name(self) -> str:
@@ -129,6 +168,9 @@ class Repo:
     def label(self, name: str) -> Label | None:
         return self.labels.get(label_key(name))
 
+    def can_be_assigned(self, login: str) -> bool:
+        return login.casefold() in self.assignable
+
 
 @dataclass(slots=True)
 class Dataset:
@@ -136,6 +178,8 @@ class Dataset:
     repos: dict[str, Repo]  # full_name.casefold() -> Repo
     next_issue_id: int
     next_label_id: int
+    next_comment_id: int = 1_000_000_000
+    next_event_id: int = 9_000_000_000
 
     def user(self, login: str) -> User | None:
         return self.users.get(login.casefold())
@@ -159,3 +203,11 @@ class Dataset:
         self.next_label_id += 1
         repo.labels[label.key] = label
         return label
+
+    def new_event_id(self) -> int:
+        self.next_event_id += 1
+        return self.next_event_id
+
+    def new_comment_id(self) -> int:
+        self.next_comment_id += 1
+        return self.next_comment_id

@@ -1,9 +1,13 @@
-"""Primary rate limits: one bucket per token (or client address) and resource."""
+"""Rate limits: primary buckets per token (or client address) and resource; secondary limits on
+content-creating requests per user.
+
+Windows are GitHub seconds times ``time_scale``; clocks come from the World (its ``time``/``monotonic``).
+"""
 
 from __future__ import annotations
 
 import math
-import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -12,6 +16,21 @@ Resource = Literal["core", "search"]
 
 # resource -> (authenticated limit, unauthenticated limit, window in GitHub seconds)
 LIMITS: dict[str, tuple[int, int, float]] = {"core": (5000, 60, 3600.0), "search": (30, 10, 60.0)}
+
+# Content-creating requests (POST, PATCH, PUT, DELETE) a user may send: (window in GitHub seconds, count).
+CONTENT_LIMITS: tuple[tuple[float, int], ...] = ((60.0, 80), (3600.0, 500))
+SECONDARY_MESSAGE = (
+    "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you "
+    "reach out to GitHub Support for help, please include the request ID {request_id}."
+)
+SECONDARY_DOCS = (
+    "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"
+)
+
+
+def retry_after(seconds: float) -> str:
+    """``retry-after`` for a wait of ``seconds`` real seconds: whole seconds, rounded up, at least 1."""
+    return str(max(1, math.ceil(seconds)))
 
 
 @dataclass(slots=True)
@@ -51,7 +70,7 @@ class Bucket:
 class RateLimiter:
     """Not thread-safe on its own: the sandbox's lock guards it."""
 
-    def __init__(self, time_scale: float, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, time_scale: float, clock: Callable[[], float]) -> None:
         self.time_scale = time_scale
         self.clock = clock
         self._buckets: dict[tuple[str, str], Bucket] = {}
@@ -92,3 +111,39 @@ class RateLimiter:
         if reset_in is not None:
             bucket.reset_at = self.clock() + reset_in * self.time_scale
         return bucket
+
+
+class ContentLimiter:
+    """GitHub's secondary limits on content creation: at most 80 a minute and 500 an hour per user.
+
+    Not thread-safe on its own: the sandbox's lock guards it. ``clock`` is monotonic.
+    """
+
+    def __init__(self, time_scale: float, clock: Callable[[], float]) -> None:
+        self.time_scale = time_scale
+        self.clock = clock
+        self.limits = CONTENT_LIMITS
+        self._sent: dict[str, deque[float]] = {}
+
+    def wait(self, key: str) -> float | None:
+        """None if ``key`` may create content now, else the real seconds until it may again."""
+        now = self.clock()
+        sent = self._forget_old(key, now)
+        waits = []
+        for window, limit in self.limits:
+            start = now - window * self.time_scale
+            in_window = [t for t in sent if t > start] if len(sent) >= limit else []
+            if len(in_window) >= limit:
+                # The oldest request that keeps the window full must leave it.
+                waits.append(in_window[-limit] + window * self.time_scale - now)
+        return max(waits) if waits else None
+
+    def count(self, key: str) -> None:
+        self._forget_old(key, self.clock()).append(self.clock())
+
+    def _forget_old(self, key: str, now: float) -> deque[float]:
+        sent = self._sent.setdefault(key, deque())
+        longest = max(window for window, _ in self.limits) * self.time_scale
+        while sent and sent[0] <= now - longest:
+            sent.popleft()
+        return sent

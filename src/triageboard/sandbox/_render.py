@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from ._model import PERMISSION_ORDER, Dataset, Issue, Label, Permission, Repo, User, iso, permission_at_least
+from ._model import (
+    PERMISSION_ORDER,
+    Comment,
+    Dataset,
+    Event,
+    Issue,
+    Label,
+    Permission,
+    Repo,
+    User,
+    iso,
+    permission_at_least,
+)
 
 JSON = dict[str, object]
 DOCS = "https://docs.github.com/rest"
@@ -50,6 +63,8 @@ def user_json(urls: Urls, user: User) -> JSON:
 def full_user_json(urls: Urls, user: User, *, private: bool) -> JSON:
     """``GET /user`` (private, for the token's owner) or ``GET /users/{login}``."""
     data = user_json(urls, user)
+    # The private view carries private fields, and says so.
+    data["user_view_type"] = "private" if private else "public"
     data.update(
         {
             "name": user.name,
@@ -119,7 +134,7 @@ def issue_json(urls: Urls, data: Dataset, repo: Repo, issue: Issue, *, score: fl
         "assignee": user_json(urls, data.ensure_user(issue.assignees[0])) if issue.assignees else None,
         "assignees": [user_json(urls, data.ensure_user(login)) for login in issue.assignees],
         "milestone": None,
-        "comments": issue.comments,
+        "comments": len(issue.comments),
         "created_at": iso(issue.created_at),
         "updated_at": iso(issue.updated_at),
         "closed_at": iso(issue.closed_at),
@@ -263,7 +278,7 @@ def repo_json(urls: Urls, data: Dataset, repo: Repo, permission: Permission | No
             "forks": repo.stargazers // 8,
             "open_issues": open_issues,
             "watchers": repo.stargazers,
-            "default_branch": "main" if repo.owner != "rust-lang" else "master",
+            "default_branch": default_branch(repo),
         }
     )
     if permission is not None:
@@ -287,3 +302,101 @@ def legacy_permission(permission: Permission) -> str:
     """The ``permission`` field of the collaborator-permission endpoint maps triage/maintain down/up."""
     index = PERMISSION_ORDER.index(permission)
     return ("none", "read", "read", "write", "write", "admin")[index]
+
+
+_NO_REACTIONS = ("+1", "-1", "laugh", "hooray", "confused", "heart", "rocket", "eyes")
+
+
+def comment_json(urls: Urls, data: Dataset, repo: Repo, issue: Issue, comment: Comment) -> JSON:
+    """An issue comment, as ``GET /repos/{o}/{r}/issues/{n}/comments`` lists it."""
+    api = f"{urls.api}/repos/{repo.full_name}"
+    kind = "pull" if issue.is_pull_request else "issues"
+    return {
+        "url": f"{api}/issues/comments/{comment.id}",
+        "html_url": f"{urls.web}/{repo.full_name}/{kind}/{issue.number}#issuecomment-{comment.id}",
+        "issue_url": f"{api}/issues/{issue.number}",
+        "id": comment.id,
+        "node_id": node_id("IC", comment.id),
+        "user": user_json(urls, data.ensure_user(comment.author)),
+        "created_at": iso(comment.created_at),
+        "updated_at": iso(comment.updated_at),
+        "author_association": comment.author_association,
+        "body": comment.body,
+        "reactions": {
+            "url": f"{api}/issues/comments/{comment.id}/reactions",
+            "total_count": 0,
+            **dict.fromkeys(_NO_REACTIONS, 0),
+        },
+        "performed_via_github_app": None,
+    }
+
+
+def event_json(urls: Urls, data: Dataset, repo: Repo, event: Event) -> JSON:
+    """An issue event (``/issues/{n}/events``; the timeline lists the same objects)."""
+    out: JSON = {
+        "id": event.id,
+        "node_id": node_id(_EVENT_NODE_PREFIX[event.kind], event.id),
+        "url": f"{urls.api}/repos/{repo.full_name}/issues/events/{event.id}",
+        "actor": user_json(urls, data.ensure_user(event.actor)),
+        "event": event.kind,
+        "commit_id": None,
+        "commit_url": None,
+        "created_at": iso(event.created_at),
+    }
+    if event.label is not None:
+        out["label"] = {"name": event.label[0], "color": event.label[1]}
+    if event.assignee is not None:
+        out["assignee"] = user_json(urls, data.ensure_user(event.assignee))
+        out["assigner"] = user_json(urls, data.ensure_user(event.actor))
+    if event.kind == "closed":
+        out["state_reason"] = None
+    out["performed_via_github_app"] = None
+    return out
+
+
+_EVENT_NODE_PREFIX = {
+    "labeled": "LE",
+    "unlabeled": "UNLE",
+    "assigned": "AE",
+    "unassigned": "UAE",
+    "closed": "CE",
+    "reopened": "REE",
+}
+
+
+def timeline_comment_json(urls: Urls, data: Dataset, repo: Repo, issue: Issue, comment: Comment) -> JSON:
+    """A comment as the timeline lists it: the comment, with ``event`` and ``actor``."""
+    out = comment_json(urls, data, repo, issue, comment)
+    out["event"] = "commented"
+    out["actor"] = out["user"]
+    return out
+
+
+def content_json(urls: Urls, repo: Repo, path: str, content: bytes, branch: str) -> JSON:
+    """``GET /repos/{o}/{r}/contents/{path}`` for a file: base64 in lines of 60, like GitHub."""
+    sha = hashlib.sha1(b"blob %d\0" % len(content) + content, usedforsecurity=False).hexdigest()
+    encoded = base64.b64encode(content).decode()
+    lines = "".join(encoded[i : i + 60] + "\n" for i in range(0, len(encoded), 60))
+    api = f"{urls.api}/repos/{repo.full_name}"
+    quoted = quote(path)
+    self_url = f"{api}/contents/{quoted}?ref={branch}"
+    html_url = f"{urls.web}/{repo.full_name}/blob/{branch}/{quoted}"
+    git_url = f"{api}/git/blobs/{sha}"
+    return {
+        "name": path.rsplit("/", 1)[-1],
+        "path": path,
+        "sha": sha,
+        "size": len(content),
+        "url": self_url,
+        "html_url": html_url,
+        "git_url": git_url,
+        "download_url": f"{urls.web}/{repo.full_name}/raw/{branch}/{quoted}",
+        "type": "file",
+        "content": lines,
+        "encoding": "base64",
+        "_links": {"self": self_url, "git": git_url, "html": html_url},
+    }
+
+
+def default_branch(repo: Repo) -> str:
+    return "main" if repo.owner != "rust-lang" else "master"

@@ -1,4 +1,4 @@
-"""The issue search language, the part a triage board uses.
+"""Issue search: ``GET /search/issues`` and its query language, the part a triage board uses.
 
 Supported: ``org:``/``user:`` and ``repo:`` (several of one kind are OR), ``is:issue``/``is:pr``/``type:``,
 ``is:open``/``is:closed``/``state:``, ``label:x`` (AND across qualifiers), ``label:"a b","c"`` (OR within
@@ -6,6 +6,7 @@ one), ``-label:x`` and any other negated qualifier, ``no:assignee``/``no:label``
 ``assignee:login`` (``@me`` too), ``author:login``, ``created:``/``updated:``/``closed:`` with ``>``, ``>=``,
 ``<``, ``<=`` or ``a..b``, ``sort:updated-desc`` and friends, ``in:`` (ignored), and bare words or quoted
 phrases matched case-insensitively against title and body. Unknown qualifiers are treated as words.
+Only the first 1,000 results can be paged to; answers carry no ETag (they cannot be revalidated).
 """
 
 from __future__ import annotations
@@ -13,7 +14,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ._http import Request
+from ._issues import SORT_KEYS
 from ._model import Issue, Repo, label_key, parse_iso
+from ._paging import page, page_params
+from ._render import issue_json
+from ._rest import DOCS, ApiError, Result, validation_failed
+from ._world import Caller, World
+
+SEARCH_CAP = 1000
+SEARCH_DOC = f"{DOCS}/search/search#search-issues-and-pull-requests"
 
 Predicate = Callable[[Repo, Issue], bool]
 
@@ -312,3 +322,40 @@ def _cannot_search() -> SearchError:
             }
         ],
     )
+
+
+def search_issues(world: World, caller: Caller, request: Request) -> Result:
+    params = request.params()
+    q = params.get("q", "").strip()
+    if not q:
+        raise validation_failed("Search", "q", "missing", SEARCH_DOC)
+    data = world.data
+    try:
+        query = parse(
+            q,
+            me=caller.login,
+            known_owners={r.owner.casefold() for r in data.repos.values()} | set(data.users),
+            known_repos=set(data.repos),
+        )
+    except SearchError as error:
+        raise ApiError(422, error.message, SEARCH_DOC, error.errors) from None
+    per_page, number = page_params(params)
+    if (number - 1) * per_page >= SEARCH_CAP:
+        raise ApiError(422, "Only the first 1000 search results are available", SEARCH_DOC)
+    found = [
+        (repo, issue)
+        for repo in data.repos.values()
+        for issue in repo.issues.values()
+        if query.matches(repo, issue)
+    ]
+    sort = query.sort or params.get("sort")
+    order = query.order or params.get("order", "desc")
+    if sort in SORT_KEYS:
+        key = SORT_KEYS[sort]
+        found.sort(key=lambda pair: key(pair[1]), reverse=order != "asc")
+    else:  # "best match": newest first, deterministic
+        found.sort(key=lambda pair: (pair[1].created_at, pair[0].id, pair[1].number), reverse=True)
+    chosen, headers = page(found, request, f"{world.urls.api}/search/issues", cap=SEARCH_CAP)
+    items = [issue_json(world.urls, data, repo, issue, score=1.0) for repo, issue in chosen]
+    body = {"total_count": len(found), "incomplete_results": False, "items": items}
+    return Result(200, body, headers, cacheable=False)

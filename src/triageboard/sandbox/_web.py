@@ -1,16 +1,15 @@
-"""The web side at the server's root: tiny HTML pages for ``html_url``s, avatars, and the device flow."""
+"""The web side at the server's root: tiny HTML pages for ``html_url``s, raw files, avatars."""
 
 from __future__ import annotations
 
 import hashlib
 import html
-import json
 import struct
 import zlib
-from urllib.parse import parse_qsl, urlencode
 
-from ._device import oauth_error
 from ._http import Request, Response
+from ._model import Issue
+from ._render import default_branch
 from ._world import World
 
 _STYLE = (
@@ -37,22 +36,17 @@ def not_found_page() -> Response:
 
 def handle(world: World, request: Request, segments: list[str]) -> Response:
     """Called with the world's lock held."""
-    method = request.method
     match segments:
         case []:
             return _index(world)
-        case ["login", "device", "code"] if method == "POST":
-            return _device_code(world, request)
-        case ["login", "oauth", "access_token"] if method == "POST":
-            return _access_token(world, request)
-        case ["login", "device"]:
-            return _device_page(world, request) if method != "POST" else _device_decide(world, request)
         case ["avatars", "u", user_id] if user_id.isdigit():
             return Response(
                 200, [("Content-Type", "image/png"), ("Cache-Control", "max-age=300")], avatar(int(user_id))
             )
         case [owner, name, ("issues" | "pull"), number] if number.isdigit():
             return _issue_page(world, f"{owner}/{name}", int(number))
+        case [owner, name, ("raw" | "blob") as kind, branch, *path] if path:
+            return _file(world, f"{owner}/{name}", branch, "/".join(path), raw=kind == "raw")
         case [owner, name]:
             repo = world.data.repo(f"{owner}/{name}")
             if repo is None:
@@ -83,7 +77,14 @@ def _index(world: World) -> Response:
     return page(
         "triageboard sandbox",
         f"<h1>triageboard sandbox</h1><p>REST API: <code>{html.escape(world.urls.api)}</code></p>"
-        f"<ul>{items}</ul><p><a href='/login/device'>Approve a device</a></p>",
+        f"<ul>{items}</ul>",
+    )
+
+
+def _comments_html(issue: Issue) -> str:
+    return "".join(
+        f"<h3 id='issuecomment-{c.id}'>{html.escape(c.author)} commented</h3><pre>{html.escape(c.body)}</pre>"
+        for c in issue.comments
     )
 
 
@@ -101,90 +102,22 @@ def _issue_page(world: World, full_name: str, number: int) -> Response:
         f"<h1>{html.escape(issue.title)} <small>#{issue.number}</small></h1>"
         f"<p>{html.escape(issue.state)} · opened by {html.escape(issue.author)} · assigned to {assignees}</p>"
         f"<p>{labels}</p><pre>{html.escape(issue.body or 'No description provided.')}</pre>"
+        + _comments_html(issue)
     )
     return page(f"{issue.title} · Issue #{issue.number} · {repo.full_name}", body)
 
 
-# -- device flow -----------------------------------------------------------------------------------
-
-
-def _form(request: Request) -> dict[str, str]:
-    """Parameters from the query string and the body (form-encoded or JSON)."""
-    values = dict(parse_qsl(request.query, keep_blank_values=True))
-    content_type = (request.header("Content-Type") or "").lower()
-    if "json" in content_type:
-        try:
-            data = json.loads(request.body or b"{}")
-        except (ValueError, UnicodeDecodeError):
-            data = {}
-        if isinstance(data, dict):
-            values.update({str(k): str(v) for k, v in data.items() if v is not None})
-    else:
-        values.update(dict(parse_qsl(request.body.decode("utf-8", "replace"), keep_blank_values=True)))
-    return values
-
-
-def _oauth_answer(request: Request, status: int, data: dict[str, object]) -> Response:
-    """JSON when the client accepts it, else form-encoded like github.com's default."""
-    if "application/json" in (request.header("Accept") or "").lower():
-        body = json.dumps(data).encode()
-        content_type = "application/json; charset=utf-8"
-    else:
-        body = urlencode({k: str(v) for k, v in data.items()}).encode()
-        content_type = "application/x-www-form-urlencoded; charset=utf-8"
-    return Response(status, [("Content-Type", content_type), ("Cache-Control", "no-store")], body)
-
-
-def _device_code(world: World, request: Request) -> Response:
-    form = _form(request)
-    scope = ",".join(form.get("scope", "").replace(",", " ").split())
-    status, data = world.devices.start(form.get("client_id", ""), scope, f"{world.urls.web}/login/device")
-    return _oauth_answer(request, status, data)
-
-
-def _access_token(world: World, request: Request) -> Response:
-    form = _form(request)
-    if "device_code" not in form:
-        return _oauth_answer(request, 200, oauth_error("incorrect_device_code"))
-    data = world.devices.poll(form.get("client_id", ""), form["device_code"], form.get("grant_type", ""))
-    return _oauth_answer(request, 200, data)
-
-
-def _device_page(world: World, request: Request) -> Response:
-    params = request.params()
-    note = ""
-    if params.get("result"):
-        note = f"<p><strong>{html.escape(params['result'])}</strong></p>"
-    rows = "".join(
-        "<li><form method='post' action='/login/device'>"
-        f"<code>{html.escape(code.user_code)}</code> (scope: {html.escape(code.scope or 'none')}) "
-        f"<input type='hidden' name='user_code' value='{html.escape(code.user_code)}'>"
-        "<button name='action' value='approve'>Authorize</button> "
-        "<button name='action' value='deny'>Cancel</button></form></li>"
-        for code in world.devices.pending()
-    )
-    body = (
-        "<h1>Device activation</h1>" + note + "<form method='post' action='/login/device'>"
-        "<label>Enter the code displayed on your device: <input name='user_code' autofocus></label> "
-        "<button name='action' value='approve'>Continue</button></form>"
-        f"<h2>Waiting devices</h2><ul>{rows or '<li>none</li>'}</ul>"
-    )
-    return page("Device activation · Sandbox", body)
-
-
-def _device_decide(world: World, request: Request) -> Response:
-    form = _form(request)
-    approve = form.get("action", "approve") != "deny"
-    try:
-        world.devices.decide(form.get("user_code", ""), approve=approve)
-    except KeyError:
-        result = "That code is not valid."
-    else:
-        result = (
-            "Device authorized: you can return to your device." if approve else "Authorization cancelled."
-        )
-    return Response(
-        303, [("Location", "/login/device?" + urlencode({"result": result})), ("Content-Length", "0")]
+def _file(world: World, full_name: str, branch: str, path: str, *, raw: bool) -> Response:
+    repo = world.data.repo(full_name)
+    content = None if repo is None or branch != default_branch(repo) else repo.files.get(path)
+    if repo is None or content is None:
+        return not_found_page()
+    if raw:
+        return Response(200, [("Content-Type", "text/plain; charset=utf-8")], content)
+    text = content.decode("utf-8", "replace")
+    return page(
+        f"{path} at {branch} · {repo.full_name}",
+        f"<h1>{html.escape(path)}</h1><pre>{html.escape(text)}</pre>",
     )
 
 

@@ -1,21 +1,24 @@
-"""The sandbox's mutable state behind one lock: data, tokens, limits, faults, device codes, the log."""
+"""The sandbox's mutable state behind one lock: data, tokens, limits, the clock, delayed actions, the log.
+
+Every read of the time in the sandbox goes through :meth:`World.time` and :meth:`World.monotonic`.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import heapq
+import itertools
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 
 from ._dataset import build_dataset
-from ._device import DeviceFlow
-from ._faults import FaultPlan
-from ._model import DATASET_NOW, PERMISSION_ORDER, Dataset, Issue, Label, Permission, Repo
-from ._ratelimit import RateLimiter
+from ._model import DATASET_NOW, PERMISSION_ORDER, Comment, Dataset, Issue, Permission, Repo
+from ._ratelimit import ContentLimiter, RateLimiter
 from ._render import Urls
 
-AUTO_LABEL_COLOR = "ededed"
 LOG_LIMIT = 100_000
 
 
@@ -41,7 +44,7 @@ class Caller:
 
 @dataclass(frozen=True, slots=True)
 class RequestRecord:
-    """One entry of ``Sandbox.request_log``. The Authorization header is never kept."""
+    """One entry of the request log. The Authorization header is never kept."""
 
     method: str
     path: str  # raw, percent-encoded, without the query
@@ -50,42 +53,62 @@ class RequestRecord:
     counted: bool  # whether it used up one request of a rate limit
     resource: str | None  # "core", "search", or None outside the REST API
     login: str | None  # the caller, when the token was known
-    fault: str | None  # the fault kind that shaped the answer
-    at: float  # time.time() when it was answered
+    fault: str | None  # the fault kind that shaped the answer (test sandboxes only)
+    at: float  # World.time() when it was answered
+
+
+@dataclass(frozen=True, slots=True)
+class RecordMeta:
+    counted: bool = False
+    resource: str | None = None
+    login: str | None = None
+    fault: str | None = None
+
+
+@dataclass(order=True, slots=True)
+class _Later:
+    due: float  # World.monotonic()
+    seq: int
+    at: float = field(compare=False)  # World.time() when it is due
+    action: Callable[[float], None] = field(compare=False)
 
 
 class World:
-    def __init__(self, *, seed: int, time_scale: float, extra_issues: int, device_client_id: str) -> None:
+    def __init__(self, *, seed: int, time_scale: float, extra_issues: int) -> None:
         self.lock = threading.RLock()
         self.stopping = threading.Event()
         self.time_scale = time_scale
         self.data: Dataset = build_dataset(seed, extra_issues)
         self.tokens: dict[str, TokenInfo] = {}
-        self.limits = RateLimiter(time_scale)
-        self.faults = FaultPlan()
+        self.limits = RateLimiter(time_scale, self.time)
+        self.content = ContentLimiter(time_scale, self.monotonic)
         self.urls = Urls(api="http://127.0.0.1:0/api/v3", web="http://127.0.0.1:0")
         self.log: deque[RequestRecord] = deque(maxlen=LOG_LIMIT)  # a long demo must not grow forever
         self.counters: Counter[str] = Counter()
-        self.fault_counts: Counter[str] = Counter()
         self.status_counts: Counter[int] = Counter()
-        self._minted = 0
-        self._seed = seed
-        self._t0 = time.monotonic()
+        self._t0 = self.monotonic()
         self._last_stamp = DATASET_NOW
+        self._later: list[_Later] = []
+        self._seq = itertools.count()
         self.request_ids = 0
-        self.devices = DeviceFlow(
-            time_scale=time_scale,
-            seed=seed,
-            client_id=device_client_id,
-            disabled_client_ids=("sandbox-disabled-client-id",),
-            mint_token=self.mint_token,
-        )
+        # Called for every new comment, with the lock held (the triagebot reads them).
+        self.comment_watchers: list[Callable[[Repo, Issue, Comment], None]] = []
 
-    # -- time -------------------------------------------------------------------------------------
+    # -- time: the one place the sandbox reads it ------------------------------------------------
 
-    def stamp(self) -> int:
-        """A timestamp for a change: the wall clock, never before the dataset's "now", strictly increasing."""
-        t = max(int(time.time()), DATASET_NOW + int(time.monotonic() - self._t0))
+    def time(self) -> float:
+        """Seconds since the epoch."""
+        return time.time()
+
+    def monotonic(self) -> float:
+        """Seconds that never go backwards: rate-limit windows, delays."""
+        return time.monotonic()
+
+    def stamp(self, at: float | None = None) -> int:
+        """A timestamp for a change made now (or at ``at``, World.time() seconds): the wall clock, never
+        before the dataset's "now", strictly increasing."""
+        wall = self.time() if at is None else at
+        t = max(int(wall), DATASET_NOW + int(self.monotonic() - self._t0))
         t = max(t, self._last_stamp + 1)
         self._last_stamp = t
         return t
@@ -95,15 +118,41 @@ class World:
         if seconds > 0:
             self.stopping.wait(seconds)
 
+    def later(self, seconds: float, action: Callable[[float], None]) -> None:
+        """Run ``action(at)`` ``seconds`` GitHub seconds (times ``time_scale``) from now, ``at`` being the
+        World.time() it fell due. Due actions run, in order, before the next request or admin call is
+        answered: nobody can observe the sandbox in between."""
+        delay = seconds * self.time_scale
+        heapq.heappush(
+            self._later, _Later(self.monotonic() + delay, next(self._seq), self.time() + delay, action)
+        )
+
+    def settle(self) -> None:
+        """Run the delayed actions that are due (the lock is held)."""
+        now = self.monotonic()
+        while self._later and self._later[0].due <= now:
+            item = heapq.heappop(self._later)
+            item.action(item.at)
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[World]:
+        """Hold the lock with every due action done: what every request and admin call starts with."""
+        with self.lock:
+            self.settle()
+            yield self
+
     # -- tokens and permissions -------------------------------------------------------------------
 
-    def mint_token(self, scope: str) -> str:
-        self._minted += 1
-        token = f"gho_sandbox{self._seed:04d}{self._minted:06d}devicefl0w"
-        scopes = tuple(s for s in scope.replace(",", " ").split() if s)
-        self.tokens[token] = TokenInfo(login="ferris", scopes=scopes, permission="triage")
-        self.data.ensure_user("ferris")
-        return token
+    def role(self, login: str, repo: Repo) -> Permission:
+        """What ``login`` may do in ``repo``: a token's permission, else a collaborator's role, else read
+        (every repository is public); at most read in a read-only repository."""
+        key = login.casefold()
+        have = next((t.permission for t in self.tokens.values() if t.login.casefold() == key), None)
+        if have is None:
+            have = repo.roles.get(key, "read")
+        if repo.read_only and PERMISSION_ORDER.index(have) > PERMISSION_ORDER.index("read"):
+            return "read"
+        return have
 
     def permission(self, caller: Caller, repo: Repo) -> Permission:
         if caller.token is None:
@@ -120,47 +169,6 @@ class World:
             return False
         return token.fine_grained or bool({"repo", "public_repo"} & set(token.scopes))
 
-    # -- label changes ----------------------------------------------------------------------------
-
-    def resolve_label(self, repo: Repo, name: str) -> Label:
-        """The repository's label called ``name`` (any case), created with GitHub's grey if missing."""
-        label = repo.label(name)
-        if label is None:
-            label = self.data.new_label(repo, name, AUTO_LABEL_COLOR)
-        return label
-
-    def add_labels(self, repo: Repo, issue: Issue, names: Iterable[str]) -> bool:
-        changed = False
-        for name in names:
-            label = self.resolve_label(repo, name)
-            if not issue.has_label(label.name):
-                issue.labels.append(label)
-                changed = True
-        if changed:
-            issue.updated_at = self.stamp()
-        return changed
-
-    def remove_label(self, issue: Issue, name: str) -> bool:
-        key = name.casefold()
-        kept = [label for label in issue.labels if label.key != key]
-        if len(kept) == len(issue.labels):
-            return False
-        issue.labels = kept
-        issue.updated_at = self.stamp()
-        return True
-
-    def set_labels(self, repo: Repo, issue: Issue, names: Iterable[str]) -> bool:
-        wanted: list[Label] = []
-        for name in names:
-            label = self.resolve_label(repo, name)
-            if label not in wanted:
-                wanted.append(label)
-        if [label.id for label in wanted] == [label.id for label in issue.labels]:
-            return False
-        issue.labels = wanted
-        issue.updated_at = self.stamp()
-        return True
-
     def find_issue(self, full_name: str, number: int) -> tuple[Repo, Issue]:
         repo = self.data.repo(full_name)
         if repo is None:
@@ -175,7 +183,7 @@ class World:
     def next_request_id(self) -> str:
         self.request_ids += 1
         n = self.request_ids
-        return f"{n % 0xFFFF:04X}:{n:05X}:{n * 7:07X}:{n * 13:07X}:{int(time.time()):08X}"
+        return f"{n % 0xFFFF:04X}:{n:05X}:{n * 7:07X}:{n * 13:07X}:{int(self.time()):08X}"
 
     def record(self, method: str, path: str, query: str, status: int, meta: RecordMeta) -> None:
         self.log.append(
@@ -188,7 +196,7 @@ class World:
                 resource=meta.resource,
                 login=meta.login,
                 fault=meta.fault,
-                at=time.time(),
+                at=self.time(),
             )
         )
         self.counters["requests"] += 1
@@ -205,16 +213,6 @@ class World:
             "not_modified": self.counters["not_modified"],
             "mutations": self.counters["mutations"],
             "rate_limited": self.counters["rate_limited"],
-            "faults": dict(self.fault_counts),
-            "faults_total": sum(self.fault_counts.values()),
+            "secondary_limited": self.counters["secondary_limited"],
             "by_status": {str(k): v for k, v in sorted(self.status_counts.items())},
-            "device_tokens_issued": self._minted,
         }
-
-
-@dataclass(frozen=True, slots=True)
-class RecordMeta:
-    counted: bool = False
-    resource: str | None = None
-    login: str | None = None
-    fault: str | None = None

@@ -1,12 +1,20 @@
-"""Fault injection: what goes wrong, for which requests, how often."""
+"""Fault injection: what goes wrong, for which requests, how often, and the answers it gives."""
 
 from __future__ import annotations
 
+import math
 import random
 import re
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Literal, get_args
+
+from triageboard.sandbox import _api
+from triageboard.sandbox._http import Request, Response
+from triageboard.sandbox._ratelimit import SECONDARY_DOCS, SECONDARY_MESSAGE
+from triageboard.sandbox._rest import DOCS, RATE_DOCS, encode
+from triageboard.sandbox._world import Caller, World
 
 FaultKind = Literal[
     "status", "reset", "timeout", "latency", "secondary", "rate429", "html", "malformed", "huge"
@@ -217,3 +225,137 @@ class FaultPlan:
                 elif terminal is None:
                     terminal = fault
         return delays, terminal
+
+
+_STATUS_MESSAGES = {
+    400: "Bad Request",
+    401: "Bad credentials",
+    403: "Forbidden",
+    404: "Not Found",
+    409: "Conflict",
+    410: "Gone",
+    422: "Validation Failed",
+    500: "Server Error",
+    502: "Server Error",
+    503: "Service Unavailable",
+    504: "We couldn't respond to your request in time. Sorry about that. Please try resubmitting your "
+    "request and contact us if the problem persists.",
+}
+_UNICORN = (
+    "<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>Unicorn! · GitHub</title></head><body>"
+    "<h1>This page is taking too long to load.</h1><p>Sorry about that. Please try refreshing and contact us "
+    "if the problem persists.</p></body></html>\n"
+).encode()
+
+
+def fault_response(world: World, fault: Fault, request: Request) -> Response:
+    """The answer a terminal fault gives instead of the real one."""
+    with world.lock:
+        request_id = world.next_request_id()
+        headers = [("X-GitHub-Request-Id", request_id), *_api.rate_headers(world, request)]
+        caller = _api.authenticate(world, request) or Caller(None, "")
+        user = world.data.user(caller.login) if caller.login else None
+        now = world.time()
+    json_type = ("Content-Type", "application/json; charset=utf-8")
+    kind = fault.kind
+    if kind == "reset":
+        return Response(0, reset=True)
+    if kind == "status":
+        status = fault.status or 502
+        body = {
+            "message": fault.message or _STATUS_MESSAGES.get(status, "Error"),
+            "documentation_url": DOCS,
+            "status": str(status),
+        }
+        return Response(status, [*headers, json_type], encode(body))
+    if kind == "secondary":
+        seconds = fault.seconds if fault.seconds is not None else DEFAULT_SECONDS["secondary"]
+        if seconds > 0:
+            headers.append(("Retry-After", str(max(1, math.ceil(seconds * world.time_scale)))))
+        body = {
+            "message": fault.message or SECONDARY_MESSAGE.format(request_id=request_id),
+            "documentation_url": SECONDARY_DOCS,
+            "status": "403",
+        }
+        return Response(fault.status or 403, [*headers, json_type], encode(body))
+    if kind == "rate429":
+        seconds = fault.seconds if fault.seconds is not None else DEFAULT_SECONDS["rate429"]
+        limit = next((v for k, v in headers if k == "x-ratelimit-limit"), "5000")
+        resource = next((v for k, v in headers if k == "x-ratelimit-resource"), "core")
+        headers = [h for h in headers if not h[0].startswith("x-ratelimit-")]
+        headers += [
+            ("x-ratelimit-limit", limit),
+            ("x-ratelimit-remaining", "0"),
+            ("x-ratelimit-reset", str(math.ceil(now + seconds * world.time_scale))),
+            ("x-ratelimit-used", limit),
+            ("x-ratelimit-resource", resource),
+        ]
+        who = f"user ID {user.id}" if user else request.client
+        body = {
+            "message": fault.message or f"API rate limit exceeded for {who}.",
+            "documentation_url": RATE_DOCS,
+            "status": "429",
+        }
+        return Response(429, [*headers, json_type], encode(body))
+    if kind == "html":
+        return Response(
+            fault.status or 502, [*headers, ("Content-Type", "text/html; charset=utf-8")], _UNICORN
+        )
+    if kind == "malformed":
+        return Response(
+            fault.status or 200, [*headers, json_type], b'{"message": "this is not json", "items": [{'
+        )
+    if kind == "huge":
+        size = fault.size if fault.size is not None else DEFAULT_HUGE_SIZE
+        return Response(fault.status or 200, [*headers, json_type], stream=_huge_body(size), length=size)
+    # Delay kinds never reach here: they are not terminal.
+    raise AssertionError(kind)
+
+
+def _huge_body(size: int) -> Iterator[bytes]:
+    """A valid JSON document of exactly ``size`` bytes (at least 4): one very long string in a list."""
+    size = max(size, 4)
+    yield b'["'
+    left = size - 4
+    block = b"x" * 65536
+    while left > 0:
+        chunk = block[: min(left, len(block))]
+        left -= len(chunk)
+        yield chunk
+    yield b'"]'
+
+
+class Faults:
+    """The test sandbox's fault calls (a mixin of ``sandboxkit.Sandbox``)."""
+
+    _world: World
+    _faults: FaultPlan
+    _fault_counts: Counter[str]
+
+    def inject(self, fault: Fault) -> None:
+        with self._world.lock:
+            self._faults.add(fault)
+
+    def set_fault_rate(
+        self,
+        rate: float,
+        kinds: Iterable[FaultKind] = ("status", "reset", "html"),
+        *,
+        seed: int | None = None,
+        methods: Iterable[str] | None = None,
+        path: str | None = None,
+        statuses: Iterable[int] = (500, 502, 503),
+    ) -> None:
+        """Fault a random ``rate`` of requests (0 turns it off); the same seed and requests give the same
+        faults. ``kinds`` get default parameters; ``status`` picks one of ``statuses``."""
+        with self._world.lock:
+            self._faults.set_rate(rate, kinds, seed, methods, path, statuses)
+
+    def reset_faults(self) -> None:
+        """Forget every injected fault and the random fault rate."""
+        with self._world.lock:
+            self._faults.reset()
+
+    def pending_faults(self) -> list[dict[str, object]]:
+        with self._world.lock:
+            return self._faults.pending()

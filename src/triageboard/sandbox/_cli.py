@@ -1,0 +1,66 @@
+"""Running a sandbox as a process: the command line and serving until SIGINT or SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from types import FrameType
+from typing import Protocol
+
+from ._sandbox import DEFAULT_TOKEN
+
+
+class Serving(Protocol):
+    """What ``serve`` needs of a sandbox (the shipped one, or the test sandbox)."""
+
+    token: str
+
+    @property
+    def api_url(self) -> str: ...
+
+    def start(self) -> object: ...
+
+    def stop(self) -> None: ...
+
+
+def parser(prog: str, description: str | None) -> argparse.ArgumentParser:
+    out = argparse.ArgumentParser(prog=prog, description=description)
+    out.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    out.add_argument("--port", type=int, default=0, help="port to listen on; 0 picks a free one (default)")
+    out.add_argument(
+        "--token", default=DEFAULT_TOKEN, help=f"the token with triage permission ({DEFAULT_TOKEN})"
+    )
+    out.add_argument("--seed", type=int, default=1, help="dataset seed (default 1)")
+    out.add_argument("--time-scale", type=float, default=1.0, help="multiply every wait by this (default 1)")
+    out.add_argument("--extra-issues", type=int, default=0, help="issues in triageboard-demo/big (default 0)")
+    return out
+
+
+def check(args: argparse.Namespace, used: argparse.ArgumentParser) -> None:
+    if args.time_scale <= 0:
+        used.error("--time-scale must be positive")
+
+
+def serve(sandbox: Serving, host: str, port: int) -> int:
+    """Start, print ``triageboard sandbox: API <api_url> token <token>``, serve until SIGINT or SIGTERM."""
+    done = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        done.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        sandbox.start()
+    except OSError as error:
+        print(f"triageboard sandbox: cannot listen on {host}:{port}: {error}", file=sys.stderr)
+        return 1
+    try:
+        print(f"triageboard sandbox: API {sandbox.api_url} token {sandbox.token}", flush=True)
+        while not done.wait(0.5):
+            pass
+    finally:
+        sandbox.stop()
+    return 0
