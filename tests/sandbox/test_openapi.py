@@ -8,9 +8,8 @@ from urllib.parse import quote, urlencode
 
 import pytest
 from jsonschema import Draft202012Validator
+from sandboxkit import Sandbox
 from sbclient import Api
-
-from triageboard.sandbox import Sandbox
 
 Schema = dict[str, Any]
 
@@ -198,3 +197,25 @@ def test_the_schema_follows_refs(api: Api, openapi: dict[str, Any], components: 
     broken_label = {**issue, "labels": [{**issue["labels"][0], "color": 7}]}
     assert not validator.is_valid(broken_user)
     assert not validator.is_valid(broken_label)
+
+
+def test_assignees_and_comments(
+    api: Api, sb: Sandbox, openapi: dict[str, Any], components: Schema, number: int
+) -> None:
+    """The description's subset has no paths for these, but it has their schemas: ``simple-user``,
+    ``issue`` and the issue comment (``nullable-issue-comment``, a comment or null)."""
+    users = {"type": "array", "items": {"$ref": "#/components/schemas/simple-user"}}
+    issue = {"$ref": "#/components/schemas/issue"}
+    comment = {"$ref": "#/components/schemas/nullable-issue-comment"}
+    validate(api.get("repos/rust-lang/rust/assignees?per_page=100").json(), users, components)
+    base = f"repos/rust-lang/rust/issues/{number}"
+    added = api.post(f"{base}/assignees", {"assignees": ["tmandry", "rustacean-ana"]}).json()
+    assert added["assignees"]
+    validate(added, issue, components)
+    validate(api.delete(f"{base}/assignees", json_body={"assignees": ["tmandry"]}).json(), issue, components)
+    posted = api.post(f"{base}/comments", {"body": "<i>hello</i> مرحبا"}).json()
+    validate(posted, comment, components)
+    listed = api.get(f"{base}/comments?per_page=100").json()
+    assert len(listed) == sb.issue("rust-lang/rust", number)["comments"]
+    validate(listed, {"type": "array", "items": comment}, components)
+    assert not Draft202012Validator({**comment, "components": components}).is_valid({**posted, "user": 5})
