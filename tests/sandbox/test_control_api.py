@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from sandboxkit import Sandbox
 from sbclient import Api
-
-from triageboard.sandbox import Sandbox
 
 LIST = "repos/rust-lang/wg-async/issues"
 
@@ -100,3 +99,36 @@ def test_tokens_rate_limits_labels_and_device(api: Api, sb: Sandbox) -> None:
 def test_unknown_control_endpoint(api: Api) -> None:
     assert control(api, "GET", "nope")[0] == 404
     assert control(api, "POST", "stats")[0] == 404
+
+
+def test_people_and_conversations(api: Api, sb: Sandbox) -> None:
+    repo = "rust-lang/rust"
+    number = sb.issue_numbers(repo, labels=["AsyncAwait-Other"], assigned=False)[0]
+    ref = {"repo": repo, "number": number}
+    assert control(
+        api, "POST", "assign", {**ref, "login": "tmandry", "assignees": ["eholk", "crab-lover"]}
+    ) == (
+        200,
+        {"assignees": ["eholk"]},
+    )
+    assert control(api, "POST", "assignable", {"repo": repo, "login": "crab-lover"})[0] == 200
+    assert control(api, "POST", "assign", {**ref, "assignees": ["crab-lover"]})[1] == {
+        "assignees": ["eholk", "crab-lover"]
+    }
+    assert control(api, "POST", "unassign", {**ref, "assignees": ["eholk"]})[1] == {
+        "assignees": ["crab-lover"]
+    }
+    before = control(api, "GET", f"issues/{repo}/{number}")[1]
+    assert isinstance(before, dict)
+    status, made = control(api, "POST", "comment", {**ref, "login": "noa-levi", "body": "שלום"})
+    assert status == 200
+    assert isinstance(made, dict)
+    after = control(api, "GET", f"issues/{repo}/{number}")[1]
+    assert isinstance(after, dict)
+    assert after["comments"] == before["comments"] + 1
+    assert after["assignees"] == ["crab-lover"]
+    assert control(api, "POST", "lock", ref)[0] == 200
+    assert api.get(f"repos/{repo}/issues/{number}").json()["locked"] is True
+    assert control(api, "POST", "issue-state", {**ref, "state": "closed"})[0] == 200
+    assert sb.issue(repo, number)["state"] == "closed"
+    assert control(api, "POST", "issue-state", {**ref, "state": "gone"})[0] == 400
