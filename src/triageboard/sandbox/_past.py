@@ -75,26 +75,31 @@ def write_past(
         return int(created + span * (lo + (hi - lo) * random()))
 
     events: list[tuple[int, EventKind, str, Label | None, str | None]] = []
+    labellers = (*triagers, BOT)
+
+    def anyone(people: Sequence[str]) -> str:
+        return people[int(random() * len(people))]
+
     for label in issue.labels:
         if label.name in COLUMN_LABELS:
             continue
-        actor = rng.choice((*triagers, BOT)) if rng.random() < 0.8 else issue.author
-        events.append((created + min(span, rng.randint(60, 2 * DAY)), "labeled", actor, label, None))
+        actor = anyone(labellers) if random() < 0.8 else issue.author
+        events.append((created + min(span, 60 + int(random() * 2 * DAY)), "labeled", actor, label, None))
     for label in issue.labels:
         if label.name not in COLUMN_LABELS:
             continue
         entered = between(0.35, 0.95)
         previous = repo.label(_CAME_FROM[label.name])
-        if previous is not None and not issue.has_label(previous.name) and rng.random() < 0.4:
+        if previous is not None and not issue.has_label(previous.name) and random() < 0.4:
             earlier = between(0.05, 0.3)
-            events.append((earlier, "labeled", rng.choice(triagers), previous, None))
-            events.append((entered, "unlabeled", rng.choice(triagers), previous, None))
-        events.append((entered, "labeled", rng.choice((*triagers, BOT)), label, None))
+            events.append((earlier, "labeled", anyone(triagers), previous, None))
+            events.append((entered, "unlabeled", anyone(triagers), previous, None))
+        events.append((entered, "labeled", anyone(labellers), label, None))
     for login in issue.assignees:
-        actor = login if rng.random() < 0.6 else rng.choice(triagers)
+        actor = login if random() < 0.6 else anyone(triagers)
         events.append((between(0.2, 0.9), "assigned", actor, None, login))
     if issue.state == "closed" and issue.closed_at is not None:
-        events.append((issue.closed_at, "closed", rng.choice(triagers), None, None))
+        events.append((issue.closed_at, "closed", anyone(triagers), None, None))
     events.sort(key=lambda e: e[0])
     for at, kind, actor, what, assignee in events:
         next_ids[0] += 1
@@ -113,9 +118,7 @@ def write_past(
     if times:
         times[-1] = updated  # the latest comment is the latest update
     for at in times:
-        member = random() < 0.35
-        people = triagers if member else reporters
-        author = people[int(random() * len(people))]
+        author = anyone(triagers if random() < 0.35 else reporters)
         text = _REMARKS[int(random() * len(_REMARKS))]
         if "{" in text:
             text = text.format(
