@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from hostile_harness import Case, Context, Step
+from hostile_harness import Case, Context, Step, clear_of_both_clocks
 from hostile_server import (
     Exchange,
     Rule,
@@ -44,6 +44,7 @@ MB = 1024 * 1024
 ESCAPES = "\x1b]0;pwned\x07\x1b[2J\x1b[31mred\x9b1m \u202eevil\u202c"
 GONE_WRONG = r"try again|later|report"  # what to do after a failure that may pass
 NOT_NETWORK = r"cannot reach|network connection"  # misleading when the network is fine
+ADVICE = r"try again|later|report|check"  # what to do about an answer that cannot be taken
 
 
 def gets(path: str, action: Callable[[Exchange], None], times: int | None = None) -> Rule:
@@ -186,7 +187,8 @@ def _same_link(header: str | None, x: Exchange) -> str | None:
 
 def _far_reset() -> Callable[[Exchange], None]:
     def act(x: Exchange) -> None:
-        reset_at = int(time.time()) + 100 * 365 * 86400 + 5 * 3600  # a century (and five hours) ahead
+        now = time.time()
+        reset_at = int(now + 100 * 365 * 86400 + clear_of_both_clocks(now))  # a century (and hours) ahead
         headers = [
             ("x-ratelimit-limit", "5000"),
             ("x-ratelimit-remaining", "0"),
@@ -621,14 +623,14 @@ def corpus() -> list[Case]:
         Case(
             "link_cross_origin",
             "the next page's Link points at another host (which answers an empty page)",
-            (listing(1, (r"another host|other host|origin|outside", GONE_WRONG)),),
+            (listing(1, (r"another host|other host|origin|outside", ADVICE)),),
             rules=(gets(AREA_LIST, proxy(link=_link_elsewhere)),),
             xfail=ORIGIN_REASON,
         ),
         Case(
             "link_endless_search",
             "a search whose Link always points at one more (empty) page",
-            (search(exit=(frozenset({0, 1})), say=(r"1,000|pages|stopped",), bound=15),),
+            (search(exit=(frozenset({0, 1})), say=(r"1,000|pages|stopped",), bound=10),),
             rules=(gets(SEARCH, _endless_search),),
             xfail=(
                 "no page cap: _pages (client.py:294-304) follows every new Link URL; only an exact repeat "
@@ -638,7 +640,7 @@ def corpus() -> list[Case]:
         Case(
             "link_endless_repo",
             "a repository listing whose Link always points at one more (empty) page",
-            (listing(1, (r"pages|stopped", GONE_WRONG), bound=45),),
+            (listing(1, (r"pages|stopped", ADVICE), bound=35),),
             rules=(gets(AREA_LIST, _endless), gets(r"endless=", _endless)),
             xfail=(
                 HANG + "no page cap: _pages (client.py:294-304) follows every new Link URL forever; only an "
@@ -648,7 +650,7 @@ def corpus() -> list[Case]:
         Case(
             "link_other_scheme",
             "the next page's Link is a file: URL",
-            (listing(1, (r"another host|other host|origin|outside", GONE_WRONG), not_say=(NOT_NETWORK,)),),
+            (listing(1, (r"another host|other host|origin|outside", ADVICE), not_say=(NOT_NETWORK,)),),
             rules=(gets(AREA_LIST, proxy(link=lambda _h, _x: '<file:///etc/passwd>; rel="next"')),),
             xfail=ORIGIN_REASON
             + "; httpx's UnsupportedProtocol is then reported as 'Cannot reach … network'",
@@ -673,7 +675,7 @@ def corpus() -> list[Case]:
         Case(
             "redirect_other_host",
             "a list GET is redirected (302) to another host, which answers an empty page",
-            (listing(1, (r"another host|other host|origin|outside|redirect", GONE_WRONG)),),
+            (listing(1, (r"another host|other host|origin|outside|redirect", ADVICE)),),
             rules=(gets(AREA_LIST, redirect(302, lambda x: f"{x.server.elsewhere}{x.request.target}")),),
             xfail=ORIGIN_REASON,
         ),
@@ -888,7 +890,7 @@ def corpus() -> list[Case]:
         Case(
             "drip_list",
             "every page drips one byte every 100 ms",
-            (listing(1, ("in time|too slow|too long", GONE_WRONG), bound=15),),
+            (listing(1, ("in time|too slow|too long", r"check|try again|later"), bound=15),),
             rules=(gets(LIST, drip(0.1)),),
             xfail=HANG + DEADLINE_REASON,
         ),
@@ -1239,13 +1241,12 @@ def corpus() -> list[Case]:
         ),
         Case(
             "oauth_toml_not_utf8",
-            "no token, and an oauth.toml that is not UTF-8: the window starts and offers sign-in",
+            "no token, and an oauth.toml that is not UTF-8: the window still starts (sign-in is offered)",
             (
                 window(
                     3,
                     exit=3,
                     prepare=_write("oauth.toml", b'[client_id]\n"github.com" = "\xff\xfe"\n', "config"),
-                    say=("oauth.toml",),
                 ),
             ),
             token="",

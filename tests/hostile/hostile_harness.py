@@ -328,6 +328,29 @@ def check_run(ctx: Context, step: Step, run: Run, baseline: frozenset[str]) -> l
     return problems
 
 
+def clocks(epoch: float | None = None) -> tuple[datetime, datetime]:
+    """The local time now on the real clock and on the scaled one (see :func:`check_waits`)."""
+    real = time.time() if epoch is None else epoch
+    midnight = math.floor(real / 86400) * 86400
+    scaled = midnight + (real - midnight) / float(SCALE)
+    return datetime.fromtimestamp(real).astimezone(), datetime.fromtimestamp(scaled).astimezone()
+
+
+def clear_of_both_clocks(epoch: float) -> int:
+    """Seconds to add to ``epoch`` (3 to 21 hours) for a time of day at least 2.5 hours from what both
+    clocks say now: an undated "until HH:MM" of that time can never pass for a wait within the hour."""
+
+    def minutes(moment: datetime) -> int:
+        return moment.hour * 60 + moment.minute
+
+    nows = [minutes(now) for now in clocks(epoch)]
+    for hours in range(3, 22):
+        there = minutes(datetime.fromtimestamp(epoch + hours * 3600).astimezone())
+        if all(min((there - now) % 1440, (now - there) % 1440) >= 150 for now in nows):
+            return hours * 3600
+    raise AssertionError("no time of day is clear of both clocks")  # cannot happen: 2 gaps of 5 h
+
+
 def check_waits(text: str) -> list[str]:
     """Any "until [DATE ]HH:MM" must be within an hour from now, and dated when it is not today.
 
@@ -335,13 +358,10 @@ def check_waits(text: str) -> list[str]:
     (anchored at the start of the UTC day, as ``triageboard.clock.ScaledClock``).
     """
     problems = []
-    real = datetime.now().astimezone()
-    midnight = math.floor(time.time() / 86400) * 86400
-    scaled = datetime.fromtimestamp(midnight + (time.time() - midnight) / float(SCALE)).astimezone()
     for match in UNTIL.finditer(text):
         date, hour, minute, second = match.groups()
         ok = False
-        for now in (real, scaled):
+        for now in clocks():
             day = datetime.fromisoformat(date).date() if date else now.date()
             when = now.replace(
                 year=day.year,
