@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from hostile_cases import corpus
-from hostile_harness import Case, Result, run_case, scout
+from hostile_harness import KEY_LINE, Case, Issues, Result, Step, run_case, scout
 
 pytestmark = pytest.mark.hostile
 
@@ -30,13 +30,12 @@ def corpus_results(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, Result]:
     """Runs every selected case once, in parallel; the slow (hanging today) ones start first."""
-    wanted = {
-        item.callspec.params["case"].name
-        for item in request.session.items
-        if item.nodeid.startswith(request.node.nodeid.split("::")[0])
-        and hasattr(item, "callspec")
-        and "case" in item.callspec.params
-    }
+    wanted = set()
+    for item in request.session.items:
+        callspec = getattr(item, "callspec", None)
+        param = callspec.params.get("case") if callspec is not None else None
+        if isinstance(param, Case):
+            wanted.add(param.name)
     selected = sorted((c for c in CASES if c.name in wanted), key=_slowest_first, reverse=True)
     issues = scout()
     root = tmp_path_factory.mktemp("hostile")
@@ -46,12 +45,10 @@ def corpus_results(
         return {name: future.result() for name, future in futures.items()}
 
 
-def _baseline(root: Path, issues: object) -> frozenset[str]:
+def _baseline(root: Path, issues: Issues) -> frozenset[str]:
     """The cards a healthy GitHub shows (through a hostile server that overrides nothing)."""
-    from hostile_harness import KEY_LINE, Step
-
     healthy = Case("baseline", "GitHub behaves", (Step(("list",)),))
-    result = run_case(healthy, root, issues, frozenset())  # type: ignore[arg-type]
+    result = run_case(healthy, root, issues, frozenset())
     if result.problems or not result.runs[0].out.strip():
         raise RuntimeError("the healthy baseline failed:\n" + result.report())
     return frozenset(KEY_LINE.findall(result.runs[0].out))
