@@ -29,8 +29,7 @@ from pathlib import Path
 from typing import Literal
 
 from hostile_server import HostileServer, Rule
-
-from triageboard.sandbox import Sandbox
+from sandboxkit import Sandbox
 
 # Recognisable, and nowhere else in the project: any appearance in an output or a file is a leak.
 TOKEN = "tbh-hostile-SECRET-4c1f9e27d8a3b6"

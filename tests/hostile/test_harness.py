@@ -21,8 +21,7 @@ from hostile_harness import (
     clear_of_both_clocks,
 )
 from hostile_server import HostileServer, Rule, answer
-
-from triageboard.sandbox import Sandbox
+from sandboxkit import Sandbox
 
 pytestmark = pytest.mark.hostile
 
