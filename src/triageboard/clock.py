@@ -14,6 +14,7 @@ import math
 import os
 import time
 from collections.abc import Mapping
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -40,6 +41,10 @@ class Clock(Protocol):
         """Wait ``seconds`` of this clock's time."""
         ...
 
+    def timeout(self, seconds: float) -> AbstractAsyncContextManager[object]:
+        """A deadline of ``seconds`` of this clock's time for the enclosed block (then ``TimeoutError``)."""
+        ...
+
 
 class SystemClock:
     """The real clock."""
@@ -55,6 +60,9 @@ class SystemClock:
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(max(0.0, seconds))
+
+    def timeout(self, seconds: float) -> AbstractAsyncContextManager[object]:
+        return asyncio.timeout(max(0.0, seconds))
 
     def __repr__(self) -> str:
         return "SystemClock()"
@@ -88,6 +96,9 @@ class ScaledClock:
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(max(0.0, seconds) * self.scale)
+
+    def timeout(self, seconds: float) -> AbstractAsyncContextManager[object]:
+        return asyncio.timeout(max(0.0, seconds) * self.scale)
 
     def __repr__(self) -> str:
         return f"ScaledClock({self.scale!r}, anchor={self.anchor!r})"

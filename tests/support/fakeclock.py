@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 
 # 2026-11-02T00:00:00Z: a day after the sandbox dataset's "now", so its stamps are in the past.
@@ -43,6 +44,11 @@ class FakeClock:
         self.slept.append(seconds)
         self.advance(seconds)
         await asyncio.sleep(0)
+
+    def timeout(self, seconds: float) -> AbstractAsyncContextManager[object]:
+        """Real seconds: fake time does not pass while a request waits on the network, and a real bound
+        keeps a broken test from hanging."""
+        return asyncio.timeout(max(0.0, seconds))
 
     def __repr__(self) -> str:
         return f"FakeClock({self._time!r})"

@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
+from ..errors import MalformedToken
+from ..github.client import sendable_token
 from ..github.urls import host_of, normalize_api_url
 from .keyring_store import KeyringStore
 from .redact import register_secret
@@ -53,8 +55,11 @@ class Credentials:
         return env_vars_for(self.host)
 
     def use(self, token: str, origin: str) -> None:
-        """Hold ``token`` in memory for this session (not stored)."""
+        """Hold ``token`` in memory for this session (not stored). Raises ``MalformedToken`` (naming
+        ``origin``, never the token) for one that cannot be sent in a header."""
         register_secret(token)
+        if not sendable_token(token):
+            raise MalformedToken(origin)
         self._token = token
         self.origin = origin
 
@@ -65,7 +70,8 @@ class Credentials:
     async def load(self) -> str | None:
         """Find a token: the environment first, then the keyring. None when there is none.
 
-        Raises ``KeyringUnavailable`` when there is no environment token and the keyring cannot be read.
+        Raises ``KeyringUnavailable`` when there is no environment token and the keyring cannot be read,
+        ``MalformedToken`` when the token found cannot be sent (a line break, a non-ASCII letter).
         """
         found = env_token(self.host, self._environ)
         if found is not None:
@@ -85,6 +91,8 @@ class Credentials:
         Raises ``KeyringUnavailable`` without changing the token in use when the keyring cannot take it.
         """
         register_secret(token)
+        if not sendable_token(token):
+            raise MalformedToken(origin)
         await self.store.set(self.host, token)
         self.use(token, origin)
         log.info("signed in to %s (%s); token stored in the keyring", self.host, origin)

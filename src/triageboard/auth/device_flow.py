@@ -7,17 +7,17 @@ one ``httpx.AsyncClient`` with no Authorization header and no redirects followed
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import time
-from collections.abc import Awaitable, Callable, Generator, Mapping
+from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
 from .. import __version__
+from ..clock import Clock, SystemClock
+from ..errors import AccessDenied, CodeExpired, DeviceFlowDisabled, DeviceFlowError
 from ..github.urls import normalize_api_url, web_url
 
 log = logging.getLogger(__name__)
@@ -28,40 +28,11 @@ DEFAULT_INTERVAL = 5.0
 REQUEST_TIMEOUT = 30.0
 
 
-class DeviceFlowError(Exception):
-    """The device flow ended without a token. ``str(err)`` says why and what to do; ``code`` is GitHub's."""
-
-    def __init__(self, message: str, code: str = "") -> None:
-        super().__init__(message)
-        self.code = code
-
-
-class AccessDenied(DeviceFlowError):
-    pass
-
-
-class CodeExpired(DeviceFlowError):
-    pass
-
-
-class DeviceFlowDisabled(DeviceFlowError):
-    pass
-
-
-_MESSAGES: dict[str, tuple[type[DeviceFlowError], str]] = {
-    "access_denied": (AccessDenied, "Sign-in was cancelled in the browser. Start again to retry."),
-    "expired_token": (CodeExpired, "The code expired before it was approved. Start again for a new code."),
-    "token_expired": (CodeExpired, "The code expired before it was approved. Start again for a new code."),
-    "device_flow_disabled": (
-        DeviceFlowDisabled,
-        "The OAuth app does not allow the device flow (enable it in the app's settings), or paste a token.",
-    ),
-    "incorrect_device_code": (DeviceFlowError, "GitHub did not recognise the device code. Start again."),
-    "incorrect_client_credentials": (
-        DeviceFlowError,
-        "GitHub does not know the configured OAuth client id. Check the setting, or paste a token.",
-    ),
-    "unsupported_grant_type": (DeviceFlowError, "GitHub refused the sign-in request. Paste a token instead."),
+_KINDS: dict[str, type[DeviceFlowError]] = {
+    "access_denied": AccessDenied,
+    "expired_token": CodeExpired,
+    "token_expired": CodeExpired,
+    "device_flow_disabled": DeviceFlowDisabled,
 }
 
 
@@ -86,7 +57,7 @@ class DeviceCode:
 
 
 class DeviceFlow:
-    """One sign-in attempt. ``time_scale`` shrinks the waits between polls (tests); production keeps 1.0."""
+    """One sign-in attempt; polls at GitHub's interval on ``clock``."""
 
     def __init__(
         self,
@@ -95,17 +66,13 @@ class DeviceFlow:
         client_id: str,
         *,
         scope: str = "public_repo",
-        time_scale: float = 1.0,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Clock | None = None,
     ) -> None:
         self._http = http
         self.web_url = web_url(normalize_api_url(api_url))
         self.client_id = client_id
         self.scope = scope
-        self.time_scale = time_scale
-        self._sleep = sleep
-        self._clock = clock
+        self.clock: Clock = clock or SystemClock()
 
     async def start(self) -> DeviceCode:
         """Ask GitHub for a user code to show and a device code to poll with."""
@@ -120,19 +87,17 @@ class DeviceFlow:
                 interval=float(data.get("interval", DEFAULT_INTERVAL)),
             )
         except (TypeError, ValueError):
-            raise DeviceFlowError(
-                "GitHub's answer to the sign-in request was incomplete. Try again."
-            ) from None
+            raise DeviceFlowError("incomplete") from None
         if not code.verification_uri.startswith(("https://", self.web_url)):
-            raise DeviceFlowError("GitHub sent an unexpected sign-in address. Paste a token instead.")
+            raise DeviceFlowError("bad-address")
         return code
 
     async def wait_for_token(self, code: DeviceCode) -> str:
         """Poll at GitHub's interval until the user approves, denies, or the code expires."""
         interval = max(code.interval, 0.0)
-        deadline = self._clock() + code.expires_in  # real seconds, as GitHub says: not scaled
+        deadline = self.clock.monotonic() + code.expires_in
         while True:
-            await self._sleep(interval * self.time_scale)
+            await self.clock.sleep(interval)
             data = await self._post(
                 "/login/oauth/access_token",
                 {"client_id": self.client_id, "device_code": code.device_code, "grant_type": GRANT_TYPE},
@@ -151,9 +116,9 @@ class DeviceFlow:
                 log.debug("device flow: slow_down, polling every %.0f s", interval)
             else:
                 self._raise_for_error(data)
-                raise DeviceFlowError("GitHub's answer while waiting for approval made no sense. Try again.")
-            if self._clock() >= deadline:
-                raise CodeExpired(_MESSAGES["expired_token"][1], "expired_token")
+                raise DeviceFlowError("nonsense")
+            if self.clock.monotonic() >= deadline:
+                raise CodeExpired("expired_token")
 
     async def _post(self, path: str, form: Mapping[str, str]) -> dict[str, Any]:
         url = f"{self.web_url}{path}"
@@ -166,41 +131,26 @@ class DeviceFlow:
                 follow_redirects=False,
                 timeout=REQUEST_TIMEOUT,
             )
-        except httpx.TransportError as exc:
-            raise DeviceFlowError(
-                f"Cannot reach {httpx.URL(url).host} ({type(exc).__name__}). "
-                "Check your connection and try again."
-            ) from None
+        except httpx.TransportError:
+            raise DeviceFlowError("unreachable", host=httpx.URL(url).host) from None
         try:
             data = json.loads(response.content)
         except (ValueError, UnicodeDecodeError):
             data = None
         if not isinstance(data, dict):
             if response.status_code == 404:
-                raise DeviceFlowError(
-                    f"{httpx.URL(url).host} offers no device flow sign-in (404). Paste a token instead."
-                )
-            raise DeviceFlowError(
-                f"GitHub answered the sign-in request with {response.status_code} and no usable data. "
-                "Try again later, or paste a token."
-            )
+                raise DeviceFlowError("no-device-flow", status=404, host=httpx.URL(url).host)
+            raise DeviceFlowError("bad-answer", status=response.status_code)
         if response.status_code >= 400 and "error" not in data:
-            raise DeviceFlowError(
-                f"GitHub refused the sign-in request ({response.status_code}). Check the OAuth client id, "
-                "or paste a token."
-            )
+            raise DeviceFlowError("refused", status=response.status_code)
         return data
 
     def _raise_for_error(self, data: Mapping[str, Any]) -> None:
         error = data.get("error")
         if not error:
             return
-        error = str(error)
-        kind, message = _MESSAGES.get(
-            error,
-            (DeviceFlowError, f"GitHub refused the sign-in ({error[:60]}). Try again, or paste a token."),
-        )
-        raise kind(message, error)
+        code = str(error)[:60]
+        raise _KINDS.get(code, DeviceFlowError)(code)
 
 
 def _text(data: Mapping[str, Any], key: str) -> str:

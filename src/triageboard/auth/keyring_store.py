@@ -2,8 +2,8 @@
 
 Keyring calls block (D-Bus to a Secret Service, the macOS keychain, Windows Credential Manager) and can hang
 for minutes (a missing ``$HOME`` makes jeepney wait 120 s), so each runs in a worker thread under
-:func:`asyncio.wait_for`. Every way of failing becomes :class:`KeyringUnavailable` with a message that names
-the fix.
+:func:`asyncio.wait_for`. Every way of failing becomes :class:`~triageboard.errors.KeyringUnavailable` with
+its reason; :mod:`triageboard.wording` names the fix.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import keyring
 import keyring.errors
 from keyring.backend import KeyringBackend
 
+from ..errors import KeyringReason, KeyringUnavailable
 from .redact import redact
 
 log = logging.getLogger(__name__)
@@ -27,11 +28,6 @@ SERVICE_PREFIX = "triageboard"
 # One entry per host; the account name is fixed so the token can be found before the login is known.
 ACCOUNT = "token"
 DEFAULT_TIMEOUT = 10.0
-
-FIX = (
-    "Install or unlock a Secret Service such as gnome-keyring or KWallet (on macOS and Windows the "
-    "system keychain is used), or set GH_TOKEN instead."
-)
 
 
 class Sealed(Generic[T]):
@@ -47,10 +43,6 @@ class Sealed(Generic[T]):
         return "<sealed>"
 
     __str__ = __repr__
-
-
-class KeyringUnavailable(Exception):
-    """No usable keyring. ``str(err)`` says what happened and how to fix it."""
 
 
 def service_for(host: str) -> str:
@@ -70,22 +62,18 @@ def describe(backend: KeyringBackend) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
 
 
-def refusal(backend: KeyringBackend) -> str | None:
+def refusal(backend: KeyringBackend, doing: str = "use") -> KeyringUnavailable | None:
     """Why this backend must not hold a token, or None when it is a real OS keyring."""
     for one in _backends(backend):
         cls = type(one)
         module = cls.__module__
         if module.startswith("keyrings.alt") or "plaintext" in cls.__name__.lower():
-            return (
-                f"the only keyring found stores secrets in a file ({describe(one)}); triageboard never "
-                "writes a token to disk outside a real OS keyring. Uninstall keyrings.alt or set "
-                "PYTHON_KEYRING_BACKEND to a real keyring"
-            )
+            return KeyringUnavailable(KeyringReason.PLAINTEXT, doing=doing, detail=describe(one))
     if all(
         type(one).__module__ in {"keyring.backends.fail", "keyring.backends.null"}
         for one in _backends(backend)
     ):
-        return "no keyring backend is available (no Secret Service on the session bus?)"
+        return KeyringUnavailable(KeyringReason.NO_BACKEND, doing=doing, detail=describe(backend))
     return None
 
 
@@ -104,7 +92,7 @@ class KeyringStore:
         return await self.get_entry(service_for(host), ACCOUNT)
 
     async def set(self, host: str, token: str) -> None:
-        await self._run("store the token in", lambda kr: kr.set_password(service_for(host), ACCOUNT, token))
+        await self._run("store", lambda kr: kr.set_password(service_for(host), ACCOUNT, token))
 
     async def delete(self, host: str) -> bool:
         """Remove the host's entry. False when there was none."""
@@ -116,7 +104,7 @@ class KeyringStore:
                 return False
             return True
 
-        return await self._run("remove the token from", delete)
+        return await self._run("remove", delete)
 
     async def get_entry(self, service: str, account: str) -> str | None:
         """Any entry, e.g. the gh CLI's ``gh:<host>``."""
@@ -129,9 +117,9 @@ class KeyringStore:
     async def _run(self, doing: str, action: Callable[[KeyringBackend], T]) -> T:
         def work() -> Sealed[T]:
             backend = self._backend if self._backend is not None else keyring.get_keyring()
-            reason = refusal(backend)
+            reason = refusal(backend, doing)
             if reason is not None:
-                raise KeyringUnavailable(f"Cannot {doing} the keyring: {reason}. {FIX}")
+                raise reason
             return Sealed(action(backend))
 
         try:
@@ -139,18 +127,13 @@ class KeyringStore:
         except KeyringUnavailable:
             raise
         except TimeoutError:
-            raise KeyringUnavailable(
-                f"The keyring did not answer within {self.timeout:g} s (is it waiting for an unlock "
-                f"prompt?). {FIX}"
-            ) from None
+            raise KeyringUnavailable(KeyringReason.TIMEOUT, doing=doing, seconds=self.timeout) from None
         except keyring.errors.KeyringLocked:
-            raise KeyringUnavailable(
-                "The keyring is locked. Unlock it and try again, or set GH_TOKEN."
-            ) from None
+            raise KeyringUnavailable(KeyringReason.LOCKED, doing=doing) from None
         except Exception as exc:  # keyring errors, jeepney's DBusErrorResponse, OSError, ...
             detail = _detail(exc)
             log.info("keyring failed to %s: %s", doing, detail)
-            raise KeyringUnavailable(f"Cannot {doing} the keyring ({detail}). {FIX}") from None
+            raise KeyringUnavailable(KeyringReason.FAILED, doing=doing, detail=detail) from None
 
 
 def _detail(exc: BaseException) -> str:

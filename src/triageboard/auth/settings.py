@@ -19,13 +19,10 @@ from pathlib import Path
 import platformdirs
 
 from .. import APP_NAME
+from ..errors import SettingsError
 
 CLIENT_ID_ENV = "TRIAGEBOARD_OAUTH_CLIENT_ID"
 SETTINGS_FILE = "oauth.toml"
-
-
-class SettingsError(Exception):
-    """The settings file cannot be read; the message names the file and the problem."""
 
 
 def settings_path() -> Path:
@@ -44,18 +41,22 @@ def oauth_client_id(
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
+    except UnicodeDecodeError:
+        raise SettingsError(str(file), "not UTF-8 text; fix or delete it") from None
     except OSError as exc:
-        raise SettingsError(f"Cannot read {file}: {exc.strerror}.") from None
+        raise SettingsError(
+            str(file), f"cannot read it ({exc.strerror}); fix its permissions or delete it"
+        ) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise SettingsError(f"{file} is not valid TOML ({exc}). Fix or delete it.") from None
+        raise SettingsError(str(file), f"not valid TOML ({exc}); fix or delete it") from None
     table = data.get("client_id", {})
     if not isinstance(table, dict):
-        raise SettingsError(f'{file}: [client_id] must be a table of "host" = "client id".')
+        raise SettingsError(str(file), '[client_id] must be a table of "host" = "client id"')
     value = table.get(host)
     if value is None:
         return None
     if not isinstance(value, str) or not value.strip():
-        raise SettingsError(f'{file}: client_id."{host}" must be a non-empty string.')
+        raise SettingsError(str(file), f'client_id."{host}" must be a non-empty string')
     return value.strip()

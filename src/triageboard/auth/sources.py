@@ -8,8 +8,9 @@ import shutil
 import subprocess
 from collections.abc import Mapping
 
+from ..errors import GhImportError, GhReason, KeyringUnavailable
 from ..github.urls import is_loopback
-from .keyring_store import KeyringStore, KeyringUnavailable, Sealed
+from .keyring_store import KeyringStore, Sealed
 
 GITHUB_COM = "github.com"
 # As gh does: a github.com token is never sent to an Enterprise host, and Enterprise has its own variables.
@@ -43,10 +44,6 @@ def env_token(host: str, environ: Mapping[str, str] | None = None) -> tuple[str,
     return None
 
 
-class GhImportError(Exception):
-    """The gh CLI had no token to give. The message says what to do."""
-
-
 async def gh_cli_token(
     host: str,
     store: KeyringStore,
@@ -58,20 +55,16 @@ async def gh_cli_token(
 
     Only on the user's explicit request. ``gh`` is the executable to run (default: ``gh`` on PATH).
     """
-    keyring_problem: str | None = None
+    keyring_problem: KeyringUnavailable | None = None
     try:
         token = await store.get_entry(f"gh:{host}", "")
     except KeyringUnavailable as exc:
-        token, keyring_problem = None, str(exc)
+        token, keyring_problem = None, exc
     if token:
         return token.strip()
     executable = gh or shutil.which("gh")
     if executable is None:
-        hint = f" (the keyring could not be read either: {keyring_problem})" if keyring_problem else ""
-        raise GhImportError(
-            f"The gh CLI is not installed and its keyring holds no token for {host}{hint}. "
-            "Sign in with the device flow or paste a token instead."
-        )
+        raise GhImportError(GhReason.NOT_INSTALLED, host=host, keyring=keyring_problem)
     return await _run_gh(executable, host, timeout)
 
 
@@ -96,13 +89,11 @@ async def _run_gh(executable: str, host: str, timeout: float) -> str:
         # A thread, not asyncio's subprocess support: that works the same under qasync and plain asyncio.
         result = (await asyncio.to_thread(run)).value
     except subprocess.TimeoutExpired:
-        raise GhImportError(f"gh did not answer within {timeout:g} s. Sign in another way.") from None
-    except OSError as exc:
-        raise GhImportError(f"Could not run gh ({type(exc).__name__}). Sign in another way.") from None
+        raise GhImportError(GhReason.TIMEOUT, host=host) from None
+    except OSError:
+        raise GhImportError(GhReason.CANNOT_RUN, host=host) from None
     token = result.stdout.decode("utf-8", "replace").strip()
     if result.returncode != 0 or not token or any(ch.isspace() for ch in token):
         # gh's stderr is not shown: its meaning is always this, and it is no place to echo anything from.
-        raise GhImportError(
-            f"gh has no token for {host}. Run 'gh auth login --hostname {host}' first, or sign in here."
-        )
+        raise GhImportError(GhReason.NO_TOKEN, host=host)
     return token

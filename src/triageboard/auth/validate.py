@@ -7,7 +7,10 @@ from dataclasses import dataclass
 
 import httpx
 
-from ..github import GitHubClient, GitHubError, NotFound, Policy
+from ..clock import Clock
+from ..errors import GitHubError, NotFound
+from ..github import GitHubClient, Policy
+from ..reporting import TokenLimits
 
 LABEL_SCOPES = frozenset({"repo", "public_repo"})
 
@@ -21,7 +24,8 @@ class TokenCheck:
     scopes: tuple[str, ...] | None
     # Repositories of the board the account cannot label (no triage role, or the token lacks Issues: write).
     cannot_label: tuple[str, ...] = ()
-    warning: str | None = None
+    # What the token cannot do, for the user (None when it can do everything the board needs).
+    warning: TokenLimits | None = None
 
     @property
     def scopes_text(self) -> str:
@@ -37,21 +41,16 @@ async def check_token(
     repos: Sequence[str] = (),
     *,
     policy: Policy | None = None,
+    clock: Clock | None = None,
 ) -> TokenCheck:
     """Validate ``token`` with ``GET /user``; then see whether it can label the board's repositories.
 
     Raises the client's ``AuthError`` when GitHub rejects the token, other ``GitHubError``\\ s when it cannot
     be asked. A token that can read but not label is valid: the result carries a ``warning``.
     """
-    client = GitHubClient(http, api_url, lambda: token, policy=policy or Policy(retries=1))
+    client = GitHubClient(http, api_url, lambda: token, policy=policy or Policy(retries=1), clock=clock)
     user = await client.current_user()
-    warnings: list[str] = []
-    if user.scopes is not None and not LABEL_SCOPES & set(user.scopes):
-        warnings.append(
-            f"This token ({_scopes(user.scopes)}) "
-            "cannot change labels: a classic token needs the 'public_repo' scope (public repositories) or "
-            "'repo' (private ones). Create a new token with it, or sign in with the device flow."
-        )
+    scope_missing = user.scopes is not None and not LABEL_SCOPES & set(user.scopes)
     cannot: list[str] = []
     for repo in repos:
         try:
@@ -63,19 +62,7 @@ async def check_token(
             continue  # not knowing is no reason to refuse a valid token; moves will say what is wrong
         if not repository.can_label:
             cannot.append(repo)
-    if cannot:
-        who = user.login
-        warnings.append(
-            f"{who} cannot label issues in {', '.join(cannot)}: labelling needs the triage role (or higher) "
-            "there, and a fine-grained token needs 'Issues: read and write'. The board will be read-only."
-        )
-    return TokenCheck(
-        login=user.login,
-        scopes=user.scopes,
-        cannot_label=tuple(cannot),
-        warning=" ".join(warnings) or None,
-    )
-
-
-def _scopes(scopes: tuple[str, ...]) -> str:
-    return "scopes: " + ", ".join(scopes) if scopes else "no scopes"
+    limits = None
+    if scope_missing or cannot:
+        limits = TokenLimits(user.login, user.scopes, scope_missing, tuple(cannot))
+    return TokenCheck(login=user.login, scopes=user.scopes, cannot_label=tuple(cannot), warning=limits)

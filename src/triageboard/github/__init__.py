@@ -1,4 +1,7 @@
-"""Everything that knows GitHub's JSON and HTTP. No Qt here (an import-linter contract keeps it so)."""
+"""Everything that knows GitHub's JSON and HTTP. No Qt here (an import-linter contract keeps it so).
+
+The client raises the GitHub branch of :mod:`triageboard.errors`.
+"""
 
 from .client import (
     CachedPage,
@@ -6,58 +9,40 @@ from .client import (
     GitHubClient,
     MemoryPageCache,
     PageCache,
-    Policy,
     RateLimit,
     SearchPage,
     TokenAuth,
-)
-from .errors import (
-    AuthError,
-    BadResponse,
-    GitHubError,
-    InsecureURL,
-    NotFound,
-    Offline,
-    PermissionDenied,
-    RateLimited,
-    SearchLimitReached,
-    Unavailable,
-    ValidationFailed,
+    clean_text,
+    sendable_header,
+    sendable_token,
 )
 from .loader import FetchResult, fetch_board, repo_series, search_query
 from .parse import Repository, User
+from .policy import Policy
 from .urls import GITHUB_API, host_of, is_loopback, normalize_api_url, web_url
 
 __all__ = [
     "GITHUB_API",
-    "AuthError",
-    "BadResponse",
     "CachedPage",
     "ClientStats",
     "FetchResult",
     "GitHubClient",
-    "GitHubError",
-    "InsecureURL",
     "MemoryPageCache",
-    "NotFound",
-    "Offline",
     "PageCache",
-    "PermissionDenied",
     "Policy",
     "RateLimit",
-    "RateLimited",
     "Repository",
-    "SearchLimitReached",
     "SearchPage",
     "TokenAuth",
-    "Unavailable",
     "User",
-    "ValidationFailed",
+    "clean_text",
     "fetch_board",
     "host_of",
     "is_loopback",
     "normalize_api_url",
     "repo_series",
     "search_query",
+    "sendable_header",
+    "sendable_token",
     "web_url",
 ]

@@ -1,8 +1,11 @@
 """The async GitHub REST client: the only code that speaks GitHub's HTTP.
 
-One ``httpx.AsyncClient`` is passed in and shared; the token is attached per request by
-:class:`TokenAuth`, only for the configured API origin. Pages of one series are fetched in order; at most
-``Policy.max_series`` series run at once, as GitHub asks of polite clients.
+One ``httpx.AsyncClient`` is passed in and shared; the token is attached per request by :class:`TokenAuth`,
+only for the configured API origin. Pages of one series are fetched in order; at most ``Policy.max_series``
+series run at once, as GitHub asks of polite clients. Every request has an overall deadline on the session's
+clock and every series a page cap, so no answer, however slow or endless, holds anything forever.
+
+Errors are raised as facts (:mod:`triageboard.errors`); what they mean for the user is said elsewhere.
 """
 
 from __future__ import annotations
@@ -11,10 +14,8 @@ import asyncio
 import json
 import logging
 import math
-import random
 import re
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -23,27 +24,47 @@ import httpx
 
 from .. import __version__
 from ..board import Issue, Label
-from . import parse
-from .errors import (
+from ..clock import Clock, SystemClock
+from ..errors import (
     AuthError,
     BadResponse,
+    BadResponseReason,
     GitHubError,
+    Gone,
+    MalformedToken,
     NotFound,
     Offline,
     PermissionDenied,
     RateLimited,
+    Redirected,
     SearchLimitReached,
+    TimedOut,
     Unavailable,
     ValidationFailed,
 )
+from . import parse
+from .policy import Policy
 from .urls import normalize_api_url, origin, segment
 
 log = logging.getLogger(__name__)
 
 API_VERSION = "2022-11-28"
-# A retry-after beyond an hour is not a real instruction; waiting longer would look like a hang.
-MAX_RETRY_AFTER = 3600.0
+SEARCH_PAGES = 10  # 1,000 results at 100 a page: GitHub answers 422 past that
 TokenSource = Callable[[], str | None]
+
+# Header values we send back (ETags) must be visible ASCII: anything else raises in the HTTP layer.
+_SENDABLE = re.compile(r"[\x20-\x7e]{1,1024}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def sendable_header(value: str) -> bool:
+    """Whether ``value`` can go back to a server in a header (visible ASCII, no line breaks)."""
+    return _SENDABLE.fullmatch(value) is not None
+
+
+def sendable_token(token: str) -> bool:
+    """A token is visible ASCII without spaces: anything else cannot be put in an Authorization header."""
+    return 0 < len(token) <= 1024 and token.isascii() and token.isprintable() and " " not in token
 
 
 class TokenAuth(httpx.Auth):
@@ -101,49 +122,38 @@ class CachedPage:
 class PageCache(Protocol):
     """Stored pages for conditional requests (If-None-Match). Keys are full request URLs.
 
-    ``notice`` says what happened to a damaged store (set aside, started afresh), for the user.
+    Async so that a SQLite implementation runs off the UI thread. ``notice`` is a fact about a damaged
+    store that was set aside (:class:`triageboard.reporting.StoreRecovered`), for the user.
     """
 
-    notice: str | None
+    @property
+    def notice(self) -> object | None: ...
 
-    def get(self, url: str) -> CachedPage | None: ...
-    def put(self, url: str, page: CachedPage) -> None: ...
-    def clear(self) -> None: ...
+    async def get(self, url: str) -> CachedPage | None: ...
+    async def put(self, url: str, page: CachedPage) -> None: ...
+    async def drop(self, url: str) -> None: ...
+    async def clear(self) -> None: ...
 
 
 class MemoryPageCache:
     def __init__(self) -> None:
         self._pages: dict[str, CachedPage] = {}
-        self.notice: str | None = None
+        self.notice: object | None = None
 
-    def get(self, url: str) -> CachedPage | None:
+    async def get(self, url: str) -> CachedPage | None:
         return self._pages.get(url)
 
-    def put(self, url: str, page: CachedPage) -> None:
+    async def put(self, url: str, page: CachedPage) -> None:
         self._pages[url] = page
 
-    def clear(self) -> None:
+    async def drop(self, url: str) -> None:
+        self._pages.pop(url, None)
+
+    async def clear(self) -> None:
         self._pages.clear()
 
-
-@dataclass(frozen=True, slots=True)
-class Policy:
-    """How the client behaves under failure. Production values follow GitHub's guidance.
-
-    ``time_scale`` multiplies the client's own waits (backoff, mutation spacing, the 60 s default for a
-    secondary limit without ``retry-after``); tests shrink it, the app keeps 1.0.
-    Waits GitHub announces (``retry-after``, ``x-ratelimit-reset``) are obeyed as sent.
-    """
-
-    retries: int = 3
-    backoff_base: float = 1.0
-    backoff_max: float = 32.0
-    mutation_spacing: float = 1.0
-    secondary_default_wait: float = 60.0
-    timeout: float = 30.0
-    max_body_bytes: int = 32 * 1024 * 1024
-    max_series: int = 3
-    time_scale: float = 1.0
+    def __len__(self) -> int:
+        return len(self._pages)
 
 
 @dataclass
@@ -167,6 +177,7 @@ class _Answer:
     data: Any
     link: str | None
     scopes: str | None
+    url: str
 
 
 class GitHubClient:
@@ -178,20 +189,22 @@ class GitHubClient:
         *,
         cache: PageCache | None = None,
         policy: Policy | None = None,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Clock | None = None,
         on_rate_limit: Callable[[RateLimit], None] | None = None,
     ) -> None:
         self.api_url = normalize_api_url(api_url)
         self.policy = policy or Policy()
+        self.clock: Clock = clock or SystemClock()
         self.stats = ClientStats()
         self.rate_limits: dict[str, RateLimit] = {}
         self._http = http
+        self._token = token
         self._auth = TokenAuth(self.api_url, token)
+        self._origin = origin(self.api_url)
         self._cache = cache
-        self._sleep = sleep
         self._on_rate_limit = on_rate_limit
         self._series = asyncio.Semaphore(self.policy.max_series)
-        self._last_mutation = 0.0
+        self._last_mutation = -math.inf
         self._mutation_lock = asyncio.Lock()
 
     # --- reading -----------------------------------------------------------------------------
@@ -219,7 +232,9 @@ class GitHubClient:
         params = {"q": query, "per_page": "100"}
         async with self._series:
             try:
-                async for answer in self._pages(f"{self.api_url}/search/issues", params, cacheable=False):
+                async for answer in self._pages(
+                    f"{self.api_url}/search/issues", params, cacheable=False, max_pages=SEARCH_PAGES
+                ):
                     total, incomplete, issues = parse.parse_search(answer.data)
                     yield SearchPage(issues, total, incomplete)
             except SearchLimitReached:
@@ -278,30 +293,90 @@ class GitHubClient:
                 "DELETE", f"/repos/{repo}/issues/{number}/labels/{segment(name)}", mutating=True
             )
         except NotFound as exc:
-            if "label does not exist" in exc.message.lower():
+            if not isinstance(exc, Gone) and "label does not exist" in exc.detail.lower():
                 return None
             raise
         return parse.parse_labels(answer.data)
 
+    async def add_assignees(self, repo: str, number: int, logins: Iterable[str]) -> tuple[str, ...]:
+        """Add assignees (never replaces the set); returns who is assigned now. GitHub drops logins it
+        cannot assign without a word: the caller compares."""
+        answer = await self._request(
+            "POST",
+            f"/repos/{repo}/issues/{number}/assignees",
+            json_body={"assignees": list(logins)},
+            mutating=True,
+        )
+        return parse.parse_issue(answer.data, repo).assignees
+
+    async def remove_assignees(self, repo: str, number: int, logins: Iterable[str]) -> tuple[str, ...]:
+        """Remove assignees; returns who is assigned now."""
+        answer = await self._request(
+            "DELETE",
+            f"/repos/{repo}/issues/{number}/assignees",
+            json_body={"assignees": list(logins)},
+            mutating=True,
+        )
+        return parse.parse_issue(answer.data, repo).assignees
+
+    async def assignable_users(self, repo: str) -> list[str]:
+        """Everyone who can be assigned in ``repo`` (``GET /repos/{o}/{r}/assignees``, every page)."""
+        logins: list[str] = []
+        async for answer in self._pages(f"{self.api_url}/repos/{repo}/assignees", {"per_page": "100"}):
+            logins.extend(parse.parse_logins(answer.data))
+        return logins
+
+    async def is_assignable(self, repo: str, login: str) -> bool:
+        """``GET /repos/{o}/{r}/assignees/{login}``: 204 when ``login`` can be assigned, 404 when not."""
+        try:
+            await self._request("GET", f"/repos/{repo}/assignees/{segment(login)}", cacheable=False)
+        except NotFound:
+            return False
+        return True
+
     # --- plumbing ----------------------------------------------------------------------------
 
     async def _pages(
-        self, url: str, params: dict[str, str] | None, *, cacheable: bool = True
+        self,
+        url: str,
+        params: dict[str, str] | None,
+        *,
+        cacheable: bool = True,
+        max_pages: int | None = None,
     ) -> AsyncIterator[_Answer]:
+        """Every page of a listing, following ``rel="next"`` (resolved against the page's own URL) while it
+        stays on the API origin, never round in a circle, and never past the page cap."""
+        cap = min(max_pages or self.policy.max_pages, self.policy.max_pages)
         next_url: str | None = url
         next_params = params
         visited: set[str] = set()
+        pages = 0
         while next_url is not None:
-            visited.add(next_url)
+            if pages >= cap:
+                raise BadResponse(BadResponseReason.TOO_MANY_PAGES, what=f"{cap:,}", path=_path(url))
             answer = await self._request("GET", next_url, params=next_params, cacheable=cacheable)
+            visited.add(answer.url)
+            pages += 1
             yield answer
-            next_url = _next_link(answer.link)
+            next_url = self._next_url(answer)
             next_params = None  # a Link URL is followed verbatim
             if next_url is not None and next_url in visited:
-                raise BadResponse(
-                    "GitHub's page links go round in a circle; the listing was stopped. Try again later.",
-                    url=_path(url),
-                )
+                raise BadResponse(BadResponseReason.LINK_CYCLE, path=_path(url))
+
+    def _next_url(self, answer: _Answer) -> str | None:
+        link = _next_link(answer.link)
+        if link is None:
+            return None
+        try:
+            resolved = str(httpx.URL(answer.url).join(link))
+        except (httpx.InvalidURL, ValueError):
+            raise BadResponse(
+                BadResponseReason.MALFORMED, what="a page link", path=_path(answer.url)
+            ) from None
+        if origin(resolved) != self._origin:
+            # Never carry the token (or our trust) to another host because a page said so.
+            raise BadResponse(BadResponseReason.LINK_OFFSITE, what=_path(resolved), path=_path(answer.url))
+        return resolved
 
     async def _request(
         self,
@@ -315,6 +390,9 @@ class GitHubClient:
     ) -> _Answer:
         url = path_or_url if "://" in path_or_url else f"{self.api_url}{path_or_url}"
         request_url = str(httpx.URL(url, params=params)) if params else url
+        token = self._token()
+        if token and not sendable_token(token):
+            raise MalformedToken("the token in use")
         attempt = 0
         while True:
             try:
@@ -326,106 +404,131 @@ class GitHubClient:
                 self.stats.failures[kind] = self.stats.failures.get(kind, 0) + 1
                 if attempt >= self.policy.retries:
                     raise
-                delay = min(self.policy.backoff_max, self.policy.backoff_base * 2**attempt)
-                delay *= random.uniform(0.5, 1.0) * self.policy.time_scale  # jitter spreads retries out
+                delay = self.policy.backoff(attempt)
                 attempt += 1
                 self.stats.retries += 1
                 log.info("%s %s failed (%s); retry %d in %.2fs", method, _path(url), kind, attempt, delay)
-                await self._sleep(delay)
+                await self.clock.sleep(delay)
 
     async def _space_mutations(self) -> None:
         """At least ``mutation_spacing`` seconds between content-changing requests (GitHub's guidance)."""
         async with self._mutation_lock:
-            gap = self.policy.mutation_spacing * self.policy.time_scale
-            wait = self._last_mutation + gap - time.monotonic()
+            wait = self._last_mutation + self.policy.mutation_spacing - self.clock.monotonic()
             if wait > 0:
-                await self._sleep(wait)
-            self._last_mutation = time.monotonic()
+                await self.clock.sleep(wait)
+            self._last_mutation = self.clock.monotonic()
 
     async def _once(self, method: str, url: str, json_body: object, use_cache: bool) -> _Answer:
+        cached = await self._cached(url) if use_cache else None
+        self.stats.requests += 1
+        host = httpx.URL(url).host
+        try:
+            async with self.clock.timeout(self.policy.request_deadline):
+                status, headers, body = await self._exchange(method, url, json_body, cached)
+        except TimeoutError:
+            raise TimedOut(host=host, seconds=self.policy.request_deadline, path=_path(url)) from None
+        except httpx.TimeoutException:
+            raise TimedOut(host=host, seconds=self.policy.read_timeout, path=_path(url)) from None
+        except httpx.TooManyRedirects:
+            raise BadResponse(BadResponseReason.REDIRECT_LOOP, path=_path(url)) from None
+        except httpx.TransportError as exc:
+            if isinstance(exc, httpx.UnsupportedProtocol | httpx.LocalProtocolError):
+                raise BadResponse(
+                    BadResponseReason.UNDECODABLE, what=type(exc).__name__, path=_path(url)
+                ) from None
+            raise Offline(host=host, cause=type(exc).__name__, path=_path(url)) from None
+        except httpx.HTTPError as exc:  # DecodingError and other protocol-level oddities
+            raise BadResponse(
+                BadResponseReason.UNDECODABLE, what=type(exc).__name__, path=_path(url)
+            ) from None
+        log.debug("%s %s -> %d", method, _path(url), status)
+        scopes = headers.get("x-oauth-scopes")
+        if status == 304 and cached is not None:
+            self.stats.not_modified += 1
+            try:
+                data = _decode(cached.body, url)
+            except BadResponse:
+                # A damaged stored page is dropped, never replayed: ask again without it.
+                await self._drop_cached(url)
+                return await self._once(method, url, json_body, use_cache=False)
+            return _Answer(200, data, cached.link, scopes, url)
+        if 300 <= status < 400 and method != "GET":
+            raise Redirected(status=status, path=_path(url))
+        if 200 <= status < 300:
+            data = _decode(body, url, headers.get("content-type", "")) if body else None
+            etag = headers.get("etag")
+            link = headers.get("link")
+            if use_cache and self._cache is not None and etag:
+                await self._store(url, etag, body, link)
+            return _Answer(status, data, link, scopes, url)
+        raise self._error(status, headers, body, url)
+
+    async def _exchange(
+        self, method: str, url: str, json_body: object, cached: CachedPage | None
+    ) -> tuple[int, httpx.Headers, bytes]:
         headers = {
             "Accept": "application/vnd.github+json",
             "X-GitHub-Api-Version": API_VERSION,
             "User-Agent": f"triageboard/{__version__}",
         }
-        cached = self._cache.get(url) if use_cache and self._cache is not None else None
         if cached is not None:
             headers["If-None-Match"] = cached.etag
-        self.stats.requests += 1
-        try:
-            async with self._http.stream(
-                method,
-                url,
-                headers=headers,
-                json=json_body,
-                auth=self._auth,
-                timeout=self.policy.timeout,
-                # A redirected write would be replayed as a GET by httpx (301/302): never follow one.
-                follow_redirects=method == "GET",
-            ) as response:
-                self._note_rate_limit(response.headers)
-                body = await self._read_capped(response, url)
-        except httpx.TimeoutException:
-            raise Offline(
-                "GitHub did not answer in time. Check your connection; the request will be retried.",
-                url=_path(url),
-            ) from None
-        except httpx.TransportError as exc:
-            raise Offline(
-                f"Cannot reach {httpx.URL(url).host} ({type(exc).__name__}). "
-                "Check your network connection; nothing was lost.",
-                url=_path(url),
-            ) from None
-        except httpx.TooManyRedirects:
-            raise BadResponse(
-                "GitHub kept redirecting the request; it was stopped. Check the API URL.", url=_path(url)
-            ) from None
-        except httpx.HTTPError as exc:  # DecodingError and other protocol-level oddities
-            raise BadResponse(
-                f"GitHub's answer could not be read ({type(exc).__name__}); it was ignored. Try again later.",
-                url=_path(url),
-            ) from None
-        status = response.status_code
-        log.debug("%s %s -> %d", method, _path(url), status)
-        if status == 304 and cached is not None:
-            self.stats.not_modified += 1
-            return _Answer(
-                200, _decode(cached.body, url), cached.link, response.headers.get("x-oauth-scopes")
-            )
-        if 300 <= status < 400 and method != "GET":
-            raise NotFound(
-                "GitHub says this issue has moved (a renamed repository or a transferred issue); nothing "
-                "was changed. Refresh the board and move it again.",
-                status=status,
-                url=_path(url),
-            )
-        if 200 <= status < 300:
-            data = _decode(body, url, response.headers.get("content-type", "")) if body else None
-            etag = response.headers.get("etag")
-            if use_cache and self._cache is not None and etag:
-                self._cache.put(url, CachedPage(etag, body, response.headers.get("link")))
-            return _Answer(status, data, response.headers.get("link"), response.headers.get("x-oauth-scopes"))
-        raise self._error(status, response.headers, body, url)
+        async with self._http.stream(
+            method,
+            url,
+            headers=headers,
+            json=json_body,
+            auth=self._auth,
+            timeout=self.policy.read_timeout,
+            # A redirected write would be replayed as a GET by httpx (301/302): never follow one.
+            follow_redirects=method == "GET",
+        ) as response:
+            self._note_rate_limit(response.headers)
+            body = await self._read_capped(response, url)
+            return response.status_code, response.headers, body
+
+    async def _cached(self, url: str) -> CachedPage | None:
+        if self._cache is None:
+            return None
+        page = await self._cache.get(url)
+        if page is not None and not sendable_header(page.etag):
+            await self._drop_cached(url)  # stored by an older version, or damaged: never sent back
+            return None
+        return page
+
+    async def _store(self, url: str, etag: str, body: bytes, link: str | None) -> None:
+        assert self._cache is not None
+        if not sendable_header(etag) or (link is not None and not link.isascii()):
+            return  # a value that cannot be sent back is not stored
+        await self._cache.put(url, CachedPage(etag, body, link))
+
+    async def _drop_cached(self, url: str) -> None:
+        if self._cache is not None:
+            await self._cache.drop(url)
 
     async def _read_capped(self, response: httpx.Response, url: str) -> bytes:
         limit = self.policy.max_body_bytes
         declared = response.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > limit:
             raise BadResponse(
-                f"GitHub sent a {int(declared) // 1_000_000} MB answer, far larger than any real one; "
-                "it was ignored. Try again later.",
-                url=_path(url),
+                BadResponseReason.TOO_LARGE, what=f"{int(declared) // 1_000_000} MB", path=_path(url)
             )
         chunks: list[bytes] = []
         size = 0
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > limit:
-                raise BadResponse(
-                    "GitHub sent an answer far larger than any real one; it was ignored. Try again later.",
-                    url=_path(url),
-                )
-            chunks.append(chunk)
+        # Closed explicitly: an abandoned async generator is finalised later, maybe after the loop is gone.
+        stream = response.aiter_bytes()
+        try:
+            async for chunk in stream:
+                size += len(chunk)
+                if size > limit:
+                    raise BadResponse(
+                        BadResponseReason.TOO_LARGE, what=f"over {limit // 1_000_000} MB", path=_path(url)
+                    )
+                chunks.append(chunk)
+        finally:
+            aclose = getattr(stream, "aclose", None)
+            if aclose is not None:
+                await aclose()
         return b"".join(chunks)
 
     def _note_rate_limit(self, headers: httpx.Headers) -> None:
@@ -437,85 +540,59 @@ class GitHubClient:
             self._on_rate_limit(state)
 
     def _error(self, status: int, headers: httpx.Headers, body: bytes, url: str) -> GitHubError:
-        message = _message(body)
+        detail = _message(body)
         where = _path(url)
         if status == 401:
-            if not self._auth.has_token():
-                return AuthError(
-                    "GitHub needs a sign-in (no token is set): choose Account ▸ Sign in…, or set GH_TOKEN.",
-                    status=status,
-                    url=where,
-                )
-            return AuthError(
-                "GitHub rejected the token (401 Bad credentials). Sign in again, or set a valid GH_TOKEN.",
-                status=status,
-                url=where,
-            )
+            return AuthError(had_token=self._auth.has_token(), status=status, path=where, detail=detail)
         if status in (403, 429):
-            limited = self._rate_limit_error(status, headers, message, where)
+            limited = self._rate_limit_error(status, headers, detail, where)
             if limited is not None:
                 return limited
         if status == 403:
-            return PermissionDenied(
-                f"GitHub refused: {message or 'forbidden'}. Your account needs the triage role (or a token "
-                "with the 'repo'/'public_repo' scope, or Issues: write) on this repository.",
-                status=status,
-                url=where,
-            )
+            return PermissionDenied(status=status, path=where, detail=detail)
         if status == 410:
-            return NotFound(
-                f"GitHub says this is gone ({message or 'Gone'}): {where}. It was deleted; refresh.",
-                status=status,
-                url=where,
-            )
+            return Gone(status=status, path=where, detail=detail)
         if status == 404:
-            return NotFound(
-                f"Not found on GitHub ({message or 'Not Found'}): {where}. Check the name, or that your "
-                "token can see this repository.",
-                status=status,
-                url=where,
-            )
+            return NotFound(status=status, path=where, detail=detail)
         if status == 422:
-            if "1000" in message or "1,000" in message:
-                return SearchLimitReached(
-                    "GitHub search returns only the first 1,000 results.", status=status, url=where
-                )
-            return ValidationFailed(f"GitHub refused the request: {message}", status=status, url=where)
+            if "1000" in detail or "1,000" in detail:
+                return SearchLimitReached(status=status, path=where, detail=detail)
+            return ValidationFailed(status=status, path=where, detail=detail)
         if status >= 500:
-            return Unavailable(
-                f"GitHub is having trouble ({status}). Nothing was lost; it will be retried.",
-                status=status,
-                url=where,
-            )
-        return BadResponse(f"GitHub answered {status} unexpectedly: {message}", status=status, url=where)
+            return Unavailable(status=status, path=where, detail=detail)
+        return BadResponse(BadResponseReason.UNEXPECTED_STATUS, status=status, path=where, detail=detail)
 
     def _rate_limit_error(
-        self, status: int, headers: httpx.Headers, message: str, where: str
+        self, status: int, headers: httpx.Headers, detail: str, where: str
     ) -> RateLimited | None:
-        now = datetime.now(UTC)
+        now = self.clock.now()
+        longest = timedelta(seconds=self.policy.max_announced_wait)
         retry_after = headers.get("retry-after")
         if headers.get("x-ratelimit-remaining") == "0" and not retry_after:
             state = RateLimit.from_headers(headers)
             reset = state.reset_at if state else now + timedelta(minutes=1)
+            # A reset beyond GitHub's longest window (a century ahead, say) is not a real instruction.
+            capped = reset > now + longest
             return RateLimited(
-                f"GitHub's rate limit is used up until {reset.astimezone():%H:%M}.",
-                resume_at=max(now, reset),
+                resume_at=max(now, min(reset, now + longest)),
                 secondary=False,
+                capped=capped,
                 status=status,
-                url=where,
+                path=where,
+                detail=detail,
             )
-        if retry_after or status == 429 or "secondary rate limit" in message.lower():
-            # GitHub's own figure is obeyed as sent; only our default (no header) follows time_scale.
+        if retry_after or status == 429 or "secondary rate limit" in detail.lower():
             announced = _seconds(retry_after)
             wait = announced if announced is not None else self.policy.secondary_default_wait
-            wait = min(wait if announced is not None else wait * self.policy.time_scale, MAX_RETRY_AFTER)
+            capped = wait > self.policy.max_announced_wait
             return RateLimited(
-                f"GitHub asked to slow down (secondary rate limit) for {max(1, round(wait))} s.",
-                resume_at=now + timedelta(seconds=wait),
+                resume_at=now + min(timedelta(seconds=wait), longest),
                 secondary=True,
                 retry_after=announced,
+                capped=capped,
                 status=status,
-                url=where,
+                path=where,
+                detail=detail,
             )
         return None
 
@@ -533,30 +610,32 @@ def _seconds(header: str | None) -> float | None:
 
 def _decode(body: bytes, url: str, content_type: str = "application/json") -> Any:
     if "html" in content_type.lower():
-        raise BadResponse(
-            "GitHub answered with a web page instead of data (a proxy or outage?). Try again later.",
-            url=_path(url),
-        )
+        raise BadResponse(BadResponseReason.HTML, path=_path(url))
     try:
         return json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise BadResponse(
-            "GitHub sent malformed data; it was ignored. Try again; if it persists, report it.",
-            url=_path(url),
+            BadResponseReason.MALFORMED, what="an answer that is not JSON", path=_path(url)
         ) from None
+
+
+def clean_text(text: str, limit: int = 300) -> str:
+    """Text from a server made safe to show anywhere: control characters and bidi overrides replaced."""
+    return _CONTROL.sub("\ufffd", text.replace("\r\n", " ").replace("\n", " "))[:limit]
 
 
 def _message(body: bytes) -> str:
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return ""
     if not isinstance(data, dict) or not isinstance(data.get("message"), str):
         return ""
     message = str(data["message"])
     # A 422's useful part is in errors[]: which field, and why (e.g. "label color: invalid").
     details = []
-    for item in data.get("errors") or []:
+    errors = data.get("errors")
+    for item in errors if isinstance(errors, list) else []:
         if isinstance(item, dict):
             parts = [str(item[k]) for k in ("resource", "field", "code", "message") if item.get(k)]
             if parts:
@@ -565,7 +644,7 @@ def _message(body: bytes) -> str:
             details.append(item)
     if details:
         message = f"{message} ({'; '.join(details[:3])})"
-    return message[:300]
+    return clean_text(message)
 
 
 _LINK = re.compile(r"<([^>]*)>((?:\s*;\s*[^;,]*)*)")
@@ -585,5 +664,8 @@ def _next_link(header: str | None) -> str | None:
 
 def _path(url: str) -> str:
     """A URL as it may appear in messages and logs: without its query (which may hold search text)."""
-    parsed = httpx.URL(url)
-    return f"{parsed.host}{parsed.path}"
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, ValueError):
+        return "(an unreadable address)"
+    return clean_text(f"{parsed.host}{parsed.path}", 200)

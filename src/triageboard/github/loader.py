@@ -7,8 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..board import BoardSpec, Issue, IssueKey, in_scope, label_key
+from ..errors import GitHubError
+from ..reporting import SearchIncomplete, SearchTruncated
 from .client import GitHubClient
-from .errors import GitHubError
 
 SEARCH_CAP = 1000
 
@@ -16,7 +17,7 @@ SEARCH_CAP = 1000
 @dataclass
 class FetchResult:
     issues: list[Issue]
-    notices: list[str] = field(default_factory=list)
+    notices: list[object] = field(default_factory=list)  # facts for the reporter
 
 
 def search_query(spec: BoardSpec) -> str:
@@ -65,7 +66,7 @@ async def fetch_board(
     complete.
     """
     seen: dict[IssueKey, Issue] = {}
-    notices: list[str] = []
+    notices: list[object] = []
     state = "all" if spec.include_closed else "open"
 
     def take(issues: list[Issue]) -> None:
@@ -90,12 +91,9 @@ async def fetch_board(
             incomplete = incomplete or page.incomplete
             take(page.issues)
         if total > got and total > SEARCH_CAP:
-            notices.append(
-                f"GitHub search returns only the first {SEARCH_CAP:,} of {total:,} results, so the board "
-                "is incomplete. Narrow the query, or list the repositories with --repo."
-            )
+            notices.append(SearchTruncated(shown=got, total=total))
         elif incomplete:
-            notices.append("GitHub marked the search result incomplete (it timed out); refresh to try again.")
+            notices.append(SearchIncomplete())
 
     try:
         async with asyncio.TaskGroup() as group:

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from ..board import Issue, Label
-from .errors import BadResponse
+from ..errors import BadResponse, BadResponseReason
 
 _REPO_FROM_URL = re.compile(r"/repos/([^/]+/[^/]+)/issues/\d+$|/repos/([^/]+/[^/]+)$")
 _COLOR = re.compile(r"[0-9a-fA-F]{6}")
@@ -39,7 +39,7 @@ class Repository:
 
 
 def _bad(what: str) -> BadResponse:
-    return BadResponse(f"GitHub sent {what}; the answer was ignored. Try again; if it persists, report it.")
+    return BadResponse(BadResponseReason.MALFORMED, what=what)
 
 
 def _obj(value: object, what: str) -> Mapping[str, Any]:
@@ -178,3 +178,13 @@ def parse_repository(value: object) -> Repository:
         permissions={str(k): bool(v) for k, v in perms.items()},
         archived=bool(data.get("archived", False)),
     )
+
+
+def parse_logins(value: object) -> list[str]:
+    """A list of users (``GET /repos/{o}/{r}/assignees``) → their logins."""
+    if not isinstance(value, list):
+        raise _bad("a user list that is not a list")
+    logins = [_login(item) for item in value]
+    if any(login is None for login in logins):
+        raise _bad("a user list with an entry that has no login")
+    return [login for login in logins if login is not None]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlsplit
 
+from ..errors import InsecureURL, InsecureURLReason
 from ..netaddr import is_loopback
-from .errors import InsecureURL
 
 GITHUB_API = "https://api.github.com"
 
@@ -22,14 +22,11 @@ def normalize_api_url(url: str) -> str:
     text = url.strip().rstrip("/")
     parts = urlsplit(text)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise InsecureURL(f"{url!r} is not an API URL; use https://api.github.com or https://HOST/api/v3")
+        raise InsecureURL(url, InsecureURLReason.NOT_AN_API_URL)
     if parts.username or parts.password or parts.query or parts.fragment:
-        raise InsecureURL(f"{url!r} must not carry credentials, a query or a fragment")
+        raise InsecureURL(url, InsecureURLReason.CREDENTIALS_OR_QUERY)
     if parts.scheme == "http" and not is_loopback(parts.hostname):
-        raise InsecureURL(
-            f"refusing plain http:// for {parts.hostname}: the token would travel unencrypted. "
-            "Use https:// (plain http is allowed only for 127.0.0.1/localhost)"
-        )
+        raise InsecureURL(url, InsecureURLReason.PLAIN_HTTP, parts.hostname)
     if parts.hostname in {"github.com", "www.github.com"}:
         return GITHUB_API
     if parts.hostname != "api.github.com" and parts.path in {"", "/"} and parts.scheme == "https":

@@ -1,6 +1,15 @@
 """The move engine (plain asyncio, no Qt): outbox replay, retries, rate-limit waits, conflicts, undo."""
 
-from .engine import EnginePolicy, MoveEngine, MoveEvents, Refused
-from .history import History, Step
+from .engine import MoveEngine, MoveEvents, apply_assignees
+from .history import AssignChange, Change, History, MoveChange, Step
 
-__all__ = ["EnginePolicy", "History", "MoveEngine", "MoveEvents", "Refused", "Step"]
+__all__ = [
+    "AssignChange",
+    "Change",
+    "History",
+    "MoveChange",
+    "MoveEngine",
+    "MoveEvents",
+    "Step",
+    "apply_assignees",
+]

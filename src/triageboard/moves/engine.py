@@ -1,13 +1,18 @@
-"""The move engine: sends the outbox to GitHub, one move at a time, and never loses one.
+"""The move engine: sends the outbox to GitHub, one change at a time, and never loses one.
 
-Plain asyncio (no Qt): the window's ``MoveService`` and the ``triageboard`` CLI share it.
+Plain asyncio (no Qt): the window's ``MoveService`` and the ``triageboard`` CLI share it. Outbox work runs in
+a worker thread (no disk wait on the UI thread); the engine keeps a mirror of the pending rows that it
+refreshes each round, so the board can ask what is pending without touching the disk.
 
 A move is sent as: check the repository lets us label and the column's labels exist (once per session) →
 read the issue's current labels → plan the label diff on that fresh state (labels someone else changed are
 kept; the user hears of it) → add the missing labels → remove the other columns' labels (404 = already
-gone) → check GitHub's answer with ``satisfies``. Only then does the row leave the outbox. Temporary
-failures keep it queued with backoff; rate limits hold every move until GitHub's reset time; permanent
-failures drop it with a message.
+gone) → check GitHub's answer with ``satisfies``. Only then does the row leave the outbox. An assignment is
+one POST or DELETE of one login, confirmed against the assignees GitHub answers with.
+
+Temporary failures keep a row queued with backoff; rate limits hold every row until GitHub's (capped) reset;
+permanent failures drop the row and report a :class:`~triageboard.errors.MoveError` — a
+:class:`~triageboard.errors.HalfApplied` when part of a move had already reached GitHub.
 """
 
 from __future__ import annotations
@@ -15,157 +20,196 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import random
-import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import ParamSpec, TypeVar
 
-from ..board import BoardSpec, Column, Issue, IssueKey, Label, LabelDiff, label_key, plan_move, satisfies
+from ..board import (
+    BoardSpec,
+    Column,
+    Issue,
+    IssueKey,
+    Label,
+    LabelDiff,
+    label_key,
+    place,
+    plan_move,
+    satisfies,
+)
 from ..board import apply_diff as _apply_diff
-from ..github import AuthError, GitHubClient, GitHubError, NotFound, PermissionDenied, RateLimited
-from ..store import MoveState, Outbox, PendingMove, StoreError
+from ..clock import Clock, wait_event
+from ..errors import (
+    AuthError,
+    CannotLabel,
+    GitHubError,
+    Gone,
+    HalfApplied,
+    IssueGone,
+    MissingLabel,
+    MoveError,
+    NotApplied,
+    NotAssignable,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    StoreError,
+    TriageboardError,
+)
+from ..github import GitHubClient
+from ..reporting import ChangedMeanwhile, Waiting
+from ..store import AssignOp, MoveState, Outbox, Pending, PendingAssignment, PendingMove
 
 log = logging.getLogger(__name__)
 
+P = ParamSpec("P")
+T = TypeVar("T")
+
 
 class MoveEvents:
-    """What the engine reports. Subclass and override; every method may be called from the event loop."""
+    """What the engine reports. Subclass and override; every method is called on the event loop."""
 
     def pending_changed(self, count: int) -> None:
-        """How many moves are still in the outbox."""
+        """How many changes are still in the outbox."""
 
     def settled(self, key: IssueKey, labels: tuple[Label, ...]) -> None:
-        """GitHub confirmed the move; ``labels`` are the issue's labels as GitHub now has them."""
+        """GitHub confirmed a move; ``labels`` are the issue's labels as GitHub now has them."""
 
-    def failed(self, key: IssueKey, message: str, labels: tuple[Label, ...] | None) -> None:
-        """The move was dropped for good. ``labels``: GitHub's current labels when known."""
+    def failed(self, key: IssueKey, error: TriageboardError, labels: tuple[Label, ...] | None) -> None:
+        """A move was dropped for good. ``labels``: GitHub's current labels when known."""
 
-    def status(self, text: str) -> None:
-        """What is waiting and until when ("" when nothing waits)."""
+    def assigned(self, key: IssueKey, assignees: tuple[str, ...]) -> None:
+        """GitHub confirmed an assignment change; ``assignees`` as GitHub now has them."""
 
-    def notice(self, text: str) -> None:
-        """Something the user should know that is not a failure (a conflict resolved on fresh state)."""
+    def assignment_failed(
+        self, key: IssueKey, login: str, error: TriageboardError, assignees: tuple[str, ...] | None
+    ) -> None:
+        """An assignment change was dropped for good. ``assignees``: GitHub's current ones when known."""
 
+    def waiting(self, state: Waiting) -> None:
+        """What is waiting and until when (``state.count == 0``: nothing waits)."""
 
-@dataclass(frozen=True, slots=True)
-class EnginePolicy:
-    """Waits between attempts of one move after the client's own quick retries gave up."""
-
-    retry_base: float = 5.0
-    retry_max: float = 300.0
-    verify_rounds: int = 3
-    # A repository or label found missing (or not labelable) is refused up front for this long; after
-    # that, and always before sending, GitHub is asked again (the user may have fixed it meanwhile).
-    recheck_after: float = 60.0
-    # Repeated secondary limits without retry-after back off exponentially up to this (GitHub's advice).
-    secondary_max: float = 900.0
-    time_scale: float = 1.0
-
-
-class Refused(Exception):
-    """A move that cannot succeed as asked (no permission, missing label, ...): dropped, user told."""
+    def notice(self, fact: object) -> None:
+        """Something the user should know that is not a failure (a conflict resolved on fresh state, the
+        outbox being unusable for a moment)."""
 
 
 class _Superseded(Exception):
-    """A newer move of the same issue replaced the one being sent: send that one instead."""
-
-
-def _clock_text(when: float) -> str:
-    return datetime.fromtimestamp(when).strftime("%H:%M:%S" if when - time.time() < 120 else "%H:%M")
-
-
-def _moves(n: int) -> str:
-    return f"{n} move" if n == 1 else f"{n} moves"
+    """A newer request for the same row replaced the one being sent: send that one instead."""
 
 
 class MoveEngine:
-    def __init__(
-        self,
-        client: GitHubClient,
-        outbox: Outbox,
-        events: MoveEvents | None = None,
-        *,
-        policy: EnginePolicy | None = None,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
+    def __init__(self, client: GitHubClient, outbox: Outbox, events: MoveEvents | None = None) -> None:
         self.client = client
         self.outbox = outbox
         self.events = events or MoveEvents()
-        self.policy = policy or EnginePolicy(time_scale=client.policy.time_scale)
+        self.policy = client.policy
+        self.clock: Clock = client.clock
         self.api_url = client.api_url
         self.known: dict[str, Label] = {}  # label key -> label with its colour, for optimistic display
-        self._clock = clock
-        self._repos: dict[str, str | None] = {}  # repo -> None (may label) or why not
+        self._moves: dict[IssueKey, PendingMove] = {}
+        self._assignments: dict[tuple[IssueKey, str], PendingAssignment] = {}
+        self._repos: dict[str, CannotLabel | None] = {}  # repo -> None (may label) or why not
         self._labels: dict[tuple[str, str], bool] = {}  # (repo, label key) -> exists
         self._refused_at: dict[object, float] = {}  # repo or (repo, label key) -> when found wanting
-        self._secondary_streak = 0  # secondary rate limits in a row, without a move sent in between
+        self._secondary_streak = 0  # secondary rate limits in a row, without a change sent in between
         self._until_idle = False
         self._wake = asyncio.Event()
         self._auth_needed = False
-        self._last_status = ""
+        self._limits_checked = False
+        self._last_waiting = Waiting(0)
         self._last_seen: dict[IssueKey, tuple[Label, ...]] = {}
+        self._next_batch = 0
+        self._loaded = False
+        # Set while a move's writes are under way: a failure then may have left it half done.
+        self._wrote = False
 
-    # --- asking ----------------------------------------------------------------------------------
+    # --- asking (from the mirror: no disk) ---------------------------------------------------------
 
     def pending(self) -> list[PendingMove]:
-        return self.outbox.pending(self.api_url)
+        return sorted(self._moves.values(), key=lambda row: row.id)
+
+    def pending_assignments(self) -> list[PendingAssignment]:
+        return sorted(self._assignments.values(), key=lambda row: row.id)
 
     def pending_count(self) -> int:
-        return self.outbox.count(self.api_url)
+        return len(self._moves) + len(self._assignments)
 
     def pending_move(self, key: IssueKey) -> PendingMove | None:
-        return self.outbox.get(self.api_url, key)
+        return self._moves.get(key)
 
-    def refusal(self, repo: str, column: Column) -> str | None:
+    def pending_assignees(self, key: IssueKey) -> dict[str, AssignOp]:
+        """Assignment changes still on their way for ``key``: login -> add/remove."""
+        return {row.login: row.op for (k, _), row in self._assignments.items() if k == key}
+
+    async def load(self) -> None:
+        """Read the outbox into the mirror (a start, or another process may have changed it)."""
+        moves, assignments = await self._db(self._read_all)
+        before = self.pending_count()
+        self._moves = {row.key: row for row in moves}
+        self._assignments = {(row.key, row.login.casefold()): row for row in assignments}
+        if self.pending_count() != before or not self._loaded:
+            self._loaded = True
+            self.events.pending_changed(self.pending_count())
+
+    def _read_all(self) -> tuple[list[PendingMove], list[PendingAssignment]]:
+        return self.outbox.pending(self.api_url), self.outbox.assignments(self.api_url)
+
+    def refusal(self, repo: str, column: Column, key: IssueKey | None = None) -> MoveError | None:
         """Why a move into ``column`` of ``repo`` is known to fail, from what this session has read
         lately (an older refusal is not trusted: the move goes through and GitHub is asked again)."""
+        issue = str(key) if key is not None else ""
         reason = self._repos.get(repo)
-        if reason and self._recent(repo):
-            return reason
+        if reason is not None and self._recent(repo):
+            return CannotLabel(issue, column.name, repo=repo, detail=reason.detail, missing=reason.missing)
         for name in column.labels:
             cache_key = (repo, label_key(name))
             if self._labels.get(cache_key) is False and self._recent(cache_key):
-                return _missing_label(name, repo)
+                return MissingLabel(issue, column.name, repo=repo, label=name)
         return None
 
     def _recent(self, what: object) -> bool:
         when = self._refused_at.get(what)
-        return when is not None and self._clock() - when < self.policy.recheck_after
+        return when is not None and self.clock.monotonic() - when < self.policy.recheck_after
 
-    async def prepare(self, spec: BoardSpec, repos: Iterable[str]) -> list[str]:
+    async def prepare(self, spec: BoardSpec, repos: Iterable[str]) -> list[TriageboardError]:
         """Read permissions and column labels of ``repos`` (when a board opens); returns the problems found.
 
         Temporary failures are ignored here: the same checks run again before a move is sent.
         """
-        problems: list[str] = []
+        problems: list[TriageboardError] = []
+        repos = list(repos)
         for repo in repos:
             try:
                 await self._check_repo(repo)
                 for column in spec.columns:
                     for name in column.labels:
                         await self._label_exists(repo, name)
-            except Refused as exc:
-                problems.append(str(exc))
+            except MoveError:
+                pass  # recorded; reported once below, per column
             except GitHubError as exc:
                 if not exc.temporary and not isinstance(exc, AuthError):
-                    problems.append(str(exc))
+                    problems.append(exc)
+        seen: set[str] = set()
         for repo in repos:
             for column in spec.columns:
                 reason = self.refusal(repo, column)
-                if reason and reason not in problems:
+                if reason is not None and str(reason) not in seen:
+                    seen.add(str(reason))
                     problems.append(reason)
         return problems
 
     def overlay(self, issues: Iterable[Issue]) -> list[Issue]:
-        """``issues`` (freshly fetched) with the still-pending moves applied on top."""
-        rows = {row.key: row for row in self.pending()}
+        """``issues`` (freshly fetched) with the still-pending changes applied on top."""
         result = []
         for issue in issues:
-            row = rows.get(issue.key)
+            row = self._moves.get(issue.key)
             if row is not None:
                 diff = plan_move(row.spec, issue, row.column)
                 issue = issue.with_labels(_apply_diff(issue.labels, diff, self.known))
+            changes = self.pending_assignees(issue.key)
+            if changes:
+                issue = replace(issue, assignees=apply_assignees(issue.assignees, changes))
             result.append(issue)
         return result
 
@@ -174,18 +218,29 @@ class MoveEngine:
         for label in labels:
             self.known[label.key] = label
 
+    def new_batch(self) -> int:
+        """An id for a bulk request (cancel it together, show its progress)."""
+        self._next_batch += 1
+        return int(self.clock.time() * 1000) * 100 + self._next_batch % 100
+
     # --- requesting ------------------------------------------------------------------------------
 
-    def request(
-        self, spec: BoardSpec, key: IssueKey, column: Column, shown: Iterable[Label] | None
-    ) -> LabelDiff:
+    async def request(
+        self,
+        spec: BoardSpec,
+        key: IssueKey,
+        column: Column,
+        shown: Iterable[Label] | None,
+        *,
+        batch: int | None = None,
+    ) -> PendingMove:
         """Record a move in the outbox (on disk when this returns) and wake the sender.
 
         ``shown``: the labels the board showed (the base a conflict is judged against), None when unknown.
-        Returns the diff to show optimistically (empty when the base is unknown). Raises
-        :class:`StoreError` when the move could not be saved (then nothing is sent).
+        Raises :class:`StoreError` when the move could not be saved (then nothing is sent).
         """
-        existing = self.outbox.get(self.api_url, key)
+        shown = None if shown is None else tuple(shown)
+        existing = self._moves.get(key)
         base_names: tuple[str, ...] | None
         if existing is not None:
             base_names = existing.base
@@ -193,21 +248,40 @@ class MoveEngine:
             base_names = None if shown is None else tuple(label.name for label in shown)
         diff = LabelDiff()
         if base_names is not None:
-            base_issue = Issue(key.repo, key.number, "", tuple(Label(n) for n in base_names))
-            diff = plan_move(spec, base_issue, column)
-        self.outbox.put(self.api_url, key, spec, column, base_names, diff)
+            diff = plan_move(
+                spec, Issue(key.repo, key.number, "", tuple(Label(n) for n in base_names)), column
+            )
+        row = await self._db(self.outbox.put, self.api_url, key, spec, column, base_names, diff, batch=batch)
+        self._moves[key] = row
         if shown is not None:
             self.learn(shown)
-            diff = plan_move(spec, Issue(key.repo, key.number, "", tuple(shown)), column)
         self.events.pending_changed(self.pending_count())
         self.wake()
-        return diff
+        return row
+
+    async def request_assignment(
+        self, key: IssueKey, login: str, op: AssignOp, *, batch: int | None = None
+    ) -> PendingAssignment:
+        """Record an assignment change (add or remove ``login``; never the whole set) and wake the sender."""
+        row = await self._db(self.outbox.put_assignment, self.api_url, key, login, op, batch=batch)
+        self._assignments[(key, login.casefold())] = row
+        self.events.pending_changed(self.pending_count())
+        self.wake()
+        return row
+
+    async def cancel_batch(self, batch: int) -> list[Pending]:
+        """Take back what of ``batch`` has not been sent; returns the rows taken back."""
+        taken = await self._db(self.outbox.cancel_batch, self.api_url, batch)
+        for row in taken:
+            self._forget(row)
+        self.events.pending_changed(self.pending_count())
+        return taken
 
     def wake(self) -> None:
         self._wake.set()
 
     def resume(self) -> None:
-        """Signed in again: try the moves that waited for a valid token."""
+        """Signed in again: try the changes that waited for a valid token."""
         self._auth_needed = False
         self.wake()
 
@@ -220,7 +294,7 @@ class MoveEngine:
         until_idle: bool = False,
         deadline: float | None = None,
     ) -> None:
-        """Send the outbox. The window runs it forever (``until_idle=False``); the CLI until the moves it
+        """Send the outbox. The window runs it forever (``until_idle=False``); the CLI until the changes it
         cares about (``only``) are done, or nothing more can happen before ``deadline`` (a clock time), or
         GitHub wants a new sign-in."""
         wanted = None if only is None else set(only)
@@ -228,167 +302,272 @@ class MoveEngine:
         while True:
             self._wake.clear()
             try:
-                rows = [r for r in self.pending() if wanted is None or r.key in wanted]
+                await self.load()
+                await self._check_stale_limits()
             except StoreError as exc:
                 await self._store_failed(exc)
                 continue
+            everything: list[Pending] = [*self.pending(), *self.pending_assignments()]
+            rows = [r for r in everything if wanted is None or r.key in wanted]
             if not rows:
-                self._set_status("")
+                self._set_waiting(Waiting(0))
                 if until_idle:
                     return
                 await self._sleep(None)
                 continue
             if self._auth_needed:
-                self._set_status(f"{_moves(len(rows))} waiting: sign in to GitHub again to send them.")
+                self._set_waiting(Waiting(len(rows), needs_sign_in=True))
                 if until_idle:
                     return
                 await self._sleep(None)
                 continue
-            now = self._clock()
-            due = [r for r in rows if r.not_before <= now]
+            now = self.clock.time()
+            due = sorted((r for r in rows if r.not_before <= now), key=lambda r: r.created_at)
             if not due:
                 next_at = min(r.not_before for r in rows)
-                self._report_waiting(rows, next_at)
+                reason = next((r.error for r in rows if r.not_before == next_at and r.error), None)
+                self._set_waiting(Waiting(len(rows), datetime.fromtimestamp(next_at, UTC), reason))
                 if deadline is not None and next_at > deadline:
                     return
                 await self._sleep(next_at - now)
                 continue
-            await self._send(due[0])
+            self._set_waiting(Waiting(len(rows)))
+            try:
+                if isinstance(due[0], PendingMove):
+                    await self._send_move(due[0])
+                else:
+                    await self._send_assignment(due[0])
+            except StoreError as exc:
+                # The disk under the outbox failed: stop here rather than send changes we cannot track.
+                await self._store_failed(exc)
+
+    async def _db(self, work: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Outbox work in a worker thread: SQLite's fsync never blocks the event loop (the UI thread)."""
+        return await asyncio.to_thread(work, *args, **kwargs)
 
     async def _sleep(self, seconds: float | None) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), seconds)
+        await wait_event(self.clock, self._wake, seconds)
 
-    async def _send(self, row: PendingMove) -> None:
-        try:
-            await self._send_once(row)
-        except StoreError as exc:
-            # The disk under the outbox failed: stop here rather than send moves we cannot track.
-            await self._store_failed(exc)
+    async def _check_stale_limits(self) -> None:
+        """Once per run: rows held by a rate limit an earlier run met are released when GitHub (asked for
+        free) says the limit has room again, and never held longer than GitHub's longest window."""
+        if self._limits_checked:
+            return
+        self._limits_checked = True
+        now = self.clock.time()
+        released = await self._db(self.outbox.release, self.api_url, now + self.policy.max_announced_wait)
+        rows: list[Pending] = [*self._moves.values(), *self._assignments.values()]
+        held = [r for r in rows if r.not_before > now]
+        if held and any(isinstance(r.error, RateLimited) and not r.error.secondary for r in held):
+            with contextlib.suppress(GitHubError):
+                limits = await self.client.refresh_rate_limit()
+                core = limits.get("core")
+                if core is not None and core.remaining > 0:
+                    released += await self._db(self.outbox.release, self.api_url, now)
+        if released:
+            log.info("released %d changes held by an earlier run's wait", released)
+            await self.load()
 
     async def _store_failed(self, exc: StoreError) -> None:
         """The outbox cannot be read or written. What GitHub has is confirmed again once it can be."""
         if self._until_idle:  # a script: end with the message instead of spinning
             raise exc
-        self.events.notice(str(exc))
-        await self._sleep(max(1.0, self.policy.retry_base * self.policy.time_scale))
+        self.events.notice(exc)
+        await self._sleep(max(1.0, self.policy.move_retry_base))
 
-    async def _send_once(self, row: PendingMove) -> None:
+    async def _send_move(self, row: PendingMove) -> None:
         key = row.key
         self._last_seen.pop(key, None)
         try:
-            self.outbox.mark(row, MoveState.SENDING)
+            await self._db(self.outbox.mark, row, MoveState.SENDING)
             labels = await self._apply(row)
         except _Superseded:
             return
-        except Refused as exc:
+        except MoveError as exc:
             self._secondary_streak = 0
-            if row.key not in self._last_seen and (
-                row.generation > 1 or row.attempts > 0 or row.state is not MoveState.QUEUED
-            ):
-                await self._read_back(row.key)  # an earlier intent may be half sent: show GitHub's truth
-            self._drop(row, str(exc))
+            await self._fail(row, exc)
         except AuthError as exc:
             self._auth_needed = True
-            self.outbox.mark(row, MoveState.QUEUED, last_error=str(exc))
-            self.events.notice(str(exc))
+            await self._db(self.outbox.mark, row, MoveState.QUEUED, error=exc)
+            self.events.notice(exc)
         except RateLimited as exc:
-            self._rate_limited(exc)
+            await self._rate_limited(exc)
         except GitHubError as exc:
             self._secondary_streak = 0
-            if exc.status == 410:
-                self._drop(row, f"{key} was deleted on GitHub; the move to {row.target} was dropped.")
+            if isinstance(exc, Gone):
+                await self._fail(row, IssueGone(str(key), row.target, deleted=True))
             elif exc.temporary:
-                self._retry_later(row, str(exc))
+                await self._retry_later(row, exc)
             else:
                 if isinstance(exc, PermissionDenied):
-                    self._repos[key.repo] = _no_permission(key.repo, exc)
-                    self._refused_at[key.repo] = self._clock()
-                self._drop(row, f"Moving {key} to {row.target} failed: {exc}")
+                    self._repos[key.repo] = CannotLabel("", "", repo=key.repo, detail=exc.detail)
+                    self._refused_at[key.repo] = self.clock.monotonic()
+                    await self._fail(row, CannotLabel(str(key), row.target, repo=key.repo, detail=exc.detail))
+                else:
+                    await self._fail(row, exc)
         else:
             self._secondary_streak = 0
             # complete() is False when the row changed: a newer move of the issue (keep going), or another
             # process (the window and 'triageboard sync') confirmed it first: then it is settled here too.
-            if self.outbox.complete(row) or self.outbox.get(self.api_url, key) is None:
+            if (
+                await self._db(self.outbox.complete, row)
+                or await self._db(self.outbox.get, self.api_url, key) is None
+            ):
                 log.info("moved %s to %s", key, row.target)
+                self._moves.pop(key, None)
                 self.events.settled(key, labels)
                 self.events.pending_changed(self.pending_count())
 
-    def _rate_limited(self, exc: RateLimited) -> None:
-        """Hold every move until GitHub's time; never less than a pause (a reset time already past, from
+    async def _send_assignment(self, row: PendingAssignment) -> None:
+        key = row.key
+        try:
+            await self._db(self.outbox.mark, row, MoveState.SENDING)
+            await self._check_repo(key.repo, recheck=True)
+            if row.op is AssignOp.ADD:
+                assignees = await self.client.add_assignees(key.repo, key.number, [row.login])
+                if not any(a.casefold() == row.login.casefold() for a in assignees):
+                    raise NotAssignable(str(key), row.target, login=row.login, assignees=assignees)
+            else:
+                assignees = await self.client.remove_assignees(key.repo, key.number, [row.login])
+                if any(a.casefold() == row.login.casefold() for a in assignees):
+                    raise NotApplied(str(key), row.target, labels=())
+        except MoveError as exc:
+            self._secondary_streak = 0
+            await self._fail_assignment(row, exc, getattr(exc, "assignees", None))
+        except AuthError as exc:
+            self._auth_needed = True
+            await self._db(self.outbox.mark, row, MoveState.QUEUED, error=exc)
+            self.events.notice(exc)
+        except RateLimited as exc:
+            await self._rate_limited(exc)
+        except GitHubError as exc:
+            self._secondary_streak = 0
+            if isinstance(exc, NotFound):
+                await self._fail_assignment(
+                    row, IssueGone(str(key), row.target, deleted=isinstance(exc, Gone)), None
+                )
+            elif exc.temporary:
+                await self._retry_later(row, exc)
+            elif isinstance(exc, PermissionDenied):
+                await self._fail_assignment(
+                    row, CannotLabel(str(key), row.target, repo=key.repo, detail=exc.detail), None
+                )
+            else:
+                await self._fail_assignment(row, exc, None)
+        else:
+            self._secondary_streak = 0
+            if await self._db(self.outbox.complete, row):
+                log.info("%s: %s", key, row.target)
+                self._assignments.pop((key, row.login.casefold()), None)
+                self.events.assigned(key, assignees)
+                self.events.pending_changed(self.pending_count())
+
+    async def _rate_limited(self, exc: RateLimited) -> None:
+        """Hold every row until GitHub's time; never less than a pause (a reset time already past, from
         clock skew, must not become a tight loop), and exponentially longer for repeated secondary limits
         that came without retry-after."""
-        now = self._clock()
-        resume = max(exc.resume_at.timestamp(), now + self.policy.retry_base * self.policy.time_scale)
+        now = self.clock.time()
+        resume = max(exc.resume_at.timestamp(), now + self.policy.move_retry_base)
         if exc.secondary:
             self._secondary_streak += 1
             if self._secondary_streak > 1 and exc.retry_after is None:
-                base = self.client.policy.secondary_default_wait * self.client.policy.time_scale
-                longer = base * 2 ** (self._secondary_streak - 1)
-                resume = max(resume, now + min(longer, self.policy.secondary_max * self.policy.time_scale))
+                longer = self.policy.secondary_default_wait * 2 ** (self._secondary_streak - 1)
+                resume = max(resume, now + min(longer, self.policy.secondary_max))
         else:
             self._secondary_streak = 0
-        self.outbox.defer_all(self.api_url, resume, str(exc))
-        log.info("rate limited until %s (secondary=%s)", datetime.fromtimestamp(resume), exc.secondary)
+        resume = min(resume, now + self.policy.max_announced_wait)
+        await self._db(self.outbox.defer_all, self.api_url, resume, exc)
+        log.info("rate limited until %s (secondary=%s)", datetime.fromtimestamp(resume, UTC), exc.secondary)
+
+    async def _fail(self, row: PendingMove, error: TriageboardError) -> None:
+        """Drop a move that cannot succeed. If part of it reached GitHub, say exactly where the issue is now
+        (the board shows that truth: maybe a conflict the user settles with one more move)."""
+        key = row.key
+        if key not in self._last_seen and (
+            row.generation > 1 or row.attempts > 0 or row.state is not MoveState.QUEUED or self._wrote
+        ):
+            await self._read_back(key)  # an earlier write may have gone through: show GitHub's truth
+        labels = self._last_seen.get(key)
+        if labels is not None and _half_done(row, labels):
+            spec = row.spec
+            placement = place(spec, Issue(key.repo, key.number, "", labels))
+            columns = (placement.column.name, *(c.name for c in placement.conflicting))
+            cause = error if not isinstance(error, MoveError) or isinstance(error, CannotLabel) else None
+            error = HalfApplied(
+                str(key), row.target, labels=[label.name for label in labels], columns=columns, cause=cause
+            )
+        log.warning("move of %s to %s dropped: %s", key, row.target, error)
+        if await self._db(self.outbox.drop, row):
+            self._moves.pop(key, None)
+            if labels is None and row.base is not None:  # not read yet: GitHub still has the base
+                labels = tuple(self.known.get(label_key(n), Label(n)) for n in row.base)
+            self.events.failed(key, error, labels)
+            self.events.pending_changed(self.pending_count())
+
+    async def _fail_assignment(
+        self, row: PendingAssignment, error: TriageboardError, assignees: tuple[str, ...] | None
+    ) -> None:
+        log.warning("%s of %s dropped: %s", row.target, row.key, error)
+        if await self._db(self.outbox.drop, row):
+            self._assignments.pop((row.key, row.login.casefold()), None)
+            self.events.assignment_failed(row.key, row.login, error, assignees)
+            self.events.pending_changed(self.pending_count())
 
     async def _read_back(self, key: IssueKey) -> None:
         with contextlib.suppress(GitHubError):
             self._last_seen[key] = await self.client.get_issue_labels(key.repo, key.number)
 
-    def _drop(self, row: PendingMove, message: str) -> None:
-        log.warning("move of %s to %s dropped: %s", row.key, row.target, message)
-        if self.outbox.drop(row):
-            labels = self._last_seen.get(row.key)
-            if labels is None and row.base is not None:  # not read yet: GitHub still has the base
-                labels = tuple(self.known.get(label_key(n), Label(n)) for n in row.base)
-            self.events.failed(row.key, message, labels)
-            self.events.pending_changed(self.pending_count())
-
-    def _retry_later(self, row: PendingMove, error: str) -> None:
+    async def _retry_later(self, row: Pending, error: GitHubError) -> None:
         attempts = row.attempts + 1
-        delay = min(self.policy.retry_max, self.policy.retry_base * 2 ** (attempts - 1))
-        delay *= random.uniform(0.5, 1.0) * self.policy.time_scale
-        log.info("move of %s failed (%s); attempt %d again in %.2fs", row.key, error, attempts + 1, delay)
-        self.outbox.mark(
-            row, MoveState.WAITING, not_before=self._clock() + delay, attempts=attempts, last_error=error
+        delay = self.policy.backoff(
+            attempts - 1, base=self.policy.move_retry_base, cap=self.policy.move_retry_max
+        )
+        log.info(
+            "%s of %s failed (%s); attempt %d again in %.2fs", row.target, row.key, error, attempts + 1, delay
+        )
+        await self._db(
+            self.outbox.mark,
+            row,
+            MoveState.WAITING,
+            not_before=self.clock.time() + delay,
+            attempts=attempts,
+            error=error,
         )
 
-    def _report_waiting(self, rows: list[PendingMove], next_at: float) -> None:
-        reason = next((r.last_error for r in rows if r.not_before == next_at and r.last_error), None)
-        text = f"{_moves(len(rows))} waiting until {_clock_text(next_at)}"
-        if reason:
-            text += f": {reason}"
-        self._set_status(text)
+    def _set_waiting(self, state: Waiting) -> None:
+        if state != self._last_waiting:
+            self._last_waiting = state
+            self.events.waiting(state)
 
-    def _set_status(self, text: str) -> None:
-        if text != self._last_status:
-            self._last_status = text
-            self.events.status(text)
+    def _forget(self, row: Pending) -> None:
+        if isinstance(row, PendingMove):
+            self._moves.pop(row.key, None)
+        else:
+            self._assignments.pop((row.key, row.login.casefold()), None)
 
     async def _apply(self, row: PendingMove) -> tuple[Label, ...]:
         key, spec, target = row.key, row.spec, row.column
-        await self._check_repo(key.repo, recheck=True)
+        self._wrote = False
+        await self._check_repo(key.repo, recheck=True, key=key, target=row.target)
         for name in target.labels:
             if not await self._label_exists(key.repo, name, recheck=True):
-                raise Refused(_missing_label(name, key.repo))
+                raise MissingLabel(str(key), row.target, repo=key.repo, label=name)
         for attempt in range(self.policy.verify_rounds):
             try:
                 fresh = await self.client.get_issue_labels(key.repo, key.number)
-            except NotFound:
-                raise Refused(
-                    f"{key} was not found on GitHub (deleted, transferred, or not visible to your token); "
-                    f"the move to {row.target} was dropped."
-                ) from None
+            except NotFound as exc:
+                raise IssueGone(str(key), row.target, deleted=isinstance(exc, Gone)) from None
             self._last_seen[key] = fresh
             self.learn(fresh)
             if attempt == 0:
                 self._tell_conflict(row, fresh)
             if satisfies(spec, fresh, target):
                 return fresh
-            self._still_current(row)
+            await self._still_current(row)
             diff = plan_move(spec, Issue(key.repo, key.number, "", fresh), target)
             labels = fresh
             if diff.add:
+                self._wrote = True
                 labels = await self.client.add_labels(key.repo, key.number, diff.add)
                 self._last_seen[key] = labels
                 if not all(any(label.key == label_key(n) for label in labels) for n in target.labels):
@@ -397,6 +576,7 @@ class MoveEngine:
                     log.info("%s: GitHub's answer to the add lacks %s; not removing", key, target.labels)
                     continue
             for name in diff.remove:
+                self._wrote = True
                 remaining = await self.client.remove_label(key.repo, key.number, name)
                 if remaining is None:  # it was already gone: that is what we wanted
                     remaining = tuple(label for label in labels if label.key != label_key(name))
@@ -405,14 +585,11 @@ class MoveEngine:
             if satisfies(spec, labels, target):
                 return labels
             log.info("%s: GitHub's answer %s does not show %s yet; reading again", key, labels, row.target)
-        shown = ", ".join(label.name for label in self._last_seen.get(key, ())) or "no labels"
-        raise Refused(
-            f"GitHub did not apply the move of {key} to {row.target} (it now has {shown}). Check that you "
-            f"may label issues in {key.repo}, then move the card again."
-        )
+        shown = [label.name for label in self._last_seen.get(key, ())]
+        raise NotApplied(str(key), row.target, labels=shown)
 
-    def _still_current(self, row: PendingMove) -> None:
-        now = self.outbox.get(self.api_url, row.key)
+    async def _still_current(self, row: PendingMove) -> None:
+        now = await self._db(self.outbox.get, self.api_url, row.key)
         if now is None or now.generation != row.generation:
             raise _Superseded
 
@@ -422,32 +599,28 @@ class MoveEngine:
         ours = {label_key(n) for n in (*row.touched, *row.column.labels)}
         base = {label_key(n): n for n in row.base}
         now = {label.key: label.name for label in fresh}
-        added = [name for k, name in now.items() if k not in base and k not in ours]
-        removed = [name for k, name in base.items() if k not in now and k not in ours]
-        if not added and not removed:
-            return
-        changes = " ".join([f"+{n}" for n in added] + [f"-{n}" for n in removed])
-        self.events.notice(
-            f"{row.key} was changed on GitHub by someone else meanwhile ({changes}); your move to "
-            f"{row.target} was applied on top of their change and kept their labels."
-        )
+        added = tuple(name for k, name in now.items() if k not in base and k not in ours)
+        removed = tuple(name for k, name in base.items() if k not in now and k not in ours)
+        if added or removed:
+            self.events.notice(ChangedMeanwhile(str(row.key), row.target, added, removed))
 
-    async def _check_repo(self, repo: str, *, recheck: bool = False) -> None:
+    async def _check_repo(
+        self, repo: str, *, recheck: bool = False, key: IssueKey | None = None, target: str = ""
+    ) -> None:
         """Refuse a repository the token cannot label. ``recheck``: ask GitHub again if it said no before."""
-        if repo not in self._repos or (recheck and self._repos[repo]):
+        if repo not in self._repos or (recheck and self._repos[repo] is not None):
             try:
                 info = await self.client.get_repository(repo)
             except NotFound:
-                self._repos[repo] = (
-                    f"The repository {repo} was not found, or your token cannot see it; "
-                    "the move was not sent."
-                )
+                self._repos[repo] = CannotLabel("", "", repo=repo, missing=True)
             else:
-                self._repos[repo] = None if info.can_label else _no_permission(repo, None)
-            self._refused_at[repo] = self._clock()
+                self._repos[repo] = None if info.can_label else CannotLabel("", "", repo=repo)
+            self._refused_at[repo] = self.clock.monotonic()
         reason = self._repos[repo]
-        if reason:
-            raise Refused(reason)
+        if reason is not None:
+            raise CannotLabel(
+                str(key) if key else "", target, repo=repo, detail=reason.detail, missing=reason.missing
+            )
 
     async def _label_exists(self, repo: str, name: str, *, recheck: bool = False) -> bool:
         """Whether ``repo`` has the label. ``recheck``: ask GitHub again if it was missing before."""
@@ -455,22 +628,31 @@ class MoveEngine:
         if cache_key not in self._labels or (recheck and not self._labels[cache_key]):
             label = await self.client.get_label(repo, name)
             self._labels[cache_key] = label is not None
-            self._refused_at[cache_key] = self._clock()
+            self._refused_at[cache_key] = self.clock.monotonic()
             if label is not None:
                 self.learn([label])
         return self._labels[cache_key]
 
 
-def _missing_label(name: str, repo: str) -> str:
-    return (
-        f"The label '{name}' does not exist in {repo}; create it there or fix the board file. "
-        "The move was not sent (GitHub would have created a new, misspelled label)."
-    )
+def _half_done(row: PendingMove, labels: tuple[Label, ...]) -> bool:
+    """Whether GitHub's ``labels`` show part of ``row``'s move (not all of it, and not none of it)."""
+    spec = row.spec
+    if satisfies(spec, labels, row.column):
+        return False
+    triage = {label_key(n) for n in spec.triage_labels}
+    now = {label.key for label in labels if label.key in triage}
+    if row.base is not None:
+        return now != {label_key(n) for n in row.base if label_key(n) in triage}
+    return bool({label_key(n) for n in row.diff.add} & now)
 
 
-def _no_permission(repo: str, exc: GitHubError | None) -> str:
-    detail = f" GitHub said: {exc.message}" if exc is not None else ""
-    return (
-        f"You cannot change labels in {repo}: that needs the triage role (or write access) there, or a "
-        f"token allowed to write issues.{detail}"
+def apply_assignees(assignees: Iterable[str], changes: dict[str, AssignOp]) -> tuple[str, ...]:
+    """``assignees`` with pending ``changes`` (login -> add/remove) shown as if GitHub had them already.
+    Logins compare case-insensitively, as on GitHub."""
+    ops = {login.casefold(): op for login, op in changes.items()}
+    result = [a for a in assignees if ops.get(a.casefold()) is not AssignOp.REMOVE]
+    present = {a.casefold() for a in result}
+    result.extend(
+        login for login, op in changes.items() if op is AssignOp.ADD and login.casefold() not in present
     )
+    return tuple(result)

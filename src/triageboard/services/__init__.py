@@ -1,8 +1,8 @@
-"""QObjects with async slots around the domain, the client and the move engine; they report by signals."""
+"""QObjects around the domain, the client and the move engine: they start work in the session's task
+scope and report through signals and the session's reporter."""
 
-from . import messages
 from .auth_service import AuthService
-from .board_service import BoardService, rate_limit_text
-from .moves import MoveService
+from .board_service import BoardService
+from .move_service import MoveService
 
-__all__ = ["AuthService", "BoardService", "MoveService", "messages", "rate_limit_text"]
+__all__ = ["AuthService", "BoardService", "MoveService"]

@@ -1,7 +1,16 @@
-"""SQLite stores: the durable outbox of pending moves and the ETag page cache. No Qt here."""
+"""SQLite stores: the durable outbox of pending changes and the ETag page cache. No Qt here."""
 
-from .db import StoreError, open_database
-from .outbox import MoveState, Outbox, PendingMove
+from .db import open_database
+from .outbox import AssignOp, MoveState, Outbox, Pending, PendingAssignment, PendingMove
 from .pages import SQLitePageCache
 
-__all__ = ["MoveState", "Outbox", "PendingMove", "SQLitePageCache", "StoreError", "open_database"]
+__all__ = [
+    "AssignOp",
+    "MoveState",
+    "Outbox",
+    "Pending",
+    "PendingAssignment",
+    "PendingMove",
+    "SQLitePageCache",
+    "open_database",
+]

@@ -9,21 +9,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import StoreError, StoreReason
+from ..reporting import StoreRecovered
+
 log = logging.getLogger(__name__)
 
 # How long a write waits for another process (the window and 'triageboard sync' share the outbox).
 BUSY_TIMEOUT = 10.0
 
 
-class StoreError(Exception):
-    """A store file cannot be used (disk full, permissions, ...). The message says what to do."""
-
-
 @dataclass(frozen=True, slots=True)
 class Opened:
     connection: sqlite3.Connection
-    # Set when the file was damaged and moved aside: a sentence for the user.
-    notice: str | None = None
+    # Set when the file was damaged and moved aside: a fact for the user.
+    notice: StoreRecovered | None = None
 
 
 def _companions(path: Path) -> list[Path]:
@@ -69,7 +68,7 @@ def open_database(
 ) -> Opened:
     """Open (or create) ``path``; a damaged file is moved aside, reported in ``notice``, and replaced.
 
-    ``what`` names the file for the user ("the outbox of pending moves"). ``salvage(damaged, fresh)``
+    ``what`` names the store for the user ("outbox", "page cache"). ``salvage(damaged, fresh)``
     copies what can still be read from the damaged file (opened read-only) and returns how many records.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -77,21 +76,15 @@ def open_database(
         return Opened(_connect(path, schema))
     except sqlite3.DatabaseError as exc:
         if isinstance(exc, sqlite3.OperationalError) and not _looks_damaged(exc):
-            raise StoreError(f"Cannot open {what} at {path}: {exc}. {advice(exc, path.parent)}") from None
+            raise failure(what, path, exc, "open") from None
         log.warning("%s at %s is damaged (%s); moving it aside", what, path, exc)
     try:
         aside = _move_aside(path)
         conn = _connect(path, schema)
     except (OSError, sqlite3.Error) as exc:
-        raise StoreError(
-            f"{what.capitalize()} at {path} is damaged and could not be replaced ({exc}). "
-            "Move the file away by hand and start again."
-        ) from None
-    notice = f"{what.capitalize()} was damaged; it was moved to {aside} and a fresh one was started."
-    if salvage is not None:
-        recovered = _salvage(aside, conn, salvage)
-        notice += f" {recovered} record{'s' if recovered != 1 else ''} could be recovered from it."
-    return Opened(conn, notice)
+        raise StoreError(what, str(path), StoreReason.DAMAGED_BEYOND_REPAIR, detail=str(exc)) from None
+    recovered = _salvage(aside, conn, salvage) if salvage is not None else None
+    return Opened(conn, StoreRecovered(what, str(aside), recovered))
 
 
 def _salvage(aside: Path, fresh: sqlite3.Connection, salvage: Salvage) -> int:
@@ -108,15 +101,13 @@ def _salvage(aside: Path, fresh: sqlite3.Connection, salvage: Salvage) -> int:
         damaged.close()
 
 
-def advice(exc: sqlite3.Error, folder: Path) -> str:
-    """What the user can do about ``exc``: wait for the other program holding the file, or free the disk."""
+def failure(what: str, path: Path, exc: BaseException, doing: str) -> StoreError:
+    """``exc`` (from SQLite or the file system) as a :class:`StoreError`: busy (another process holds the
+    file) or a disk problem (full, read-only, permissions)."""
     text = str(exc).lower()
-    if "locked" in text or "busy" in text:
-        return (
-            "Another program is using it (another triageboard window, or 'triageboard sync'); "
-            "try again in a moment."
-        )
-    return f"Check that the disk holding {folder} is not full and is writable."
+    busy = "locked" in text or "busy" in text
+    reason = StoreReason.BUSY if busy else StoreReason.DISK
+    return StoreError(what, str(path), reason, doing=doing, detail=str(exc))
 
 
 def _looks_damaged(exc: sqlite3.Error) -> bool:

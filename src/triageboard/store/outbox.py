@@ -1,10 +1,16 @@
-"""The durable outbox: one row per issue with a move GitHub has not confirmed yet.
+"""The durable outbox: the changes GitHub has not confirmed yet — one row per issue with a move, and one per
+(issue, login) with an assignment.
 
 A row is committed (WAL, ``synchronous=FULL``) before any request for it is sent, and deleted only once
-GitHub's answer shows the intended labels. Several moves of one issue coalesce into its row (the last target
-wins; ``generation`` counts them so a sender never deletes a newer intent it did not send).
+GitHub's answer shows the intended labels (or assignees). Several moves of one issue coalesce into its row
+(the last target wins; ``generation`` counts them so a sender never deletes a newer intent it did not send);
+so do several assignment requests for one login.
 
 Rows are self-contained: they carry the board's columns, so a replay does not depend on which board is open.
+Why a row waits is kept as facts (``errors.to_record``), never as a sentence.
+
+The class is synchronous and thread-safe (one connection behind a lock); the engine calls it from a worker
+thread so that no disk wait ever runs on the UI thread.
 """
 
 from __future__ import annotations
@@ -14,16 +20,18 @@ import json
 import logging
 import sqlite3
 import threading
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
 from ..board import BoardSpec, Column, IssueKey, LabelDiff, label_key
-from .db import StoreError, advice, open_database
+from ..clock import Clock, SystemClock
+from ..errors import StoreError, StoreReason, TriageboardError, from_record, to_record
+from .db import failure, open_database
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+WHAT = "outbox"
 log = logging.getLogger(__name__)
 
 
@@ -31,6 +39,11 @@ class MoveState(StrEnum):
     QUEUED = "queued"
     SENDING = "sending"
     WAITING = "waiting"  # until ``not_before``: a temporary failure or a rate limit
+
+
+class AssignOp(StrEnum):
+    ADD = "add"
+    REMOVE = "remove"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,9 +62,10 @@ class PendingMove:
     state: MoveState
     not_before: float
     attempts: int
-    last_error: str | None
+    error: TriageboardError | None
     created_at: float
     generation: int
+    batch: int | None = None
 
     @property
     def spec(self) -> BoardSpec:
@@ -62,71 +76,134 @@ class PendingMove:
         return self.spec.column(self.target)
 
 
+@dataclass(frozen=True, slots=True)
+class PendingAssignment:
+    id: int
+    key: IssueKey
+    api_url: str
+    login: str
+    op: AssignOp
+    state: MoveState
+    not_before: float
+    attempts: int
+    error: TriageboardError | None
+    created_at: float
+    generation: int
+    batch: int | None = None
+
+    @property
+    def target(self) -> str:
+        return f"{'assign' if self.op is AssignOp.ADD else 'unassign'} @{self.login}"
+
+
+Pending = PendingMove | PendingAssignment
+
+
+_MOVES = """
+    CREATE TABLE IF NOT EXISTS moves (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        api_url TEXT NOT NULL,
+        repo TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        board TEXT NOT NULL,
+        columns TEXT NOT NULL,
+        target TEXT NOT NULL,
+        base TEXT,
+        add_labels TEXT NOT NULL,
+        remove_labels TEXT NOT NULL,
+        touched TEXT NOT NULL,
+        state TEXT NOT NULL,
+        not_before REAL NOT NULL DEFAULT 0,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL,
+        generation INTEGER NOT NULL DEFAULT 1,
+        batch INTEGER,
+        UNIQUE (api_url, repo, number)
+    )
+"""
+_ASSIGNMENTS = """
+    CREATE TABLE IF NOT EXISTS assignments (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        api_url TEXT NOT NULL,
+        repo TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        login TEXT NOT NULL,
+        op TEXT NOT NULL,
+        state TEXT NOT NULL,
+        not_before REAL NOT NULL DEFAULT 0,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL,
+        generation INTEGER NOT NULL DEFAULT 1,
+        batch INTEGER,
+        UNIQUE (api_url, repo, number, login COLLATE NOCASE)
+    )
+"""
+
+
 def _schema(conn: sqlite3.Connection) -> None:
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version > SCHEMA_VERSION:
-        raise StoreError(
-            "The outbox was written by a newer triageboard; update triageboard to send its moves."
-        )
-    conn.execute(
-        """
-        CREATE TABLE IF NOT EXISTS moves (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            api_url TEXT NOT NULL,
-            repo TEXT NOT NULL,
-            number INTEGER NOT NULL,
-            board TEXT NOT NULL,
-            columns TEXT NOT NULL,
-            target TEXT NOT NULL,
-            base TEXT,
-            add_labels TEXT NOT NULL,
-            remove_labels TEXT NOT NULL,
-            touched TEXT NOT NULL,
-            state TEXT NOT NULL,
-            not_before REAL NOT NULL DEFAULT 0,
-            attempts INTEGER NOT NULL DEFAULT 0,
-            last_error TEXT,
-            created_at REAL NOT NULL,
-            updated_at REAL NOT NULL,
-            generation INTEGER NOT NULL DEFAULT 1,
-            UNIQUE (api_url, repo, number)
-        )
-        """
-    )
-    if version != SCHEMA_VERSION:  # a write: only when needed, so opening never waits for a writer
+        raise StoreError(WHAT, "", StoreReason.NEWER)
+    if version == SCHEMA_VERSION:
+        return  # no write: opening never waits for a writer
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute(_MOVES)
+        if version == 1:
+            # Version 1 kept why a move waited as a sentence, version 2 keeps facts (the next try finds out).
+            conn.execute("ALTER TABLE moves ADD COLUMN batch INTEGER")
+            conn.execute("UPDATE moves SET last_error=NULL")
+        conn.execute(_ASSIGNMENTS)
         conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+        raise
 
 
-_COLUMNS = (
+_MOVE_COLUMNS = (
     "api_url, repo, number, board, columns, target, base, add_labels, remove_labels, touched, state,"
     " not_before, attempts, last_error, created_at, updated_at, generation"
 )
-_SALVAGE_READ = "SELECT " + _COLUMNS + " FROM moves NOT INDEXED ORDER BY id"  # noqa: S608 (constants)
-_SALVAGE_WRITE = (
-    "INSERT OR IGNORE INTO moves (" + _COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"  # noqa: S608
+_ASSIGN_COLUMNS = (
+    "api_url, repo, number, login, op, state, not_before, attempts, created_at, updated_at, generation"
 )
 
 
 def _salvage(damaged: sqlite3.Connection, fresh: sqlite3.Connection) -> int:
-    """Copy the moves still readable in a damaged outbox (row by row, up to the first bad page)."""
-    rows: list[tuple[object, ...]] = []
-    try:
-        for row in damaged.execute(_SALVAGE_READ):
-            rows.append(tuple(row))
-    except sqlite3.DatabaseError as exc:
-        log.warning("the damaged outbox could be read only partly (%s)", exc)
+    """Copy the moves and assignments still readable in a damaged outbox (row by row, up to the first bad
+    page). Why they waited is not copied: the next attempt finds out again."""
     copied = 0
-    for row in rows:
-        with contextlib.suppress(sqlite3.Error):
-            cursor = fresh.execute(_SALVAGE_WRITE, row)
-            copied += cursor.rowcount
+    for table, columns in (("moves", _MOVE_COLUMNS), ("assignments", _ASSIGN_COLUMNS)):
+        rows: list[tuple[object, ...]] = []
+        try:
+            for row in damaged.execute(f"SELECT {columns} FROM {table} NOT INDEXED ORDER BY id"):  # noqa: S608
+                rows.append(tuple(row))
+        except sqlite3.DatabaseError as exc:
+            log.warning("the damaged outbox's %s could be read only partly (%s)", table, exc)
+        marks = ",".join("?" * len(columns.split(",")))
+        for row in rows:
+            with contextlib.suppress(sqlite3.Error):
+                if table == "moves":
+                    row = (*row[:13], None, *row[14:])  # last_error: an old sentence or facts, dropped
+                cursor = fresh.execute(f"INSERT OR IGNORE INTO {table} ({columns}) VALUES ({marks})", row)  # noqa: S608
+                copied += cursor.rowcount
     return copied
 
 
 # ``where`` clauses below are constants of this module; values always go through parameters.
-_SELECT = (
+_SELECT_MOVES = (
     "SELECT id, api_url, repo, number, board, columns, target, base, add_labels, remove_labels,"
-    " touched, state, not_before, attempts, last_error, created_at, generation FROM moves "
+    " touched, state, not_before, attempts, last_error, created_at, generation, batch FROM moves "
+)
+_SELECT_ASSIGNMENTS = (
+    "SELECT id, api_url, repo, number, login, op, state, not_before, attempts, last_error, created_at,"
+    " generation, batch FROM assignments "
 )
 
 
@@ -144,13 +221,36 @@ def _names(text: str | None) -> tuple[str, ...] | None:
     return tuple(str(n) for n in json.loads(text))
 
 
+def _error_json(error: TriageboardError | None) -> str | None:
+    return None if error is None else json.dumps(to_record(error))
+
+
+def _error_from(text: object) -> TriageboardError | None:
+    if not isinstance(text, str):
+        return None
+    try:
+        return from_record(json.loads(text))
+    except ValueError:
+        return None
+
+
 class Outbox:
     """SQLite-backed; safe to share between the window and a ``triageboard sync`` run at the same time."""
 
-    def __init__(self, path: Path) -> None:
-        opened = open_database(path, _schema, "the outbox of pending moves", _salvage)
+    def __init__(self, path: Path, *, clock: Clock | None = None) -> None:
+        try:
+            opened = open_database(path, _schema, WHAT, _salvage)
+        except StoreError as exc:
+            if not exc.path:  # raised by the schema, which does not know where the file is
+                raise StoreError(
+                    exc.what, str(path), exc.reason, doing=exc.doing, detail=exc.detail
+                ) from None
+            raise
+        except OSError as exc:
+            raise failure(WHAT, path, exc, "open") from None
         self.path = path
         self.notice = opened.notice
+        self._clock: Clock = clock or SystemClock()
         self._conn = opened.connection
         self._lock = threading.Lock()
 
@@ -167,45 +267,64 @@ class Outbox:
     # --- reading ---------------------------------------------------------------------------------
 
     def get(self, api_url: str, key: IssueKey) -> PendingMove | None:
-        rows = self._select("WHERE api_url=? AND repo=? AND number=?", (api_url, key.repo, key.number))
+        rows = self._moves("WHERE api_url=? AND repo=? AND number=?", (api_url, key.repo, key.number))
         return rows[0] if rows else None
 
     def pending(self, api_url: str) -> list[PendingMove]:
-        return self._select("WHERE api_url=? ORDER BY id", (api_url,))
+        return self._moves("WHERE api_url=? ORDER BY id", (api_url,))
+
+    def assignments(self, api_url: str) -> list[PendingAssignment]:
+        return self._assignments("WHERE api_url=? ORDER BY id", (api_url,))
+
+    def assignment(self, api_url: str, key: IssueKey, login: str) -> PendingAssignment | None:
+        rows = self._assignments(
+            "WHERE api_url=? AND repo=? AND number=? AND login=? COLLATE NOCASE",
+            (api_url, key.repo, key.number, login),
+        )
+        return rows[0] if rows else None
 
     def count(self, api_url: str) -> int:
-        with self._lock:
-            try:
-                row = self._conn.execute("SELECT COUNT(*) FROM moves WHERE api_url=?", (api_url,)).fetchone()
-            except sqlite3.Error as exc:
-                raise self._read_error(exc) from None
-        return int(row[0])
-
-    def origins(self) -> dict[str, int]:
-        """How many moves wait for each API URL (a GitHub Enterprise host has its own)."""
-        with self._lock:
-            try:
-                rows = self._conn.execute("SELECT api_url, COUNT(*) FROM moves GROUP BY api_url").fetchall()
-            except sqlite3.Error as exc:
-                raise self._read_error(exc) from None
-        return {str(api_url): int(n) for api_url, n in rows}
-
-    def _select(self, where: str, params: tuple[object, ...]) -> list[PendingMove]:
-        with self._lock:
-            try:
-                rows = self._conn.execute(_SELECT + where, params).fetchall()
-            except sqlite3.Error as exc:
-                raise self._read_error(exc) from None
-        return [self._row(r) for r in rows]
-
-    def _read_error(self, exc: sqlite3.Error) -> StoreError:
-        return StoreError(
-            f"Could not read the outbox at {self.path} ({exc}); pending moves are kept there. If another "
-            "triageboard is busy with it, try again in a moment."
+        return self._scalar(
+            "SELECT (SELECT COUNT(*) FROM moves WHERE api_url=?)"
+            " + (SELECT COUNT(*) FROM assignments WHERE api_url=?)",
+            (api_url, api_url),
         )
 
+    def origins(self) -> dict[str, int]:
+        """How many changes wait for each API URL (a GitHub Enterprise host has its own)."""
+        with self._lock:
+            try:
+                rows = self._conn.execute(
+                    "SELECT api_url, COUNT(*) FROM (SELECT api_url FROM moves UNION ALL"
+                    " SELECT api_url FROM assignments) GROUP BY api_url"
+                ).fetchall()
+            except sqlite3.Error as exc:
+                raise failure(WHAT, self.path, exc, "read") from None
+        return {str(api_url): int(n) for api_url, n in rows}
+
+    def _scalar(self, sql: str, params: tuple[object, ...]) -> int:
+        with self._lock:
+            try:
+                row = self._conn.execute(sql, params).fetchone()
+            except sqlite3.Error as exc:
+                raise failure(WHAT, self.path, exc, "read") from None
+        return int(row[0])
+
+    def _rows(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
+        with self._lock:
+            try:
+                return [tuple(r) for r in self._conn.execute(sql, params).fetchall()]
+            except sqlite3.Error as exc:
+                raise failure(WHAT, self.path, exc, "read") from None
+
+    def _moves(self, where: str, params: tuple[object, ...]) -> list[PendingMove]:
+        return [self._move_row(r) for r in self._rows(_SELECT_MOVES + where, params)]
+
+    def _assignments(self, where: str, params: tuple[object, ...]) -> list[PendingAssignment]:
+        return [self._assignment_row(r) for r in self._rows(_SELECT_ASSIGNMENTS + where, params)]
+
     @staticmethod
-    def _row(r: tuple[object, ...]) -> PendingMove:
+    def _move_row(r: tuple[object, ...]) -> PendingMove:
         return PendingMove(
             id=int(r[0]),  # type: ignore[call-overload]
             api_url=str(r[1]),
@@ -219,9 +338,27 @@ class Outbox:
             state=MoveState(str(r[11])),
             not_before=float(r[12]),  # type: ignore[arg-type]
             attempts=int(r[13]),  # type: ignore[call-overload]
-            last_error=None if r[14] is None else str(r[14]),
+            error=_error_from(r[14]),
             created_at=float(r[15]),  # type: ignore[arg-type]
             generation=int(r[16]),  # type: ignore[call-overload]
+            batch=None if r[17] is None else int(r[17]),  # type: ignore[call-overload]
+        )
+
+    @staticmethod
+    def _assignment_row(r: tuple[object, ...]) -> PendingAssignment:
+        return PendingAssignment(
+            id=int(r[0]),  # type: ignore[call-overload]
+            api_url=str(r[1]),
+            key=IssueKey(str(r[2]), int(r[3])),  # type: ignore[call-overload]
+            login=str(r[4]),
+            op=AssignOp(str(r[5])),
+            state=MoveState(str(r[6])),
+            not_before=float(r[7]),  # type: ignore[arg-type]
+            attempts=int(r[8]),  # type: ignore[call-overload]
+            error=_error_from(r[9]),
+            created_at=float(r[10]),  # type: ignore[arg-type]
+            generation=int(r[11]),  # type: ignore[call-overload]
+            batch=None if r[12] is None else int(r[12]),  # type: ignore[call-overload]
         )
 
     # --- writing ---------------------------------------------------------------------------------
@@ -234,10 +371,12 @@ class Outbox:
         target: Column,
         base: Iterable[str] | None,
         diff: LabelDiff,
+        *,
+        batch: int | None = None,
     ) -> PendingMove:
         """Record a move (committed to disk when this returns). A queued move of the same issue is
         replaced by this one, keeping its original ``base``; the caller plans ``diff`` against that."""
-        now = time.time()
+        now = self._clock.time()
         names = list(diff.add) + list(diff.remove)
         with self._lock:
             try:
@@ -249,8 +388,8 @@ class Outbox:
                 if old is None:
                     self._conn.execute(
                         "INSERT INTO moves (api_url, repo, number, board, columns, target, base, add_labels,"
-                        " remove_labels, touched, state, created_at, updated_at)"
-                        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        " remove_labels, touched, state, created_at, updated_at, batch)"
+                        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                         (
                             api_url,
                             key.repo,
@@ -265,13 +404,14 @@ class Outbox:
                             MoveState.QUEUED.value,
                             now,
                             now,
+                            batch,
                         ),
                     )
                 else:
                     touched = _union(json.loads(old[0]), names)
                     self._conn.execute(
                         "UPDATE moves SET board=?, columns=?, target=?, add_labels=?, remove_labels=?,"
-                        " touched=?, state=?, attempts=0, last_error=NULL, updated_at=?,"
+                        " touched=?, state=?, attempts=0, last_error=NULL, updated_at=?, batch=?,"
                         " generation=generation+1 WHERE api_url=? AND repo=? AND number=?",
                         (
                             spec.name,
@@ -282,6 +422,7 @@ class Outbox:
                             json.dumps(touched),
                             MoveState.QUEUED.value,
                             now,
+                            batch,
                             api_url,
                             key.repo,
                             key.number,
@@ -290,68 +431,137 @@ class Outbox:
                 self._conn.execute("COMMIT")
             except sqlite3.Error as exc:
                 self._rollback()
-                raise StoreError(
-                    f"Could not save the move to the outbox ({exc}); it was not sent. "
-                    f"{advice(exc, self.path.parent)}"
-                ) from None
+                raise failure(WHAT, self.path, exc, "save") from None
         result = self.get(api_url, key)
+        assert result is not None
+        return result
+
+    def put_assignment(
+        self, api_url: str, key: IssueKey, login: str, op: AssignOp, *, batch: int | None = None
+    ) -> PendingAssignment:
+        """Record an assignment change (on disk when this returns); a queued one for the same login is
+        replaced (the last wish wins)."""
+        now = self._clock.time()
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+                self._conn.execute(
+                    "INSERT INTO assignments (api_url, repo, number, login, op, state, created_at,"
+                    " updated_at, batch) VALUES (?,?,?,?,?,?,?,?,?)"
+                    " ON CONFLICT (api_url, repo, number, login) DO UPDATE SET"
+                    " op=excluded.op, state=excluded.state, attempts=0, last_error=NULL, not_before=0,"
+                    " updated_at=excluded.updated_at, batch=excluded.batch, generation=generation+1",
+                    (api_url, key.repo, key.number, login, op.value, MoveState.QUEUED.value, now, now, batch),
+                )
+                self._conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._rollback()
+                raise failure(WHAT, self.path, exc, "save") from None
+        result = self.assignment(api_url, key, login)
         assert result is not None
         return result
 
     def mark(
         self,
-        move: PendingMove,
+        row: Pending,
         state: MoveState,
         *,
         not_before: float = 0.0,
         attempts: int | None = None,
-        last_error: str | None = None,
+        error: TriageboardError | None = None,
     ) -> None:
-        """Update a row's sending state, unless a newer move of the issue replaced it meanwhile."""
+        """Update a row's sending state, unless a newer request for it replaced it meanwhile."""
         self._write(
-            "UPDATE moves SET state=?, not_before=?, attempts=?, last_error=?, updated_at=?"
+            f"UPDATE {_table(row)} SET state=?, not_before=?, attempts=?, last_error=?, updated_at=?"  # noqa: S608
             " WHERE id=? AND generation=?",
             (
                 state.value,
                 not_before,
-                move.attempts if attempts is None else attempts,
-                last_error,
-                time.time(),
-                move.id,
-                move.generation,
+                row.attempts if attempts is None else attempts,
+                _error_json(error),
+                self._clock.time(),
+                row.id,
+                row.generation,
             ),
         )
 
-    def defer_all(self, api_url: str, not_before: float, reason: str) -> None:
-        """Every move waits until ``not_before`` (a rate limit is per account, not per issue)."""
-        self._write(
-            "UPDATE moves SET state=?, not_before=MAX(not_before, ?), last_error=?, updated_at=?"
-            " WHERE api_url=?",
-            (MoveState.WAITING.value, not_before, reason, time.time(), api_url),
+    def defer_all(self, api_url: str, not_before: float, error: TriageboardError) -> None:
+        """Every change waits until ``not_before`` (a rate limit is per account, not per issue)."""
+        for table in ("moves", "assignments"):
+            self._write(
+                f"UPDATE {table} SET state=?, not_before=MAX(not_before, ?), last_error=?, updated_at=?"  # noqa: S608
+                " WHERE api_url=?",
+                (MoveState.WAITING.value, not_before, _error_json(error), self._clock.time(), api_url),
+            )
+
+    def release(self, api_url: str, before: float) -> int:
+        """Bring waits that end after ``before`` forward to it: what a clock jump or a bad server announced
+        must not hold the outbox past what GitHub can mean."""
+        total = 0
+        for table in ("moves", "assignments"):
+            total += self._write(
+                f"UPDATE {table} SET not_before=? WHERE api_url=? AND not_before>?",  # noqa: S608
+                (before, api_url, before),
+            )
+        return total
+
+    def complete(self, row: Pending) -> bool:
+        """Delete a row GitHub confirmed; False when a newer request replaced it (keep going)."""
+        return (
+            self._write(f"DELETE FROM {_table(row)} WHERE id=? AND generation=?", (row.id, row.generation))  # noqa: S608
+            > 0
         )
 
-    def complete(self, move: PendingMove) -> bool:
-        """Delete a row GitHub confirmed; False when a newer move of the issue replaced it (keep going)."""
-        return self._write("DELETE FROM moves WHERE id=? AND generation=?", (move.id, move.generation)) > 0
-
-    def drop(self, move: PendingMove) -> bool:
+    def drop(self, row: Pending) -> bool:
         """Delete a row that cannot succeed (the caller tells the user why)."""
-        return self.complete(move)
+        return self.complete(row)
+
+    def cancel_batch(self, api_url: str, batch: int) -> list[Pending]:
+        """Take back the rows of ``batch`` not being sent right now; returns them (their cards go back)."""
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+                moves = [
+                    self._move_row(tuple(r))
+                    for r in self._conn.execute(
+                        _SELECT_MOVES + "WHERE api_url=? AND batch=? AND state!=?",
+                        (api_url, batch, MoveState.SENDING.value),
+                    ).fetchall()
+                ]
+                assignments = [
+                    self._assignment_row(tuple(r))
+                    for r in self._conn.execute(
+                        _SELECT_ASSIGNMENTS + "WHERE api_url=? AND batch=? AND state!=?",
+                        (api_url, batch, MoveState.SENDING.value),
+                    ).fetchall()
+                ]
+                taken: list[Pending] = [*moves, *assignments]
+                for row in taken:
+                    self._conn.execute(
+                        f"DELETE FROM {_table(row)} WHERE id=? AND generation=?",  # noqa: S608
+                        (row.id, row.generation),
+                    )
+                self._conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._rollback()
+                raise failure(WHAT, self.path, exc, "save") from None
+        return taken
 
     def _write(self, sql: str, params: tuple[object, ...]) -> int:
         with self._lock:
             try:
                 cursor = self._conn.execute(sql, params)
             except sqlite3.Error as exc:
-                raise StoreError(
-                    f"Could not update the outbox ({exc}); pending moves are kept. "
-                    f"{advice(exc, self.path.parent)}"
-                ) from None
+                raise failure(WHAT, self.path, exc, "save") from None
             return cursor.rowcount
 
     def _rollback(self) -> None:
         with contextlib.suppress(sqlite3.Error):
             self._conn.execute("ROLLBACK")
+
+
+def _table(row: Pending) -> str:
+    return "moves" if isinstance(row, PendingMove) else "assignments"
 
 
 def _union(old: Iterable[str], new: Iterable[str]) -> list[str]:

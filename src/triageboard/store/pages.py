@@ -2,10 +2,12 @@
 (a 304 does not count against GitHub's rate limit) across restarts.
 
 It is only a cache: any SQLite failure disables it for the session (logged) instead of failing a request.
+Its async methods do the SQLite work in a worker thread, never on the UI thread.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import sqlite3
@@ -33,7 +35,7 @@ def _schema(conn: sqlite3.Connection) -> None:
 
 class SQLitePageCache:
     def __init__(self, path: Path, *, max_pages: int = 2000) -> None:
-        opened = open_database(path, _schema, "the page cache")
+        opened = open_database(path, _schema, "page cache")
         self.path = path
         self.notice = opened.notice
         self._conn: sqlite3.Connection | None = opened.connection
@@ -42,7 +44,19 @@ class SQLitePageCache:
         self._puts = 0
         self._lock = threading.Lock()
 
-    def get(self, url: str) -> CachedPage | None:
+    async def get(self, url: str) -> CachedPage | None:
+        return await asyncio.to_thread(self.get_now, url)
+
+    async def put(self, url: str, page: CachedPage) -> None:
+        await asyncio.to_thread(self.put_now, url, page)
+
+    async def drop(self, url: str) -> None:
+        await asyncio.to_thread(self._delete, url)
+
+    async def clear(self) -> None:
+        await asyncio.to_thread(self.clear_now)
+
+    def get_now(self, url: str) -> CachedPage | None:
         with self._lock:
             if self._conn is None:
                 return None
@@ -57,7 +71,7 @@ class SQLitePageCache:
             return None
         return CachedPage(etag=str(row[0]), body=bytes(row[1]), link=None if row[2] is None else str(row[2]))
 
-    def put(self, url: str, page: CachedPage) -> None:
+    def put_now(self, url: str, page: CachedPage) -> None:
         with self._lock:
             if self._conn is None:
                 return
@@ -72,13 +86,22 @@ class SQLitePageCache:
             except sqlite3.Error as exc:
                 self._disable(exc)
 
-    def clear(self) -> None:
+    def clear_now(self) -> None:
         """Forget every page: another account may see other data behind the same URLs."""
         with self._lock:
             if self._conn is None:
                 return
             try:
                 self._conn.execute("DELETE FROM pages")
+            except sqlite3.Error as exc:
+                self._disable(exc)
+
+    def _delete(self, url: str) -> None:
+        with self._lock:
+            if self._conn is None:
+                return
+            try:
+                self._conn.execute("DELETE FROM pages WHERE url=?", (url,))
             except sqlite3.Error as exc:
                 self._disable(exc)
 

@@ -24,7 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..reporting import Doing
 from ..services.auth_service import SCOPE_PRIVATE, SCOPE_PUBLIC, AuthService
+from ..wording import Front, describe
 
 OpenUrl = Callable[[QUrl], object]
 
@@ -125,7 +127,8 @@ class SignInDialog(QDialog):
         self.browser_status = _plain()
         layout.addWidget(self.browser_status)
 
-        self.no_client_id = _plain(self.service.client_id_problem)
+        problem = self.service.client_id_problem
+        self.no_client_id = _plain(describe(problem) if problem is not None else "")
         self.use_token_instead = QPushButton("Paste a token instead")
         self.use_token_instead.clicked.connect(lambda: self.tabs.setCurrentIndex(1))
         layout.addWidget(self.no_client_id)
@@ -235,13 +238,13 @@ class SignInDialog(QDialog):
         self.browser_status.setText("Cancelled. Get a new code to try again.")
         self._fit()
 
-    def _on_device_failed(self, message: str) -> None:
+    def _on_device_failed(self, fact: object) -> None:
         if not self._waiting:
             return
         self._set_waiting(False)
         self.code_box.hide()
         self.open_button.hide()
-        self.browser_status.setText(message)
+        self.browser_status.setText(describe(fact, Front.WINDOW, Doing.SIGN_IN))
         self.start_button.setText("Get a new code")
         self._fit()
 
@@ -277,7 +280,8 @@ class SignInDialog(QDialog):
         self.token_result.setText("Asking the gh CLI for its token…")
         self.service.import_from_gh()
 
-    def _on_token_checked(self, login: str, scopes: str, warning: str) -> None:
+    def _on_token_checked(self, login: str, scopes: str, limits: object) -> None:
+        warning = describe(limits) if limits is not None else ""
         self.check_button.setEnabled(True)
         self.gh_button.setEnabled(True)
         self.token_result.setText(f"Valid token for {login} ({scopes}).")
@@ -287,11 +291,11 @@ class SignInDialog(QDialog):
         self.use_button.setEnabled(True)
         self._fit()
 
-    def _on_token_failed(self, message: str) -> None:
+    def _on_token_failed(self, fact: object) -> None:
         self.check_button.setEnabled(True)
         self.gh_button.setEnabled(True)
         self.use_button.setEnabled(False)
-        self.token_result.setText(message)
+        self.token_result.setText(describe(fact, Front.WINDOW, Doing.CHECK_TOKEN))
         self._fit()
 
     def _use_token(self) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from datetime import datetime
 
 from PySide6.QtCore import QByteArray, QModelIndex, QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
@@ -19,28 +19,19 @@ from PySide6.QtWidgets import (
 )
 
 from ..board import Board, Filter, IssueKey
-from ..services import BoardService, messages
+from ..errors import GitHubError
+from ..reporting import Doing, NothingSelected, Report, Waiting
+from ..wording import Front, describe, when_text
 from .columns import ColumnWidget
 from .details import DetailsPane
 from .filterbar import FilterBar
 from .messagebar import MessageBar
 from .models import ColumnModel, IssueRole
 
-REFRESH_SOURCE = "refresh"
-
-
 # What a window must show at least: four usable columns and the details pane (fits a 1024x600 screen).
 MIN_SIZE = (960, 560)
 GEOMETRY_KEY = "window/geometry"
 SPLITTER_KEY = "window/splitter"
-
-
-class Mover(Protocol):
-    """What the window needs of ``services.MoveService``."""
-
-    def request_move(self, key: IssueKey, column_name: str) -> bool: ...
-    def undo(self) -> None: ...
-    def redo(self) -> None: ...
 
 
 def _status_label(name: str) -> QLabel:
@@ -50,29 +41,52 @@ def _status_label(name: str) -> QLabel:
     return label
 
 
+class _Reports:
+    """The window as the reporter's sink: ``reporter.connect(window.reports)``."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self._window = window
+
+    def show(self, report: Report) -> None:
+        self._window.show_report(report)
+
+    def retract(self, source: str) -> None:
+        self._window.message_bar.retract(source)
+
+
 class MainWindow(QMainWindow):
+    """The board on screen. Synchronous: it shows what it is told and turns gestures into requests
+    (signals); the session wires them to the services. ``reports`` is the reporter's sink.
+
+    Signals: ``refresh_requested()``, ``move_requested(IssueKey, str)``, ``undo_requested()``,
+    ``redo_requested()``, ``closed()``.
+    """
+
     closed = Signal()
+    refresh_requested = Signal()
+    move_requested = Signal(object, str)
+    undo_requested = Signal()
+    redo_requested = Signal()
 
     def __init__(
         self,
         board: Board,
-        board_service: BoardService,
-        mover: Mover | None = None,
         parent: QWidget | None = None,
         settings: QSettings | None = None,
     ) -> None:
         super().__init__(parent)
         self.board = board
-        self.board_service = board_service
-        self.mover = mover
         self.selected_key: IssueKey | None = None
+        self.loading = False
         # Window geometry and splitter sizes only: nothing secret is ever written here.
         self.settings = settings
         spec = board.spec
-        self.setWindowTitle(f"{spec.title or spec.name} — triageboard")
+        # Qt adds the application's display name ("triageboard") after the board's name.
+        self.setWindowTitle(spec.title or spec.name)
         self.setMinimumSize(*MIN_SIZE)
         self.resize(1360, 820)
 
+        self.reports = _Reports(self)
         self.message_bar = MessageBar()
         self.filter_bar = FilterBar(spec.mentor_label)
         self.details = DetailsPane()
@@ -139,15 +153,6 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self.filter_bar.filter_changed.connect(self.apply_filter)
         self.details.open_requested.connect(self.open_url)
-
-        board_service.loading_changed.connect(self._on_loading)
-        board_service.progress.connect(self._on_progress)
-        board_service.refreshed.connect(self._on_refreshed)
-        board_service.error.connect(lambda text: self.show_message("error", text, source=REFRESH_SOURCE))
-        board_service.notice.connect(lambda text: self.show_message("warning", text))
-        board_service.user_changed.connect(self.set_user)
-        board_service.rate_limit_changed.connect(self.rate_label.setText)
-        self._disconnect_messages: Callable[[], None] | None = messages.connect(self._on_report)
         self._restore_layout()
 
     # --- remembered layout ---------------------------------------------------------------------------
@@ -218,32 +223,27 @@ class MainWindow(QMainWindow):
     # --- board I/O -----------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        self.board_service.refresh()
+        self.refresh_requested.emit()
 
     def undo(self) -> None:
-        if self.mover is not None:
-            self.mover.undo()
+        self.undo_requested.emit()
 
     def redo(self) -> None:
-        if self.mover is not None:
-            self.mover.redo()
+        self.redo_requested.emit()
 
     def request_move(self, key: IssueKey, column_name: str) -> None:
-        if self.mover is None:
-            self.show_message("error", "Moving cards is not available in this window (no move service).")
-            return
         if key not in self.board:
             return
         if self.board.column_of(key).name == self.board.spec.column(column_name).name:
             return
-        self.mover.request_move(key, column_name)
+        self.move_requested.emit(key, column_name)
         if key == self.selected_key:
             self._sync_selection(focus=True)
 
     def move_selected_to(self, position: int) -> None:
         key = self.selected_key
         if key is None or key not in self.board:
-            self.show_message("info", "Select a card first (click it), then press Ctrl+1…4 to move it.")
+            self.show_message("info", describe(NothingSelected("Ctrl+1…4 to move it")))
             return
         columns = self.board.spec.columns
         if 0 <= position < len(columns):
@@ -252,9 +252,7 @@ class MainWindow(QMainWindow):
     def move_by(self, delta: int) -> None:
         key = self.selected_key
         if key is None or key not in self.board:
-            self.show_message(
-                "info", "Select a card first (click it), then press Ctrl+Left/Right to move it."
-            )
+            self.show_message("info", describe(NothingSelected("Ctrl+Left/Right to move it")))
             return
         columns = self.board.spec.columns
         here = columns.index(self.board.column_of(key))
@@ -362,19 +360,31 @@ class MainWindow(QMainWindow):
     def show_message(self, level: str, text: str, source: str = "") -> None:
         self.message_bar.show_message(level, text, source)
 
-    def _on_report(self, level: messages.Level, text: str) -> None:
-        self.show_message(level.value, text)
+    def show_report(self, report: Report) -> None:
+        """What the reporter delivers (through ``self.reports``), in the window's words."""
+        text = describe(report, Front.WINDOW)
+        if report.doing is Doing.REFRESH and isinstance(report.fact, GitHubError) and len(self.board):
+            text += " The board still shows the issues loaded before."
+        self.show_message(report.level.value, text, report.source)
 
     def set_user(self, login: str) -> None:
         self.user_label.setText(f"Signed in as {login}" if login else "Not signed in")
 
     def set_pending(self, count: int) -> None:
-        self.pending_label.setText("" if count == 0 else f"{count} move{'s' if count != 1 else ''} waiting")
+        self.pending_label.setText("" if count == 0 else f"{count} change{'s' if count != 1 else ''} waiting")
 
-    def set_move_status(self, text: str) -> None:
-        self.move_status_label.setText(text)
+    def set_waiting(self, state: Waiting) -> None:
+        self.move_status_label.setText(describe(state, Front.WINDOW) if state.count else "")
 
-    def _on_loading(self, loading: bool) -> None:
+    def set_rate_limit(self, state: object) -> None:
+        resource = getattr(state, "resource", "core")
+        remaining, limit = getattr(state, "remaining", 0), getattr(state, "limit", 0)
+        reset = getattr(state, "reset_at", None)
+        when = f", resets {when_text(reset)}" if isinstance(reset, datetime) else ""
+        self.rate_label.setText(f"API {resource}: {remaining:,}/{limit:,} left{when}")
+
+    def on_loading(self, loading: bool) -> None:
+        self.loading = loading
         self.progress.setVisible(loading)
         self.refresh_action.setEnabled(not loading)
         if loading:
@@ -384,18 +394,14 @@ class MainWindow(QMainWindow):
             self.filter_bar.set_choices(self.board.assignees(), self.board.label_names())
             self._sync_selection()
 
-    def _on_progress(self, received: int) -> None:
+    def on_progress(self, received: int) -> None:
         self.loaded_label.setText(f"Loading… {received:,} issues")
 
-    def _on_refreshed(self, when: str) -> None:
-        self.refresh_label.setText(f"Refreshed {when}")
-        self.message_bar.retract(REFRESH_SOURCE)  # the failure it reported is over
+    def on_refreshed(self, when: datetime) -> None:
+        self.refresh_label.setText(f"Refreshed {when.astimezone():%H:%M:%S}")
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._save_layout()
-        if self._disconnect_messages is not None:
-            self._disconnect_messages()
-            self._disconnect_messages = None
         for widget in self.columns:
             # The board may outlive the window (a fetch finishing during shutdown): stop telling it.
             widget.model.detach()

@@ -1,0 +1,75 @@
+"""``triageboard list|move|sync``: the board and its move engine without a window, for scripts and tests.
+
+No Qt here. One ``httpx.AsyncClient`` per run, closed at the end. The token is never printed or logged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import sys
+from collections.abc import Sequence
+
+from ..errors import ConfigError, UsageError
+from ..runtime import logs
+from .parser import parse
+from .printer import Printer
+from .run import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError, Run
+
+__all__ = ["main", "run_command"]
+
+
+def main(argv: Sequence[str]) -> int:
+    """The scripting commands: ``argv`` starts with the command (list, move, sync)."""
+    printer = Printer()
+    try:
+        args = parse(argv)
+    except UsageError as exc:
+        printer.say(exc.problem)
+        return EXIT_USAGE
+    except SystemExit as exc:  # --help, --version
+        return int(exc.code or 0)
+    if not args.command:
+        printer.say("say which command: list, move or sync (see 'triageboard --help')")
+        return EXIT_USAGE
+    return run_command(args, printer)
+
+
+def run_command(args: argparse.Namespace, printer: Printer | None = None) -> int:
+    """Run a parsed command; returns the exit code."""
+    printer = printer or Printer()
+    configured = logs.configure(args.verbose, quiet=("triageboard.moves",))
+    try:
+        return asyncio.run(_run(args, printer))
+    except UsageError as exc:
+        printer.say(f"{args.command}: {exc.problem}")
+        return EXIT_USAGE
+    except CliError as exc:
+        if exc.fact is not None:
+            printer.say(f"{args.command}: " + exc.text())
+        return exc.code
+    except BrokenPipeError:  # e.g. piped into head: not an error worth a traceback
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except KeyboardInterrupt:
+        printer.say("interrupted; queued changes stay in the outbox.")
+        return 130
+    finally:
+        configured.undo()
+
+
+async def _run(args: argparse.Namespace, printer: Printer) -> int:
+    from . import listing, sending
+
+    try:
+        async with Run(args, printer) as run:
+            if args.command == "list":
+                return await listing.list_board(run)
+            if args.command == "move":
+                return await sending.move(run)
+            return await sending.sync(run)
+    except ConfigError as exc:
+        raise CliError(exc, EXIT_USAGE if isinstance(exc, UsageError) else EXIT_FAILED) from None

@@ -1,0 +1,227 @@
+"""The one command line of triageboard, for the window and the scripting commands alike.
+
+``triageboard [OPTIONS]`` opens the window; ``triageboard COMMAND [OPTIONS]`` runs a command without one.
+Board options work before or after the command.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from .. import __version__
+from ..board import DEFAULT_PRESET, PRESETS, BoardFileError, BoardSpec, load_board_file, preset
+from ..errors import InsecureURL, UsageError
+from ..github.urls import normalize_api_url
+from ..netaddr import is_repo_name
+from ..wording import Front, describe
+
+COMMANDS = ("list", "move", "sync")
+DEFAULT_WAIT = 120.0
+
+CREDENTIALS_HELP = (
+    "The token comes from GH_TOKEN or GITHUB_TOKEN (GH_ENTERPRISE_TOKEN for an Enterprise host), else from "
+    "the OS keyring after signing in with the app (Account ▸ Sign in)."
+)
+EXIT_CODES = (
+    "exit codes: 0 done (GitHub has every change); 1 failed (the message says why; a change that cannot "
+    "succeed is dropped from the outbox); 2 usage error; 3 queued but not sent yet (a temporary failure or "
+    "a rate limit: the changes stay in the outbox, run 'triageboard sync' later)."
+)
+_WAIT_HELP = (
+    f"keep retrying temporary failures and rate limits for at most this long (default {DEFAULT_WAIT:g}); "
+    "what is not sent by then stays queued (exit code 3)"
+)
+# Options that only make sense for the window: refused with a command.
+WINDOW_ONLY = ("demo", "refresh_minutes", "self_check", "install_desktop_entry", "uninstall_desktop_entry")
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors become :class:`UsageError` (exit code 2 with the message), never a SystemExit
+    from deep inside; ``--help`` and ``--version`` still print and exit."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="triageboard",
+        description=(
+            "Triage GitHub issues on a kanban board. Dragging a card to another column changes the "
+            "issue's labels on GitHub. Without a command it opens the window; the commands script the "
+            "same board without one."
+        ),
+        epilog=f"{CREDENTIALS_HELP} Try it without GitHub: triageboard --demo",
+    )
+    parser.add_argument("--version", action="version", version=f"triageboard {__version__}")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="start the embedded GitHub sandbox on 127.0.0.1 and open the demo board against it",
+    )
+    _board_options(parser, top=True)
+    parser.add_argument(
+        "--refresh-minutes",
+        type=_minutes,
+        default=5.0,
+        metavar="N",
+        help="refetch the board every N minutes to show others' changes (default 5; 0 turns it off). "
+        "Unchanged pages cost no rate limit",
+    )
+    system = parser.add_argument_group("desktop")
+    system.add_argument(
+        "--self-check",
+        action="store_true",
+        help="print the Qt version, platform plugin, keyring backend and data directories, then exit",
+    )
+    system.add_argument(
+        "--install-desktop-entry",
+        action="store_true",
+        help="install the menu entry, icons and AppStream metadata for the current user, then exit",
+    )
+    system.add_argument(
+        "--uninstall-desktop-entry",
+        action="store_true",
+        help="remove what --install-desktop-entry installed, then exit",
+    )
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="log more (repeat for debug)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def command(name: str, help_text: str, description: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(
+            name, help=help_text, description=description, epilog=f"{CREDENTIALS_HELP} {EXIT_CODES}"
+        )
+        _board_options(sub, top=False)
+        sub.add_argument(
+            "-v", "--verbose", action="count", default=argparse.SUPPRESS, help="log more (repeat for debug)"
+        )
+        return sub
+
+    listing = command(
+        "list",
+        "print the board",
+        "Print the board's cards, one line per card: COLUMN, ISSUE, flags, TITLE (tab-separated). "
+        "Changes still in the outbox are shown where they are going, flagged 'pending'.",
+    )
+    listing.add_argument("--column", metavar="NAME", help="only this column (name or 1-based position)")
+    listing.add_argument("--json", action="store_true", help="print a JSON array of cards instead")
+
+    move = command(
+        "move",
+        "move an issue to a column",
+        "Queue the move in the durable outbox, then send it: add the column's labels, remove the other "
+        "columns' labels. Other labels are never touched.",
+    )
+    move.add_argument("issue", nargs="?", metavar="OWNER/REPO#N", help="the issue, e.g. rust-lang/rust#123")
+    move.add_argument("column", nargs="?", metavar="COLUMN", help="the column's name or 1-based position")
+    move.add_argument(
+        "--batch",
+        metavar="FILE",
+        help="read moves from FILE ('-' for standard input), one 'OWNER/REPO#N COLUMN' per line",
+    )
+    move.add_argument("--wait", type=_seconds, default=DEFAULT_WAIT, metavar="SECONDS", help=_WAIT_HELP)
+
+    sync = command(
+        "sync",
+        "send the changes waiting in the outbox",
+        "Send every change still in the outbox (left by a crash, a network failure or a rate limit) and "
+        "report the outcome.",
+    )
+    sync.add_argument("--wait", type=_seconds, default=DEFAULT_WAIT, metavar="SECONDS", help=_WAIT_HELP)
+    return parser
+
+
+def _board_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    # After a command, the options keep what was given before it unless given again (argparse would
+    # otherwise reset them to the subcommand's defaults).
+    default = None if top else argparse.SUPPRESS
+    group = parser.add_argument_group("board")
+    which = group.add_mutually_exclusive_group()
+    which.add_argument(
+        "--preset",
+        choices=sorted(PRESETS),
+        default=default,
+        help=f"a built-in board (default: {DEFAULT_PRESET}: Focus / OnDeck / Other / Uncategorized)",
+    )
+    which.add_argument(
+        "--board", metavar="FILE.toml", default=default, help="a board file: sources, area labels, columns"
+    )
+    group.add_argument(
+        "--repo",
+        action="append",
+        metavar="OWNER/NAME",
+        default=default,
+        help="fetch from this repository instead of the board's (repeatable)",
+    )
+    group.add_argument(
+        "--query",
+        metavar="SEARCH",
+        default=default,
+        help='fetch with a GitHub search instead, e.g. "org:rust-lang"',
+    )
+    group.add_argument(
+        "--api-url",
+        metavar="URL",
+        default=default,
+        help="GitHub API base: https://api.github.com (default) or https://HOST/api/v3 for Enterprise",
+    )
+
+
+def _minutes(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of minutes") from None
+    if not 0 <= value <= 24 * 60:
+        raise argparse.ArgumentTypeError("give a number of minutes from 0 (off) to 1440")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 <= value <= 7 * 24 * 3600:
+        raise argparse.ArgumentTypeError("give a number of seconds from 0 to a week")
+    return value
+
+
+def parse(argv: Sequence[str]) -> argparse.Namespace:
+    """Parse the command line. Raises :class:`UsageError`; ``--help``/``--version`` raise SystemExit(0)."""
+    args = build_parser().parse_args(list(argv))
+    if args.command:
+        defaults = {"demo": False, "refresh_minutes": 5.0}
+        given = [
+            name
+            for name in WINDOW_ONLY
+            if getattr(args, name, False) not in (False, None, defaults.get(name))
+        ]
+        if given:
+            option = "--" + given[0].replace("_", "-")
+            raise UsageError(f"{option} is for the window; it does not go with '{args.command}'")
+    return args
+
+
+def resolve_board(args: argparse.Namespace) -> BoardSpec:
+    """The board the options describe: a preset or a board file, with sources overridden as asked."""
+    try:
+        spec = load_board_file(args.board) if args.board else preset(args.preset or DEFAULT_PRESET)
+    except BoardFileError as exc:
+        raise UsageError(str(exc)) from None
+    except KeyError as exc:
+        raise UsageError(str(exc.args[0])) from None
+    repos = args.repo
+    for repo in repos or ():
+        if not is_repo_name(repo):
+            raise UsageError(f"--repo {repo!r}: write it as OWNER/NAME, e.g. rust-lang/rust", "--repo")
+    try:
+        api_url = normalize_api_url(args.api_url or spec.api_url)
+    except InsecureURL as exc:
+        text = describe(exc, Front.CLI)
+        raise UsageError(f"--api-url: {text}" if args.api_url else text, "--api-url") from None
+    api_url_override = None if api_url == spec.api_url and not args.api_url else api_url
+    if repos or args.query or api_url_override:
+        spec = spec.with_sources(repos=repos, query=args.query, api_url=api_url_override)
+    return spec

@@ -1,0 +1,176 @@
+"""``triageboard move`` and ``triageboard sync``: queue changes in the outbox and send them, then say what
+happened to each, one line per issue."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from dataclasses import dataclass, field
+
+from ..board import BoardSpec, Column, IssueKey, Label
+from ..errors import AuthError, StoreError, TriageboardError, UsageError
+from ..moves import MoveEngine, MoveEvents
+from ..reporting import Doing, Waiting
+from ..wording import Front, describe, plural
+from .run import EXIT_FAILED, EXIT_OK, EXIT_QUEUED, CliError, Run
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Outcome(MoveEvents):
+    """What the engine said about each issue during this run."""
+
+    run: Run
+    settled_: dict[IssueKey, tuple[Label, ...]] = field(default_factory=dict)
+    failed_: dict[IssueKey, TriageboardError] = field(default_factory=dict)
+    last_waiting: Waiting = field(default_factory=lambda: Waiting(0))
+
+    def settled(self, key: IssueKey, labels: tuple[Label, ...]) -> None:
+        self.settled_[key] = labels
+        self.failed_.pop(key, None)
+
+    def failed(self, key: IssueKey, error: TriageboardError, labels: tuple[Label, ...] | None) -> None:
+        self.failed_[key] = error
+        self.settled_.pop(key, None)
+
+    def waiting(self, state: Waiting) -> None:
+        if state.count:
+            self.last_waiting = state
+            log.info("%s", describe(state, Front.CLI))
+
+    def notice(self, fact: object) -> None:
+        self.run.reporter.warning(fact, doing=Doing.SEND)
+
+
+_MOVE_LINE = re.compile(r"^\s*(\S+)\s+(.+?)\s*$")
+
+
+def parse_moves(run: Run) -> list[tuple[IssueKey, Column]]:
+    args, spec = run.args, run.spec
+    if args.batch is not None:
+        if args.issue is not None:
+            raise UsageError("give either OWNER/REPO#N COLUMN or --batch FILE, not both")
+        return _read_batch(args.batch, spec)
+    if args.issue is None or args.column is None:
+        raise UsageError("say which issue and where: triageboard move OWNER/REPO#N COLUMN")
+    return [_one_move(args.issue, args.column, spec)]
+
+
+def _one_move(issue: str, column: str, spec: BoardSpec) -> tuple[IssueKey, Column]:
+    try:
+        key = IssueKey.parse(issue)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        return key, spec.column(column)
+    except KeyError as exc:
+        raise UsageError(str(exc.args[0])) from None
+
+
+def _read_batch(source: str, spec: BoardSpec) -> list[tuple[IssueKey, Column]]:
+    try:
+        if source == "-":
+            text = sys.stdin.read()
+        else:
+            with open(source, encoding="utf-8") as handle:
+                text = handle.read()
+    except OSError as exc:
+        raise UsageError(f"--batch: cannot read {source}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"--batch: {source} is not UTF-8 text") from None
+    moves = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        match = _MOVE_LINE.match(line)
+        if match is None:
+            raise UsageError(f"--batch line {number}: write OWNER/REPO#N COLUMN")
+        try:
+            moves.append(_one_move(match.group(1), match.group(2), spec))
+        except UsageError as exc:
+            raise UsageError(f"--batch line {number}: {exc.problem}") from None
+    return moves
+
+
+async def move(run: Run) -> int:
+    moves = parse_moves(run)  # usage errors before any disk or network
+    events = Outcome(run)
+    engine = run.engine(events)
+    deadline = run.clock.time() + run.args.wait
+    try:
+        await engine.load()
+        for key, column in moves:
+            await engine.request(run.spec, key, column, None)
+    except StoreError as exc:
+        raise CliError(exc) from None
+    log.info("queued %d moves in the outbox; sending", len(moves))
+    wanted = {key for key, _ in moves}
+    await _send(engine, wanted, deadline)
+    targets = {key: column.name for key, column in moves}  # the last move of an issue wins
+    return _report(run, engine, events, wanted, targets)
+
+
+async def sync(run: Run) -> int:
+    events = Outcome(run)
+    engine = run.engine(events)
+    deadline = run.clock.time() + run.args.wait
+    try:
+        await engine.load()
+        elsewhere = {url: n for url, n in engine.outbox.origins().items() if url != engine.api_url}
+    except StoreError as exc:
+        raise CliError(exc) from None
+    for url, n in sorted(elsewhere.items()):
+        run.printer.line(
+            f"{plural(n, 'change')} waiting for {url}: run 'triageboard sync --api-url {url}' to send them."
+        )
+    rows = engine.pending()
+    if not rows and not engine.pending_assignments():
+        run.printer.line(f"Nothing to send to {engine.api_url}: nothing waits for it in the outbox.")
+        return EXIT_OK
+    targets = {row.key: row.target for row in rows}
+    await _send(engine, None, deadline)
+    return _report(run, engine, events, set(targets), targets)
+
+
+async def _send(engine: MoveEngine, only: set[IssueKey] | None, deadline: float) -> None:
+    try:
+        await engine.run(only=only, until_idle=True, deadline=deadline)
+    except StoreError as exc:  # the disk under the outbox: what GitHub has is confirmed by the next sync
+        raise CliError(exc) from None
+
+
+def _report(
+    run: Run, engine: MoveEngine, events: Outcome, keys: set[IssueKey], targets: dict[IssueKey, str]
+) -> int:
+    waiting = {row.key: row for row in engine.pending() if row.key in keys}
+    out = run.printer
+    for key in sorted(keys):
+        if key in events.settled_:
+            names = ", ".join(label.name for label in events.settled_[key]) or "no labels"
+            out.line(str(key), targets[key], "done", names)
+        elif key in events.failed_:
+            out.line(str(key), targets[key], "failed", describe(events.failed_[key], Front.CLI))
+        elif key in waiting:
+            error = waiting[key].error
+            reason = describe(error, Front.CLI, doing=Doing.SEND) if error is not None else "not sent yet"
+            out.line(str(key), targets[key], "queued", reason)
+    failed = [k for k in sorted(keys) if k in events.failed_]
+    for key in failed:
+        run.reporter.error(events.failed_[key], doing=Doing.MOVE)
+    if engine.client.stats.retries:
+        log.info("%d requests were retried", engine.client.stats.retries)
+    if failed:
+        return EXIT_FAILED
+    if waiting:
+        needs_sign_in = any(isinstance(row.error, AuthError) for row in waiting.values())
+        hint = "sign in again (or fix GH_TOKEN), then " if needs_sign_in else ""
+        state = events.last_waiting if events.last_waiting.count else Waiting(len(waiting))
+        why = describe(state, Front.CLI) if state.until or state.reason else "GitHub did not answer in time"
+        out.say(
+            f"{len(waiting)} of {plural(len(keys), 'move')} still queued ({why}); {hint}run 'triageboard "
+            "sync' later."
+        )
+        return EXIT_QUEUED
+    return EXIT_OK

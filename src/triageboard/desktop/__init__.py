@@ -1,0 +1,1 @@
+"""Desktop integration: the self-check apart from the menu-entry installer."""

@@ -1,0 +1,373 @@
+"""Moving cards and assigning people: the window's requests go through the durable outbox and the move
+engine, shown at once.
+
+Requests are synchronous and optimistic: the card changes on the board, the change is saved to the outbox
+(in a worker thread) and the engine sends it. GitHub's answer settles the card; a permanent failure returns
+it and the reporter says why. Undo and redo are requests too; a bulk move is one step.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+from dataclasses import replace
+from enum import Enum
+
+from PySide6.QtCore import QObject, Signal
+
+from ..board import Board, Column, Issue, IssueKey, Label, apply_diff, plan_move
+from ..errors import StoreError, TriageboardError
+from ..moves import AssignChange, History, MoveChange, MoveEngine, MoveEvents, Step, apply_assignees
+from ..reporting import Doing, NotOnBoard, Reporter, SenderRestarting, Waiting
+from ..store import AssignOp, Pending, PendingMove
+from ..tasks import TaskScope
+
+log = logging.getLogger(__name__)
+
+
+class Outcome(Enum):
+    QUEUED = "queued"
+    NOTHING = "nothing"  # already so: nothing to send
+    REFUSED = "refused"  # said why through the reporter; nothing sent
+
+
+class _Bridge(MoveEvents):
+    """Engine events → the board, Qt signals and the reporter (all on the loop's thread, Qt's main thread)."""
+
+    def __init__(self, service: MoveService) -> None:
+        self._service = service
+
+    def pending_changed(self, count: int) -> None:
+        self._service.pending_changed.emit(count)
+
+    def settled(self, key: IssueKey, labels: tuple[Label, ...]) -> None:
+        self._service._settle(key, labels)
+
+    def failed(self, key: IssueKey, error: TriageboardError, labels: tuple[Label, ...] | None) -> None:
+        self._service._fail(key, error, labels, Doing.MOVE)
+
+    def assigned(self, key: IssueKey, assignees: tuple[str, ...]) -> None:
+        self._service._settle_assignees(key, assignees)
+
+    def assignment_failed(
+        self, key: IssueKey, login: str, error: TriageboardError, assignees: tuple[str, ...] | None
+    ) -> None:
+        self._service._fail_assignment(key, error, assignees)
+
+    def waiting(self, state: Waiting) -> None:
+        self._service.waiting_changed.emit(state)
+
+    def notice(self, fact: object) -> None:
+        self._service.reporter.warning(fact, doing=Doing.SEND)
+
+
+class MoveService(QObject):
+    """Signals: ``pending_changed(int)`` (changes in the outbox), ``waiting_changed(Waiting)`` (what waits
+    until when), ``undo_available(bool)``, ``redo_available(bool)``, ``changed(str, object)`` (an
+    announcement for assistive technology and the status bar: what happened to which card),
+    ``batch_progress(int, int, int)`` (batch, sent, total). Failures and notices go to the reporter."""
+
+    pending_changed = Signal(int)
+    waiting_changed = Signal(object)
+    undo_available = Signal(bool)
+    redo_available = Signal(bool)
+    batch_progress = Signal(int, int, int)
+
+    def __init__(
+        self,
+        board: Board,
+        engine: MoveEngine,
+        reporter: Reporter,
+        scope: TaskScope,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.board = board
+        self.engine = engine
+        self.reporter = reporter
+        self.scope = scope
+        self.history = History()
+        self._task: asyncio.Task[None] | None = None
+        self._batches: dict[int, set[IssueKey]] = {}
+        self._batch_totals: dict[int, int] = {}
+        engine.events = _Bridge(self)
+
+    # --- lifecycle -------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start sending (and replay what an earlier session left in the outbox). Idempotent."""
+        if self._task is None or self._task.done():
+            self._task = self.scope.spawn(self._run(), name="moves")
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.engine.run()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("the move sender failed")
+                self.reporter.error(SenderRestarting(), doing=Doing.SEND)
+                await self.engine.clock.sleep(5.0)
+
+    def pending_count(self) -> int:
+        return self.engine.pending_count()
+
+    def resume(self) -> None:
+        """Signed in again: send the changes that waited for it."""
+        self.engine.resume()
+        self.start()
+
+    def prepare(self) -> asyncio.Task[None]:
+        """Read permissions and column labels of the board's repositories (when a board opens)."""
+        return self.scope.spawn(self._prepare(), name="prepare")
+
+    async def _prepare(self) -> None:
+        repos = sorted({issue.repo for issue in self.board.issues()} | set(self.board.spec.repos))
+        for problem in await self.engine.prepare(self.board.spec, repos):
+            self.reporter.warning(problem, doing=Doing.PREPARE)
+
+    def overlay(self, issues: list[Issue]) -> list[Issue]:
+        """Freshly fetched ``issues`` with still-pending changes re-applied, so no card jumps back."""
+        result = self.engine.overlay(issues)
+        pending = {row.key for row in self.engine.pending()}
+        pending |= {row.key for row in self.engine.pending_assignments()}
+        if pending:
+            # The board marks them pending once they are in it (after the caller's update).
+            asyncio.get_event_loop().call_soon(self._mark_pending, pending)
+        return result
+
+    def _mark_pending(self, keys: set[IssueKey]) -> None:
+        for key in keys:
+            if key in self.board:
+                self.board.set_pending(key, True)
+
+    # --- requests from the window ----------------------------------------------------------------
+
+    def request_move(self, key: IssueKey, column_name: str) -> bool:
+        """Move the card now and send the label change in the background. False when refused at once
+        (the reporter says why) or when there is nothing to change."""
+        outcome, change = self._move(key, column_name)
+        if change is not None:
+            self.history.record(Step((change,)))
+            self._emit_history()
+        return outcome is Outcome.QUEUED
+
+    def request_moves(self, keys: Sequence[IssueKey], column_name: str) -> int | None:
+        """A bulk move: every card now, sent one after another at GitHub's pace; one undo step, one batch
+        (``cancel_batch``). Returns the batch, or None when nothing needed to move."""
+        batch = self.engine.new_batch()
+        changes = [c for key in keys if (c := self._move(key, column_name, batch=batch)[1]) is not None]
+        if not changes:
+            return None
+        self.history.record(Step(tuple(changes)))
+        self._emit_history()
+        self._batches[batch] = {c.key for c in changes}
+        self._batch_totals[batch] = len(changes)
+        self.batch_progress.emit(batch, 0, len(changes))
+        return batch
+
+    def request_assignment(self, key: IssueKey, login: str, *, add: bool = True) -> bool:
+        """Assign (or unassign) ``login`` now and send it in the background: one login, never the set."""
+        outcome, change = self._assign(key, login, add)
+        if change is not None:
+            self.history.record(Step((change,)))
+            self._emit_history()
+        return outcome is Outcome.QUEUED
+
+    def cancel_batch(self, batch: int) -> asyncio.Task[list[Pending]]:
+        """Take back what of a bulk move has not been sent: those cards return to where they were."""
+        return self.scope.spawn(self._cancel(batch), name="cancel-batch")
+
+    async def _cancel(self, batch: int) -> list[Pending]:
+        taken = await self.engine.cancel_batch(batch)
+        for row in taken:
+            if isinstance(row, PendingMove):
+                issue = self.board.get(row.key)
+                if issue is not None and row.base is not None:
+                    self.board.update(
+                        [
+                            issue.with_labels(
+                                tuple(self.engine.known.get(n.casefold(), Label(n)) for n in row.base)
+                            )
+                        ]
+                    )
+                self.board.set_pending(row.key, False)
+                self.history.forget(row.key)
+            self._batch_done(row.key)
+        self._batches.pop(batch, None)
+        self._emit_history()
+        return taken
+
+    def undo(self) -> None:
+        step = self.history.undo()
+        if step is not None and not self._replay(step.inverse()):
+            self.history.redo()  # refused before anything was sent: the step can still be undone later
+        self._emit_history()
+
+    def redo(self) -> None:
+        step = self.history.redo()
+        if step is not None and not self._replay(step):
+            self.history.undo()  # refused: keep it redoable
+        self._emit_history()
+
+    def _replay(self, step: Step) -> bool:
+        """Request every change of ``step`` (an undo's inverse, or a redo); False when every one of them
+        was refused before anything was sent."""
+        batch = self.engine.new_batch() if len(step.changes) > 1 else None
+        refused = 0
+        for change in step.changes:
+            if isinstance(change, MoveChange):
+                outcome = self._move(change.key, change.target, batch=batch)[0]
+            else:
+                outcome = self._assign(change.key, change.login, change.added)[0]
+            refused += outcome is Outcome.REFUSED
+        return refused < len(step.changes)
+
+    def _move(
+        self, key: IssueKey, column_name: str, *, batch: int | None = None
+    ) -> tuple[Outcome, MoveChange | None]:
+        """Show the move and queue it. Returns the outcome and the change for the history (None when the
+        card stays in its column: nothing to undo)."""
+        spec = self.board.spec
+        issue = self.board.get(key)
+        if issue is None:
+            self.reporter.error(NotOnBoard(str(key)), doing=Doing.MOVE)
+            return Outcome.REFUSED, None
+        try:
+            column = spec.column(column_name)
+        except KeyError:
+            log.error("no column %r on board %s", column_name, spec.name)
+            return Outcome.REFUSED, None
+        source = self.board.column_of(key)
+        if plan_move(spec, issue, column).is_empty and self.engine.pending_move(key) is None:
+            return Outcome.NOTHING, None  # already there, and no conflict to resolve
+        refusal = self.engine.refusal(key.repo, column, key)
+        if refusal is not None:
+            self.reporter.error(refusal, doing=Doing.MOVE, source=_refusal_source(refusal))
+            return Outcome.REFUSED, None
+        diff = plan_move(spec, issue, column)
+        if not diff.is_empty:
+            self.board.update([issue.with_labels(apply_diff(issue.labels, diff, self.engine.known))])
+        self.board.set_pending(key, True)
+        self.scope.spawn(self._save_move(issue, column, batch), name=f"save-move {key}")
+        self.start()
+        return Outcome.QUEUED, (MoveChange(key, source.name, column.name) if source != column else None)
+
+    async def _save_move(self, shown: Issue, column: Column, batch: int | None) -> None:
+        try:
+            await self.engine.request(self.board.spec, shown.key, column, shown.labels, batch=batch)
+        except StoreError as exc:
+            # Not saved, so never sent: the card goes back to what GitHub has.
+            current = self.board.get(shown.key)
+            if current is not None:
+                self.board.update([current.with_labels(shown.labels)])
+                self.board.set_pending(shown.key, self.engine.pending_move(shown.key) is not None)
+            self.history.forget(shown.key)
+            self._emit_history()
+            self.reporter.error(exc, doing=Doing.MOVE)
+
+    def _assign(self, key: IssueKey, login: str, add: bool) -> tuple[Outcome, AssignChange | None]:
+        issue = self.board.get(key)
+        if issue is None:
+            self.reporter.error(NotOnBoard(str(key)), doing=Doing.ASSIGN)
+            return Outcome.REFUSED, None
+        has = any(a.casefold() == login.casefold() for a in issue.assignees)
+        if has == add:
+            return Outcome.NOTHING, None  # already so (as shown, pending changes included)
+        op = AssignOp.ADD if add else AssignOp.REMOVE
+        self.board.update([replace(issue, assignees=apply_assignees(issue.assignees, {login: op}))])
+        self.board.set_pending(key, True)
+        self.scope.spawn(self._save_assignment(issue, login, op), name=f"save-assignment {key}")
+        self.start()
+        return Outcome.QUEUED, AssignChange(key, login, add)
+
+    async def _save_assignment(self, shown: Issue, login: str, op: AssignOp) -> None:
+        try:
+            await self.engine.request_assignment(shown.key, login, op)
+        except StoreError as exc:
+            current = self.board.get(shown.key)
+            if current is not None:
+                self.board.update([replace(current, assignees=shown.assignees)])
+                self.board.set_pending(shown.key, self._still_pending(shown.key))
+            self.history.forget(shown.key)
+            self._emit_history()
+            self.reporter.error(exc, doing=Doing.ASSIGN)
+
+    def _emit_history(self) -> None:
+        self.undo_available.emit(self.history.can_undo)
+        self.redo_available.emit(self.history.can_redo)
+
+    def _still_pending(self, key: IssueKey) -> bool:
+        return self.engine.pending_move(key) is not None or bool(self.engine.pending_assignees(key))
+
+    def _batch_done(self, key: IssueKey) -> None:
+        for batch, keys in list(self._batches.items()):
+            if key in keys:
+                keys.discard(key)
+                total = self._batch_totals[batch]
+                self.batch_progress.emit(batch, total - len(keys), total)
+                if not keys:
+                    del self._batches[batch]
+                    del self._batch_totals[batch]
+
+    # --- answers from the engine -----------------------------------------------------------------
+
+    def _settle(self, key: IssueKey, labels: tuple[Label, ...]) -> None:
+        self._batch_done(key)
+        issue = self.board.get(key)
+        if issue is None or self.engine.pending_move(key) is not None:
+            return  # a newer move of this card is on its way; it will settle it
+        self.board.update([issue.with_labels(labels)])
+        self.board.set_pending(key, self._still_pending(key))
+
+    def _settle_assignees(self, key: IssueKey, assignees: tuple[str, ...]) -> None:
+        issue = self.board.get(key)
+        if issue is None:
+            return
+        shown = apply_assignees(assignees, self.engine.pending_assignees(key))
+        self.board.update([replace(issue, assignees=shown)])
+        self.board.set_pending(key, self._still_pending(key))
+
+    def _fail(
+        self, key: IssueKey, error: TriageboardError, labels: tuple[Label, ...] | None, doing: Doing
+    ) -> None:
+        self._batch_done(key)
+        issue = self.board.get(key)
+        if issue is not None:
+            if labels is not None:
+                self.board.update([issue.with_labels(labels)])
+            self.board.set_pending(key, self._still_pending(key))
+        self.history.forget(key)
+        self._emit_history()
+        self.reporter.error(error, doing=doing)
+
+    def _fail_assignment(
+        self, key: IssueKey, error: TriageboardError, assignees: tuple[str, ...] | None
+    ) -> None:
+        issue = self.board.get(key)
+        if issue is not None:
+            if assignees is not None:
+                shown = apply_assignees(assignees, self.engine.pending_assignees(key))
+                self.board.update([replace(issue, assignees=shown)])
+            self.board.set_pending(key, self._still_pending(key))
+        self.history.forget(key)
+        self._emit_history()
+        self.reporter.error(error, doing=Doing.ASSIGN)
+
+    async def aclose(self) -> None:
+        """Stop sending (the scope cancels it too); what is not confirmed stays in the outbox."""
+        task, self._task = self._task, None
+        if task is not None and not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+def _refusal_source(error: TriageboardError) -> str:
+    """Refusals of one cause share a message that goes when the cause is fixed (a label created)."""
+    repo = getattr(error, "repo", "")
+    label = getattr(error, "label", "")
+    return f"refused:{repo}:{label}"
