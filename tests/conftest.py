@@ -36,7 +36,7 @@ def qloop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
     Tests stay synchronous and wait with ``qtbot.waitSignal``/``waitUntil``; never ``loop.stop()`` here
     (it would call ``QApplication.exit()`` with no ``exec()`` running).
     """
-    from triageboard.loop import EventLoop
+    from triageboard.runtime.loop import EventLoop
 
     loop = EventLoop(qapp, already_running=True)
     asyncio.set_event_loop(loop)

@@ -1,9 +1,10 @@
 """The one exception tree of triageboard. Standard library only: every layer may import it.
 
 Errors carry *facts* (which label is missing, which repository refused, until when a limit holds), never
-sentences for the user: the front ends make those (:mod:`triageboard.wording`), and no code decides what
-happened by reading a message's text. ``str(err)`` is a terse technical summary for logs. No token, header
-or raw HTTP response ever rides on an error: they are safe to log and to show.
+sentences for the user: the front ends make those with :func:`triageboard.wording.describe`, and no code
+decides what happened by reading a message's text. ``str(err)`` is that sentence in neutral (command-line)
+words, for logs; ``repr(err)`` shows the facts. No token, header or raw HTTP response ever rides on an
+error: they are safe to log and to show.
 
 ::
 
@@ -56,9 +57,14 @@ class TriageboardError(Exception):
     def __init__(self, *facts: object) -> None:
         super().__init__(*facts)
 
-    def __str__(self) -> str:
+    def __repr__(self) -> str:
         fields = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if not k.startswith("_"))
         return f"{type(self).__name__}({fields})"
+
+    def __str__(self) -> str:
+        from .wording import Front, describe  # the one place sentences are made
+
+        return describe(self, Front.CLI)
 
 
 # --- configuration ------------------------------------------------------------------------------------

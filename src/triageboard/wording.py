@@ -109,7 +109,7 @@ class _Words:
             case e.AuthError(had_token=False):
                 return f"GitHub needs a sign-in (no token is set): {self.sign_in()}."
             case e.AuthError():
-                return f"GitHub rejected the token (401 Bad credentials): sign in again — {self.sign_in()}."
+                return f"GitHub rejected the token (401 Bad credentials). Sign in again: {self.sign_in()}."
             case e.RateLimited():
                 return self.rate_limited(err, doing)
             case e.TimedOut():
@@ -220,7 +220,12 @@ class _Words:
             case e.UsageError():
                 return err.problem
             case e.BoardFileError():
-                return str(err)
+                where = (
+                    err.path
+                    + (f", line {err.line}" if err.line else "")
+                    + (f", key '{err.key}'" if err.key else "")
+                )
+                return f"{where}: {err.problem}"
             case e.InsecureURL(reason=e.InsecureURLReason.PLAIN_HTTP):
                 return (
                     f"refusing plain http:// for {err.host}: the token would travel unencrypted. Use "
@@ -341,6 +346,7 @@ class _Words:
         reason = e.StoreReason
         what = {"outbox": "the outbox of pending moves"}.get(err.what, f"the {err.what}")
         kept = " Pending moves are kept there." if err.what == "outbox" else ""
+        unsent = " The move was not sent." if err.what == "outbox" and err.doing == "save" else ""
         match err.reason:
             case reason.NEWER:
                 return (
@@ -349,16 +355,15 @@ class _Words:
             case reason.BUSY:
                 return (
                     f"Could not {err.doing} {what} at {err.path}: another program is using it (another "
-                    f"triageboard window, or 'triageboard sync'); try again in a moment.{kept}"
+                    f"triageboard window, or 'triageboard sync'); try again in a moment.{unsent}{kept}"
                 )
             case reason.DAMAGED_BEYOND_REPAIR:
                 return (
                     f"{what.capitalize()} at {err.path} is damaged and could not be replaced ({err.detail}). "
                     "Move the file away by hand and start again."
                 )
-        sent = " The move was not sent." if err.what == "outbox" and err.doing == "save" else ""
         return (
-            f"Could not {err.doing} {what} at {err.path} ({err.detail}).{sent}{kept} Check that the disk "
+            f"Could not {err.doing} {what} at {err.path} ({err.detail}).{unsent}{kept} Check that the disk "
             "holding it is not full and is writable."
         )
 
@@ -395,16 +400,18 @@ class _Words:
                     f"{_names(err.labels)}). Check that you may label issues there, then move the card again."
                 )
             case e.HalfApplied():
-                why = f" ({self._error(err.cause, r.Doing.MOVE)})" if err.cause is not None else ""
                 where = (
                     f"it is now in {' and '.join(err.columns)} at once (a conflict: move it once more to "
                     "settle it)"
                     if len(err.columns) > 1
                     else f"it is now in {err.columns[0] if err.columns else 'no column'}"
                 )
+                why = (
+                    f" The rest failed for good: {self._error(err.cause, r.Doing.MOVE)}" if err.cause else ""
+                )
                 return (
                     f"The move of {err.issue} to {err.target} was only half done: GitHub has "
-                    f"{_names(err.labels)}, so {where}. The rest failed for good{why}."
+                    f"{_names(err.labels)}, so {where}.{why}"
                 )
         return f"The move of {err.issue} to {err.target} failed."
 
@@ -429,7 +436,7 @@ class _Words:
                 )
             case r.SearchTruncated():
                 return (
-                    f"GitHub search returns only the first 1,000 results of each query: {fact.shown:,} of "
+                    f"GitHub search returns at most 1,000 results per query: {fact.shown:,} of "
                     f"{fact.total:,} issues could be loaded, so the board is incomplete. Narrow the query, "
                     "or "
                     "list the repositories with --repo."

@@ -11,17 +11,9 @@ import keyring.backends.fail
 import pytest
 from keyring_doubles import MemoryKeyring
 
-from triageboard.auth import (
-    Credentials,
-    GhImportError,
-    KeyringStore,
-    KeyringUnavailable,
-    env_token,
-    env_vars_for,
-    gh_cli_token,
-    oauth_client_id,
-)
+from triageboard.auth import Credentials, KeyringStore, env_token, env_vars_for, gh_cli_token, oauth_client_id
 from triageboard.auth.settings import SettingsError, settings_path
+from triageboard.errors import GhImportError, KeyringUnavailable
 
 GITHUB = "https://api.github.com"
 GHE = "https://ghe.example.com/api/v3"
@@ -89,7 +81,7 @@ def test_load_without_keyring_says_how_to_fix() -> None:
 
 
 def test_plain_http_only_for_loopback() -> None:
-    from triageboard.github import InsecureURL
+    from triageboard.errors import InsecureURL
 
     with pytest.raises(InsecureURL):
         Credentials("http://ghe.example.com/api/v3", environ={})

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import time
 from urllib.parse import parse_qs
 
 import httpx
 import pytest
+from fakeclock import FakeClock
 
-from triageboard.auth import AccessDenied, CodeExpired, DeviceFlow, DeviceFlowDisabled, DeviceFlowError
+from triageboard.auth import DeviceFlow
+from triageboard.clock import ScaledClock
+from triageboard.errors import AccessDenied, CodeExpired, DeviceFlowDisabled, DeviceFlowError
 
 CODE = {
     "device_code": "dc-123",
@@ -38,20 +41,18 @@ class Script:
 
 
 def run(script: Script, api_url: str = "https://api.github.com", **kwargs: object) -> tuple[str, list[float]]:
-    slept: list[float] = []
-
-    async def sleep(seconds: float) -> None:
-        slept.append(seconds)
+    """Sign in on a fake clock: the polls' waits are recorded and cost no time."""
+    clock = FakeClock()
 
     async def scenario() -> str:
         auth_default = httpx.BasicAuth("must-not", "be-sent")
         async with httpx.AsyncClient(transport=httpx.MockTransport(script), auth=auth_default) as http:
-            flow = DeviceFlow(http, api_url, "client-abc", sleep=sleep, **kwargs)  # type: ignore[arg-type]
+            flow = DeviceFlow(http, api_url, "client-abc", clock=clock, **kwargs)  # type: ignore[arg-type]
             code = await flow.start()
             assert code.user_code == "WDJB-MJHT"
             return await flow.wait_for_token(code)
 
-    return asyncio.run(scenario()), slept
+    return asyncio.run(scenario()), clock.slept
 
 
 def pending() -> dict[str, object]:
@@ -82,9 +83,19 @@ def test_slow_down_without_interval_adds_five_seconds() -> None:
     assert slept == [5, 10]
 
 
-def test_time_scale_shrinks_the_waits() -> None:
-    _token, slept = run(Script([pending(), {"access_token": "t"}]), time_scale=0.01)
-    assert slept == pytest.approx([0.05, 0.05])
+def test_a_scaled_clock_shrinks_the_real_waits() -> None:
+    """A whole-process test run's clock: GitHub's 5 s interval takes 50 ms of real time."""
+    script = Script([pending(), {"access_token": "t"}])
+
+    async def scenario() -> float:
+        async with httpx.AsyncClient(transport=httpx.MockTransport(script)) as http:
+            flow = DeviceFlow(http, "https://api.github.com", "c", clock=ScaledClock(0.01))
+            code = await flow.start()
+            started = time.monotonic()
+            await flow.wait_for_token(code)
+            return time.monotonic() - started
+
+    assert 0.09 <= asyncio.run(scenario()) < 5
 
 
 def test_enterprise_endpoints_hang_off_the_host() -> None:
@@ -130,22 +141,18 @@ def test_unknown_client_id_is_a_plain_message() -> None:
 
 
 def test_gives_up_when_the_code_expires_locally() -> None:
-    now = [0.0]
-
-    async def sleep(seconds: float) -> None:
-        now[0] += seconds
-
-    clock: Callable[[], float] = lambda: now[0]  # noqa: E731
+    clock = FakeClock()
+    started = clock.monotonic()
     polls = [pending() for _ in range(400)]
 
     async def scenario() -> None:
         async with httpx.AsyncClient(transport=httpx.MockTransport(Script(polls))) as http:
-            flow = DeviceFlow(http, "https://api.github.com", "c", sleep=sleep, clock=clock)
+            flow = DeviceFlow(http, "https://api.github.com", "c", clock=clock)
             await flow.wait_for_token(await flow.start())
 
     with pytest.raises(CodeExpired):
         asyncio.run(scenario())
-    assert 900 <= now[0] <= 905
+    assert 900 <= clock.monotonic() - started <= 905
 
 
 def test_unreachable_host_is_a_message() -> None:

@@ -14,7 +14,8 @@ import pytest
 from jeepney.wrappers import DBusErrorResponse
 from keyring_doubles import BlockingKeyring, MemoryKeyring, RaisingKeyring
 
-from triageboard.auth import KeyringStore, KeyringUnavailable, refusal, service_for
+from triageboard.auth import KeyringStore, refusal, service_for
+from triageboard.errors import KeyringUnavailable
 
 SECRET = "ghp_" + "k" * 36
 

@@ -8,7 +8,8 @@ import httpx
 import pytest
 
 from triageboard.auth import TokenCheck, check_token
-from triageboard.github import AuthError
+from triageboard.errors import AuthError
+from triageboard.wording import describe
 
 TRIAGE = {"admin": False, "maintain": False, "push": False, "triage": True, "pull": True}
 READ = {"admin": False, "maintain": False, "push": False, "triage": False, "pull": True}
@@ -47,8 +48,9 @@ def test_classic_token_that_can_label() -> None:
 def test_classic_token_without_a_label_scope() -> None:
     result = check(github("read:org, gist", {"rust-lang/rust": TRIAGE}), ("rust-lang/rust",))
     assert result.warning is not None
-    assert "public_repo" in result.warning
-    assert "scopes: read:org, gist" in result.warning
+    assert result.warning.scope_missing
+    assert "public_repo" in describe(result.warning)
+    assert "scopes: read:org, gist" in describe(result.warning)
 
 
 def test_classic_token_with_no_scopes_at_all() -> None:
@@ -65,7 +67,8 @@ def test_fine_grained_token_checked_through_repository_permissions() -> None:
     assert result.scopes_text.startswith("fine-grained")
     assert result.cannot_label == ("rust-lang/rust", "rust-lang/gone")
     assert result.warning is not None
-    assert "Issues: read and write" in result.warning
+    assert result.warning.cannot_label == result.cannot_label
+    assert "Issues: read and write" in describe(result.warning)
 
 
 def test_fine_grained_token_that_can_label() -> None:

@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 from triageboard.board import (
     DEFAULT_PRESET,
     PRESETS,
-    BoardFileError,
     BoardSpec,
     Column,
     IssueKey,
@@ -24,6 +23,7 @@ from triageboard.board import (
     parse_board,
     preset,
 )
+from triageboard.errors import BoardFileError
 
 # --- presets -----------------------------------------------------------------------------------------
 

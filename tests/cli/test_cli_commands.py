@@ -285,7 +285,7 @@ def test_list_shows_a_queued_move_where_it_is_going(sb: Sandbox, capsys: pytest.
 def test_outbox_failing_mid_send_ends_with_a_message_not_a_traceback(
     sb: Sandbox, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from triageboard.store import StoreError
+    from triageboard.errors import StoreError
 
     def disk_full(self: Outbox, move: object) -> bool:
         raise StoreError("Could not update the outbox (database or disk is full).")

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import httpx
+from fakeclock import FakeClock
 
+from triageboard.clock import Clock, SystemClock
 from triageboard.github import GitHubClient, MemoryPageCache, Policy
 
 T = TypeVar("T")
@@ -19,13 +22,17 @@ API = "https://api.github.com"
 
 @dataclass
 class Harness:
-    """Runs ``fn(client)`` in a fresh event loop with a fresh ``httpx.AsyncClient``, closing everything."""
+    """Runs ``fn(client)`` in a fresh event loop with a fresh ``httpx.AsyncClient``, closing everything.
 
-    sleeps: list[float] = field(default_factory=list)
+    The client runs on a fake clock (its waits are recorded in ``sleeps`` and cost no time) unless
+    ``real_sleep``."""
+
+    clock: FakeClock = field(default_factory=lambda: FakeClock(time.time()))
     requests: list[httpx.Request] = field(default_factory=list)
 
-    async def fake_sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
+    @property
+    def sleeps(self) -> list[float]:
+        return self.clock.slept
 
     def run(
         self,
@@ -47,14 +54,10 @@ class Harness:
 
         async def main() -> T:
             chosen = transport or httpx.MockTransport(recording)
+            clock: Clock = SystemClock() if real_sleep else self.clock
             async with httpx.AsyncClient(transport=chosen) as http:
                 client = GitHubClient(
-                    http,
-                    api_url,
-                    token,
-                    policy=policy or Policy(),
-                    cache=cache,
-                    sleep=asyncio.sleep if real_sleep else self.fake_sleep,
+                    http, api_url, token, policy=policy or Policy(), cache=cache, clock=clock
                 )
                 return await fn(client)
 
@@ -110,12 +113,14 @@ def live(
     async def main() -> T:
         async with httpx.AsyncClient(event_hooks={"request": [record]}) as http:
             chosen = sandbox.token if token is None else token
+            # A fake clock: backoffs and write spacing cost no time (the sandbox keeps real time).
             client = GitHubClient(
                 http,
                 sandbox.api_url,
                 lambda: chosen,
-                policy=policy or Policy(time_scale=0.001),
+                policy=policy or Policy(),
                 cache=cache,
+                clock=FakeClock(time.time()),
             )
             return await fn(client)
 

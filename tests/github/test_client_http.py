@@ -3,19 +3,21 @@ label name encoding, mutation spacing, the operations' parsing."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 
 import httpx
 import pytest
+from fakeclock import FakeClock
 from ghtest import API, TOKEN, Harness, issue_json, json_response
 
+from triageboard.clock import ScaledClock
+from triageboard.errors import BadResponse, BadResponseReason, InsecureURL, NotFound
 from triageboard.github import (
     GITHUB_API,
-    BadResponse,
     GitHubClient,
-    InsecureURL,
     MemoryPageCache,
-    NotFound,
     Policy,
     TokenAuth,
     host_of,
@@ -24,6 +26,7 @@ from triageboard.github import (
     web_url,
 )
 from triageboard.github.client import _next_link
+from triageboard.wording import describe
 
 # --- headers and the token ----------------------------------------------------------------------------
 
@@ -112,17 +115,53 @@ def test_same_origin_redirect_keeps_the_token(harness: Harness) -> None:
     assert harness.requests[1].headers["authorization"] == f"Bearer {TOKEN}"
 
 
-def test_a_next_link_to_another_host_is_followed_without_the_token(harness: Harness) -> None:
+def test_a_next_link_to_another_host_is_refused_not_followed(harness: Harness) -> None:
+    """A page that sends the listing elsewhere (a proxy's rewrite, an attacker) ends it with a message;
+    nothing goes to the other host, with or without the token."""
+
     def handler(request: httpx.Request) -> httpx.Response:
-        if request.url.host == "api.github.com":
-            return json_response(200, [issue_json(1)], {"link": '<https://mirror.example/page2>; rel="next"'})
-        return json_response(200, [issue_json(2)])
+        return json_response(200, [issue_json(1)], {"link": '<https://mirror.example/page2>; rel="next"'})
+
+    async def go(client: GitHubClient) -> list[int]:
+        return [i.number async for page in client.iter_repo_issues("rust-lang/rust") for i in page]
+
+    with pytest.raises(BadResponse) as caught:
+        harness.run(go, handler)
+    assert caught.value.reason is BadResponseReason.LINK_OFFSITE
+    assert [r.url.host for r in harness.requests] == ["api.github.com"]
+    assert "mirror.example/page2" in describe(caught.value)
+    assert "not followed" in describe(caught.value)
+
+
+def test_a_relative_next_link_is_resolved_against_the_page(harness: Harness) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if "page2" in request.url.path:
+            return json_response(200, [issue_json(2)])
+        return json_response(200, [issue_json(1)], {"link": '<page2?per_page=100>; rel="next"'})
 
     async def go(client: GitHubClient) -> list[int]:
         return [i.number async for page in client.iter_repo_issues("rust-lang/rust") for i in page]
 
     assert harness.run(go, handler) == [1, 2]
-    assert "authorization" not in harness.requests[1].headers
+    assert str(harness.requests[1].url) == "https://api.github.com/repos/rust-lang/rust/page2?per_page=100"
+    assert harness.requests[1].headers["authorization"] == f"Bearer {TOKEN}"
+
+
+def test_an_endless_link_chain_stops_at_the_page_cap(harness: Harness) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        n = int(request.url.params.get("page", "1"))
+        return json_response(
+            200, [issue_json(n)], {"link": f'<https://api.github.com/x?page={n + 1}>; rel="next"'}
+        )
+
+    async def go(client: GitHubClient) -> list[int]:
+        return [i.number async for page in client.iter_repo_issues("rust-lang/rust") for i in page]
+
+    with pytest.raises(BadResponse) as caught:
+        harness.run(go, handler, policy=Policy(max_pages=25))
+    assert caught.value.reason is BadResponseReason.TOO_MANY_PAGES
+    assert len(harness.requests) == 25
+    assert "25 pages" in describe(caught.value)
 
 
 # --- API URLs --------------------------------------------------------------------------------------------
@@ -169,12 +208,13 @@ def test_normalize_api_url_accepts(url: str, expected: str) -> None:
 def test_normalize_api_url_refuses(url: str) -> None:
     with pytest.raises(InsecureURL) as info:
         normalize_api_url(url)
-    assert str(info.value)
+    assert describe(info.value)
 
 
 def test_client_refuses_an_insecure_api_url() -> None:
-    with pytest.raises(InsecureURL, match="unencrypted"):
+    with pytest.raises(InsecureURL) as caught:
         GitHubClient(httpx.AsyncClient(), "http://ghe.corp.example/api/v3", lambda: TOKEN)
+    assert "unencrypted" in describe(caught.value)
 
 
 def test_hosts_and_web_urls() -> None:
@@ -415,27 +455,9 @@ def test_get_label_absent_is_none_present_is_parsed(harness: Harness) -> None:
 # --- mutation spacing and time_scale -----------------------------------------------------------------------
 
 
-class FakeClock:
-    """Stands in for the client's ``time`` module: only sleeping moves it, so spacing is exact."""
-
-    def __init__(self, harness: Harness) -> None:
-        self.now = 1000.0
-        self.harness = harness
-
-    def monotonic(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.harness.sleeps.append(seconds)
-        self.now += seconds
-
-
 @pytest.fixture
-def clock(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> FakeClock:
-    fake = FakeClock(harness)
-    monkeypatch.setattr("triageboard.github.client.time", fake)
-    monkeypatch.setattr(harness, "fake_sleep", fake.sleep)
-    return fake
+def clock(harness: Harness) -> FakeClock:
+    return harness.clock
 
 
 def test_mutations_are_spaced_by_at_least_a_second(harness: Harness, clock: FakeClock) -> None:
@@ -443,9 +465,9 @@ def test_mutations_are_spaced_by_at_least_a_second(harness: Harness, clock: Fake
         await client.add_labels("a/b", 1, ["x"])
         await client.get_issue("a/b", 1)  # reads are not spaced
         await client.remove_label("a/b", 1, "y")
-        clock.now += 0.25  # time spent elsewhere counts toward the gap
+        clock.advance(0.25)  # time spent elsewhere counts toward the gap
         await client.add_labels("a/b", 2, ["z"])
-        clock.now += 5  # a mutation long after the last one waits for nothing
+        clock.advance(5)  # a mutation long after the last one waits for nothing
         await client.add_labels("a/b", 3, ["z"])
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -455,29 +477,30 @@ def test_mutations_are_spaced_by_at_least_a_second(harness: Harness, clock: Fake
     assert harness.sleeps == [1.0, 0.75]
 
 
-def test_mutation_spacing_is_scaled(harness: Harness, clock: FakeClock) -> None:
+def test_mutation_spacing_follows_the_policy(harness: Harness, clock: FakeClock) -> None:
     async def go(client: GitHubClient) -> None:
         for n in range(3):
             await client.add_labels("a/b", n, ["x"])
 
-    harness.run(go, lambda r: json_response(200, []), policy=Policy(time_scale=0.01))
-    assert harness.sleeps == pytest.approx([0.01, 0.01])
+    harness.run(go, lambda r: json_response(200, []), policy=Policy(mutation_spacing=2.5))
+    assert harness.sleeps == pytest.approx([2.5, 2.5])
 
 
-def test_real_spacing_between_mutations_with_a_tiny_time_scale(harness: Harness) -> None:
-    import time
-
+def test_real_spacing_between_mutations_on_a_scaled_clock() -> None:
+    """A whole-process test run's clock (TRIAGEBOARD_TIME_SCALE): a second of spacing, 50 ms of real time."""
     stamps: list[float] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
         stamps.append(time.monotonic())
         return json_response(200, [])
 
-    async def go(client: GitHubClient) -> None:
-        await client.add_labels("a/b", 1, ["x"])
-        await client.add_labels("a/b", 1, ["y"])
+    async def go() -> None:
+        async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+            client = GitHubClient(http, "https://api.github.com", lambda: "t", clock=ScaledClock(0.05))
+            await client.add_labels("a/b", 1, ["x"])
+            await client.add_labels("a/b", 1, ["y"])
 
-    harness.run(go, handler, policy=Policy(time_scale=0.05), real_sleep=True)
+    asyncio.run(go())
     assert stamps[1] - stamps[0] >= 0.045
 
 

@@ -7,7 +7,9 @@ import pytest
 from ghtest import API, Harness, issue_json, json_response
 
 from triageboard.board import BoardSpec, Column, preset
-from triageboard.github import GitHubClient, NotFound, fetch_board, repo_series, search_query
+from triageboard.errors import NotFound
+from triageboard.github import GitHubClient, fetch_board, repo_series, search_query
+from triageboard.wording import describe
 
 
 def test_repo_series_one_per_area_label_and_one_per_column_because_labels_means_and() -> None:
@@ -98,8 +100,9 @@ def search_pages(total: int, per_page: int, pages: int, incomplete: bool = False
 def test_cut_search_gives_a_notice_that_says_what_to_do(harness: Harness) -> None:
     result = harness.run(lambda c: _fetch(c, SEARCH_SPEC), search_pages(total=4321, per_page=5, pages=3))
     assert len(result.issues) == 15  # type: ignore[attr-defined]
-    (notice,) = result.notices  # type: ignore[attr-defined]
-    assert "1,000 of 4,321" in notice
+    (fact,) = result.notices  # type: ignore[attr-defined]
+    notice = describe(fact)
+    assert "15 of 4,321" in notice
     assert "--repo" in notice
 
 
@@ -107,8 +110,8 @@ def test_incomplete_search_gives_a_notice(harness: Harness) -> None:
     result = harness.run(
         lambda c: _fetch(c, SEARCH_SPEC), search_pages(total=10, per_page=5, pages=2, incomplete=True)
     )
-    (notice,) = result.notices  # type: ignore[attr-defined]
-    assert "incomplete" in notice
+    (fact,) = result.notices  # type: ignore[attr-defined]
+    assert "incomplete" in describe(fact)
 
 
 def test_complete_search_gives_no_notice(harness: Harness) -> None:

@@ -14,7 +14,9 @@ import httpx
 import pytest
 from ghtest import Harness
 
-from triageboard.github import GitHubClient, SearchLimitReached, ValidationFailed
+from triageboard.errors import SearchLimitReached, ValidationFailed
+from triageboard.github import GitHubClient
+from triageboard.wording import describe
 
 DATA = Path(__file__).parent.parent / "data"
 # recorded before a body was re-serialized; they would not match the replayed bytes
@@ -181,4 +183,4 @@ def test_errors_422_is_validation_failed_with_githubs_message(harness: Harness) 
     err = info.value
     assert not isinstance(err, SearchLimitReached)
     assert err.status == 422
-    assert ex["response"]["message"] in str(err)
+    assert ex["response"]["message"] in describe(err)

@@ -8,19 +8,22 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 
 import httpx
 import pytest
 from fake_github import API
+from fakeclock import FakeClock
 
-from triageboard.github import GitHubClient, GitHubError, NotFound, Policy, RateLimited
+from triageboard.errors import GitHubError, Gone, NotFound, RateLimited, Redirected
+from triageboard.github import GitHubClient
 from triageboard.github.parse import parse_repository
 
 
 def _call(handler: httpx.MockTransport, work: str) -> object:
     async def main() -> object:
         async with httpx.AsyncClient(transport=handler) as http:
-            client = GitHubClient(http, API, lambda: "t0k", policy=Policy(time_scale=0.001))
+            client = GitHubClient(http, API, lambda: "t0k", clock=FakeClock(time.time()))
             if work == "labels":
                 return await client.get_issue_labels("o/r", 1)
             return await client.add_labels("o/r", 1, ["Focus"])
@@ -50,6 +53,7 @@ def test_gone_is_permanent() -> None:
 
     with pytest.raises(GitHubError) as caught:
         _call(httpx.MockTransport(handler), "labels")
+    assert isinstance(caught.value, Gone)
     assert isinstance(caught.value, NotFound)
     assert not caught.value.temporary
 
@@ -63,8 +67,9 @@ def test_redirected_mutation_is_not_reported_as_applied() -> None:
             return httpx.Response(301, headers={"location": f"{API}/repositories/42/issues/9/labels"})
         return httpx.Response(200, json=[{"name": "old", "color": "ededed"}])
 
-    with pytest.raises(GitHubError):
+    with pytest.raises(Redirected) as caught:
         _call(httpx.MockTransport(handler), "add")
+    assert caught.value.status == 301
     assert "GET" not in seen
 
 

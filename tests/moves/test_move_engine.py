@@ -11,11 +11,23 @@ from pathlib import Path
 import httpx
 import pytest
 from fake_github import API, FakeGitHub, fail_times
+from fakeclock import FakeClock
 
-from triageboard.board import Issue, IssueKey, Label, preset
+from triageboard.board import Issue, IssueKey, Label, LabelDiff, preset
+from triageboard.clock import Clock
+from triageboard.errors import (
+    HalfApplied,
+    MissingLabel,
+    StoreError,
+    StoreReason,
+    TriageboardError,
+    Unavailable,
+)
 from triageboard.github import GitHubClient, Policy
-from triageboard.moves import EnginePolicy, MoveEngine, MoveEvents
+from triageboard.moves import MoveEngine, MoveEvents
+from triageboard.reporting import Waiting
 from triageboard.store import MoveState, Outbox
+from triageboard.wording import describe
 
 SPEC = preset("rust-async")
 FOCUS, ONDECK, OTHER, UNCAT = (SPEC.column(n) for n in ("Focus", "OnDeck", "Other", "Uncategorized"))
@@ -24,11 +36,15 @@ KEY = IssueKey(REPO, 1)
 
 
 class Recorder(MoveEvents):
+    """What the engine said, with its facts worded as the window would (tests read both)."""
+
     def __init__(self) -> None:
         self.settled_: list[tuple[IssueKey, tuple[str, ...]]] = []
         self.failed_: list[tuple[IssueKey, str, tuple[str, ...] | None]] = []
+        self.errors: list[TriageboardError] = []
         self.statuses: list[str] = []
         self.notices: list[str] = []
+        self.facts: list[object] = []
         self.counts: list[int] = []
 
     def pending_changed(self, count: int) -> None:
@@ -37,27 +53,34 @@ class Recorder(MoveEvents):
     def settled(self, key: IssueKey, labels: tuple[Label, ...]) -> None:
         self.settled_.append((key, tuple(label.name for label in labels)))
 
-    def failed(self, key: IssueKey, message: str, labels: tuple[Label, ...] | None) -> None:
-        self.failed_.append((key, message, None if labels is None else tuple(x.name for x in labels)))
+    def failed(self, key: IssueKey, error: TriageboardError, labels: tuple[Label, ...] | None) -> None:
+        self.errors.append(error)
+        self.failed_.append((key, describe(error), None if labels is None else tuple(x.name for x in labels)))
 
-    def status(self, text: str) -> None:
-        self.statuses.append(text)
+    def waiting(self, state: Waiting) -> None:
+        self.statuses.append(describe(state))
 
-    def notice(self, text: str) -> None:
-        self.notices.append(text)
+    def notice(self, fact: object) -> None:
+        self.facts.append(fact)
+        self.notices.append(describe(fact))
 
 
 Body = Callable[[MoveEngine, Recorder], Awaitable[None]]
 
 
-def run_engine(fake: FakeGitHub, tmp_path: Path, body: Body, policy: EnginePolicy | None = None) -> Recorder:
+def run_engine(
+    fake: FakeGitHub, tmp_path: Path, body: Body, policy: Policy | None = None, clock: Clock | None = None
+) -> Recorder:
+    """Run ``body`` with an engine on a fake clock (waits cost no time) unless ``clock`` is given."""
     events = Recorder()
 
     async def main() -> None:
         async with httpx.AsyncClient(transport=fake.transport()) as http:
-            client = GitHubClient(http, API, lambda: "t0k", policy=Policy(time_scale=0.001))
+            client = GitHubClient(
+                http, API, lambda: "t0k", policy=policy or Policy(), clock=clock or FakeClock(time.time())
+            )
             with Outbox(tmp_path / "outbox.sqlite3") as outbox:
-                await body(MoveEngine(client, outbox, events, policy=policy), events)
+                await body(MoveEngine(client, outbox, events), events)
 
     asyncio.run(main())
     return events
@@ -77,9 +100,11 @@ def test_move_adds_then_removes_and_confirms(tmp_path: Path) -> None:
     fake.define(REPO, *SPEC.triage_labels)
 
     async def body(engine: MoveEngine, events: Recorder) -> None:
-        diff = engine.request(SPEC, KEY, FOCUS, shown("A-async-await", "AsyncAwait-OnDeck", "T-compiler"))
-        assert diff.add == ("AsyncAwait-Focus",)
-        assert diff.remove == ("AsyncAwait-OnDeck",)
+        row = await engine.request(
+            SPEC, KEY, FOCUS, shown("A-async-await", "AsyncAwait-OnDeck", "T-compiler")
+        )
+        assert row.diff.add == ("AsyncAwait-Focus",)
+        assert row.diff.remove == ("AsyncAwait-OnDeck",)
         assert engine.pending_count() == 1
         await drain(engine)
         assert engine.pending_count() == 0
@@ -113,7 +138,7 @@ def test_move_is_on_disk_before_the_first_request(tmp_path: Path) -> None:
     fake.scripts.append(lambda r: check(r))
 
     async def body(engine: MoveEngine, events: Recorder) -> None:
-        engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
+        await engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
         await drain(engine)
 
     run_engine(fake, tmp_path, body)
@@ -129,18 +154,19 @@ def test_temporary_failure_keeps_the_move_queued_then_sends_it(tmp_path: Path) -
     fake.scripts.append(fail_times(4, 502, method="POST"))
 
     async def body(engine: MoveEngine, events: Recorder) -> None:
-        engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
-        await asyncio.wait_for(engine.run(until_idle=True, deadline=time.time()), 10)
+        await engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
+        await asyncio.wait_for(engine.run(until_idle=True, deadline=engine.clock.time()), 10)
         row = engine.pending_move(KEY)
         assert row is not None
         assert row.state is MoveState.WAITING
         assert row.attempts == 1
-        assert "502" in (row.last_error or "")
+        assert isinstance(row.error, Unavailable)
+        assert row.error.status == 502
         assert any("1 move waiting until" in s for s in events.statuses)
         await drain(engine)
 
     # The engine's own backoff (5 s, scaled to 0.25-0.5 s) outlasts the immediate deadline.
-    events = run_engine(fake, tmp_path, body, EnginePolicy(time_scale=0.1))
+    events = run_engine(fake, tmp_path, body, Policy())
     assert fake.labels[(REPO, 1)] == ["A-async-await", "AsyncAwait-Focus"]
     assert len(events.settled_) == 1
     assert not events.failed_
@@ -161,9 +187,9 @@ def test_primary_rate_limit_holds_every_move_until_reset(tmp_path: Path) -> None
     fake.scripts.append(fail_times(1, 403, method="POST", headers=limited))
 
     async def body(engine: MoveEngine, events: Recorder) -> None:
-        engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
-        engine.request(SPEC, IssueKey(REPO, 2), OTHER, shown("A-async-await"))
-        await asyncio.wait_for(engine.run(until_idle=True, deadline=time.time()), 10)
+        await engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
+        await engine.request(SPEC, IssueKey(REPO, 2), OTHER, shown("A-async-await"))
+        await asyncio.wait_for(engine.run(until_idle=True, deadline=engine.clock.time()), 10)
         rows = engine.pending()
         assert len(rows) == 2
         assert all(r.state is MoveState.WAITING and r.not_before > time.time() + 0.3 for r in rows)
@@ -180,15 +206,16 @@ def test_secondary_limit_without_retry_after_waits_the_default(tmp_path: Path) -
     fake.issue(REPO, 1, "A-async-await")
     fake.define(REPO, *SPEC.triage_labels)
     fake.scripts.append(fail_times(1, 429, method="POST"))
-    started = time.time()
+    clock = FakeClock(time.time())
+    started = clock.time()
 
     async def body(engine: MoveEngine, events: Recorder) -> None:
-        engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
+        await engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
         await drain(engine)
 
-    events = run_engine(fake, tmp_path, body)
-    # 60 s scaled by 0.001 = 60 ms at least between the refused POST and the next one.
-    assert time.time() - started >= 0.06
+    events = run_engine(fake, tmp_path, body, clock=clock)
+    # GitHub's advice: at least a minute between the refused POST and the next one.
+    assert clock.time() - started >= 60 - 1e-6
     assert events.settled_
     assert not events.failed_
 
@@ -200,7 +227,7 @@ def test_no_permission_is_refused_before_any_write(tmp_path: Path) -> None:
     fake.can_label[REPO] = False
 
     async def body(engine: MoveEngine, events: Recorder) -> None:
-        engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
+        await engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
         await drain(engine)
         assert engine.pending_count() == 0
         assert engine.refusal(REPO, ONDECK) is not None  # known for the session
@@ -220,7 +247,7 @@ def test_missing_column_label_is_refused_and_never_auto_created(tmp_path: Path) 
     fake.define(REPO, "AsyncAwait-OnDeck", "AsyncAwait-Other")  # no AsyncAwait-Focus
 
     async def body(engine: MoveEngine, events: Recorder) -> None:
-        engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
+        await engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
         await drain(engine)
 
     events = run_engine(fake, tmp_path, body)
@@ -237,8 +264,8 @@ def test_conflict_is_applied_on_fresh_state_keeping_other_labels(tmp_path: Path)
     fake.define(REPO, *SPEC.triage_labels)
 
     async def body(engine: MoveEngine, events: Recorder) -> None:
-        diff = engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
-        assert diff.remove == ()  # planned against what the board showed
+        row = await engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
+        assert row.diff.remove == ()  # planned against what the board showed
         await drain(engine)
 
     events = run_engine(fake, tmp_path, body)
@@ -255,8 +282,8 @@ def test_moves_of_one_issue_coalesce_and_the_last_wins(tmp_path: Path) -> None:
     fake.define(REPO, *SPEC.triage_labels)
 
     async def body(engine: MoveEngine, events: Recorder) -> None:
-        engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
-        engine.request(SPEC, KEY, ONDECK, shown("A-async-await", "AsyncAwait-Focus"))
+        await engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
+        await engine.request(SPEC, KEY, ONDECK, shown("A-async-await", "AsyncAwait-Focus"))
         [row] = engine.pending()
         assert row.generation == 2
         assert row.target == "OnDeck"
@@ -276,14 +303,16 @@ def test_a_newer_move_made_while_sending_wins(tmp_path: Path) -> None:
     holder: dict[str, MoveEngine] = {}
 
     def user_moves_again() -> None:
+        # The window (or another process) records a newer move of the same issue while this one is sent.
         fake.after_write = None
-        holder["engine"].request(SPEC, KEY, UNCAT, shown("A-async-await", "AsyncAwait-Focus"))
+        engine = holder["engine"]
+        engine.outbox.put(API, KEY, SPEC, UNCAT, ["A-async-await", "AsyncAwait-Other"], LabelDiff())
 
     fake.after_write = user_moves_again
 
     async def body(engine: MoveEngine, events: Recorder) -> None:
         holder["engine"] = engine
-        engine.request(SPEC, KEY, FOCUS, shown("A-async-await", "AsyncAwait-Other"))
+        await engine.request(SPEC, KEY, FOCUS, shown("A-async-await", "AsyncAwait-Other"))
         await drain(engine)
 
     events = run_engine(fake, tmp_path, body)
@@ -303,7 +332,7 @@ def test_label_already_removed_by_someone_else_counts_as_done(tmp_path: Path) ->
     fake.after_write = someone_removes_other
 
     async def body(engine: MoveEngine, events: Recorder) -> None:
-        engine.request(SPEC, KEY, FOCUS, shown("A-async-await", "AsyncAwait-Other"))
+        await engine.request(SPEC, KEY, FOCUS, shown("A-async-await", "AsyncAwait-Other"))
         await drain(engine)
 
     events = run_engine(fake, tmp_path, body)
@@ -321,7 +350,7 @@ def test_silently_dropped_change_is_reported_after_bounded_retries(tmp_path: Pat
     fake.scripts.append(lambda r: ignored if r.method == "POST" else None)
 
     async def body(engine: MoveEngine, events: Recorder) -> None:
-        engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
+        await engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
         await drain(engine)
 
     events = run_engine(fake, tmp_path, body)
@@ -338,7 +367,7 @@ def test_auth_error_keeps_moves_until_signed_in_again(tmp_path: Path) -> None:
     fake.scripts.append(fail_times(1, 401))
 
     async def body(engine: MoveEngine, events: Recorder) -> None:
-        engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
+        await engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
         await drain(engine)  # returns: nothing can be sent without a valid token
         assert engine.pending_count() == 1
         assert any("sign in to GitHub again" in s for s in events.statuses)
@@ -356,7 +385,7 @@ def test_deleted_issue_drops_the_move_with_a_message(tmp_path: Path) -> None:
     fake.define(REPO, *SPEC.triage_labels)
 
     async def body(engine: MoveEngine, events: Recorder) -> None:
-        engine.request(SPEC, IssueKey(REPO, 404), FOCUS, None)
+        await engine.request(SPEC, IssueKey(REPO, 404), FOCUS, None)
         await drain(engine)
         assert engine.pending_count() == 0
 
@@ -374,11 +403,12 @@ def test_outbox_is_replayed_by_a_new_engine(tmp_path: Path) -> None:
     fake.define(REPO, *SPEC.triage_labels)
 
     async def first(engine: MoveEngine, events: Recorder) -> None:
-        engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
-        engine.request(SPEC, IssueKey(REPO, 2), UNCAT, shown("A-async-await", "AsyncAwait-Focus"))
+        await engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
+        await engine.request(SPEC, IssueKey(REPO, 2), UNCAT, shown("A-async-await", "AsyncAwait-Focus"))
         # the session ends before anything is sent
 
     async def second(engine: MoveEngine, events: Recorder) -> None:
+        await engine.load()
         assert engine.pending_count() == 2
         await drain(engine)
 
@@ -395,7 +425,7 @@ def test_overlay_reapplies_pending_moves_to_fresh_issues(tmp_path: Path) -> None
 
     async def body(engine: MoveEngine, events: Recorder) -> None:
         engine.learn([Label("AsyncAwait-Focus", "ff0000")])
-        engine.request(SPEC, KEY, FOCUS, shown("A-async-await", "AsyncAwait-Other"))
+        await engine.request(SPEC, KEY, FOCUS, shown("A-async-await", "AsyncAwait-Other"))
         fresh = [
             Issue(REPO, 1, "one", shown("A-async-await", "AsyncAwait-Other", "T-lang")),
             Issue(REPO, 2, "two", shown("A-async-await")),
@@ -416,7 +446,7 @@ def test_refused_content_is_permanent(tmp_path: Path, status: int) -> None:
     fake.scripts.append(fail_times(1, status, method="POST"))
 
     async def body(engine: MoveEngine, events: Recorder) -> None:
-        engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
+        await engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
         await drain(engine)
 
     events = run_engine(fake, tmp_path, body)
@@ -437,7 +467,7 @@ def test_move_completed_by_another_process_still_settles_here(tmp_path: Path) ->
     other_events = Recorder()
 
     async def body(engine: MoveEngine, events: Recorder) -> None:
-        engine.request(SPEC, KEY, FOCUS, shown("A-async-await", "AsyncAwait-Other"))
+        await engine.request(SPEC, KEY, FOCUS, shown("A-async-await", "AsyncAwait-Other"))
         with Outbox(tmp_path / "outbox.sqlite3") as second_outbox:
             other = MoveEngine(engine.client, second_outbox, other_events)
             await asyncio.gather(drain(engine), drain(other))
@@ -455,8 +485,6 @@ def test_outbox_failing_after_github_confirmed_is_reported_not_raised(
 ) -> None:
     """Disk full when the confirmed row is deleted: the window's sender goes on (the row is confirmed
     again later), with a message, instead of dying with an unexpected error."""
-    from triageboard.store import StoreError
-
     fake = FakeGitHub()
     fake.issue(REPO, 1, "A-async-await")
     fake.define(REPO, *SPEC.triage_labels)
@@ -466,13 +494,15 @@ def test_outbox_failing_after_github_confirmed_is_reported_not_raised(
     def flaky_complete(self: Outbox, move: object) -> bool:
         if failures[0]:
             failures[0] -= 1
-            raise StoreError("Could not update the outbox (database or disk is full).")
+            raise StoreError(
+                "outbox", "o.sqlite3", StoreReason.DISK, doing="save", detail="database or disk is full"
+            )
         return real_complete(self, move)  # type: ignore[arg-type]
 
     monkeypatch.setattr(Outbox, "complete", flaky_complete)
 
     async def body(engine: MoveEngine, events: Recorder) -> None:
-        engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
+        await engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
         task = asyncio.ensure_future(engine.run())  # the window's way: forever
         for _ in range(400):
             await asyncio.sleep(0.01)
@@ -484,38 +514,36 @@ def test_outbox_failing_after_github_confirmed_is_reported_not_raised(
             await task
         assert engine.pending_count() == 0
 
-    events = run_engine(fake, tmp_path, body, EnginePolicy(time_scale=0.01))
+    events = run_engine(fake, tmp_path, body, Policy())
     assert any("disk is full" in n for n in events.notices)
     assert [k for k, _ in events.settled_] == [KEY]
 
 
 def test_outbox_failing_stops_a_run_until_idle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The CLI's run (until idle) must end with the store's message, not spin until killed."""
-    from triageboard.store import StoreError
-
     fake = FakeGitHub()
     fake.issue(REPO, 1, "A-async-await")
     fake.define(REPO, *SPEC.triage_labels)
 
     def broken(self: Outbox, move: object) -> bool:
-        raise StoreError("Could not update the outbox (disk I/O error).")
+        raise StoreError("outbox", "o.sqlite3", StoreReason.DISK, doing="save", detail="disk I/O error")
 
     monkeypatch.setattr(Outbox, "complete", broken)
 
     async def body(engine: MoveEngine, events: Recorder) -> None:
-        engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
-        with pytest.raises(StoreError, match="disk I/O error"):
-            await asyncio.wait_for(engine.run(until_idle=True, deadline=time.time() + 30), 5)
+        await engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
+        with pytest.raises(StoreError, match="disk I/O error"):  # its facts carry SQLite's words
+            await asyncio.wait_for(engine.run(until_idle=True, deadline=engine.clock.time() + 30), 5)
         assert engine.pending_count() == 1  # kept: the next run confirms it
 
-    run_engine(fake, tmp_path, body, EnginePolicy(time_scale=0.01))
+    run_engine(fake, tmp_path, body, Policy())
 
 
 def _limited_row(engine: MoveEngine) -> float:
     row = engine.pending_move(KEY)
     assert row is not None
     assert row.state is MoveState.WAITING
-    return row.not_before - time.time()
+    return row.not_before - engine.clock.time()
 
 
 def test_repeated_secondary_limits_without_retry_after_back_off_exponentially(tmp_path: Path) -> None:
@@ -525,24 +553,24 @@ def test_repeated_secondary_limits_without_retry_after_back_off_exponentially(tm
     fake.define(REPO, *SPEC.triage_labels)
 
     async def body(engine: MoveEngine, events: Recorder) -> None:
-        engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
+        await engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
         waits = []
         for _ in range(3):
-            await asyncio.wait_for(engine.run(until_idle=True, deadline=time.time()), 10)
+            await asyncio.wait_for(engine.run(until_idle=True, deadline=engine.clock.time()), 10)
             waits.append(_limited_row(engine))
             row = engine.pending_move(KEY)
             assert row is not None
             engine.outbox.mark(row, MoveState.QUEUED)  # due again now (no real waiting in the test)
-        # default 60 s x time_scale 0.01 = 0.6 s, then 1.2 s, then 2.4 s
-        assert 0.3 < waits[0] <= 0.61
-        assert 1.0 < waits[1] <= 1.21
-        assert 2.2 < waits[2] <= 2.41
+        # at least a minute, then two, then four
+        assert waits[0] == pytest.approx(60, abs=0.5)
+        assert waits[1] == pytest.approx(120, abs=0.5)
+        assert waits[2] == pytest.approx(240, abs=0.5)
         await drain(engine)
         # After a success the streak starts again from the minute.
         left[0] = 1
-        engine.request(SPEC, KEY, OTHER, shown("AsyncAwait-Focus"))
-        await asyncio.wait_for(engine.run(until_idle=True, deadline=time.time()), 10)
-        assert 0.3 < _limited_row(engine) <= 0.61
+        await engine.request(SPEC, KEY, OTHER, shown("AsyncAwait-Focus"))
+        await asyncio.wait_for(engine.run(until_idle=True, deadline=engine.clock.time()), 10)
+        assert _limited_row(engine) == pytest.approx(60, abs=0.5)
 
     secondary_body = {"message": "You have exceeded a secondary rate limit."}
     left = [3]
@@ -554,20 +582,7 @@ def test_repeated_secondary_limits_without_retry_after_back_off_exponentially(tm
         return None
 
     fake.scripts.append(script)
-    run_engine_scaled(fake, tmp_path, body, 0.01)
-
-
-def run_engine_scaled(fake: FakeGitHub, tmp_path: Path, body: Body, scale: float) -> Recorder:
-    events = Recorder()
-
-    async def main() -> None:
-        async with httpx.AsyncClient(transport=fake.transport()) as http:
-            client = GitHubClient(http, API, lambda: "t0k", policy=Policy(time_scale=scale))
-            with Outbox(tmp_path / "outbox.sqlite3") as outbox:
-                await body(MoveEngine(client, outbox, events), events)
-
-    asyncio.run(main())
-    return events
+    run_engine(fake, tmp_path, body)
 
 
 def test_primary_limit_with_a_reset_in_the_past_does_not_hammer_github(tmp_path: Path) -> None:
@@ -585,12 +600,12 @@ def test_primary_limit_with_a_reset_in_the_past_does_not_hammer_github(tmp_path:
     fake.scripts.append(fail_times(50, 403, method="POST", headers=limited))
 
     async def body(engine: MoveEngine, events: Recorder) -> None:
-        engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
-        await asyncio.wait_for(engine.run(until_idle=True, deadline=time.time() + 0.2), 10)
+        await engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
+        await asyncio.wait_for(engine.run(until_idle=True, deadline=engine.clock.time() + 2), 10)
         assert _limited_row(engine) > 0
 
-    # A pause of 0.5 s (5 s scaled by 0.1): at most one POST fits in the 0.2 s run, however slow the machine.
-    run_engine(fake, tmp_path, body, policy=EnginePolicy(time_scale=0.1))
+    # A pause of at least 5 s: one POST fits in a run that may wait 2 s.
+    run_engine(fake, tmp_path, body)
     assert len([w for w in fake.writes() if w[0] == "POST"]) == 1
 
 
@@ -602,11 +617,11 @@ def test_label_created_after_a_refusal_is_found_on_the_next_move(tmp_path: Path)
     fake.define(REPO, "AsyncAwait-OnDeck", "AsyncAwait-Other")
 
     async def body(engine: MoveEngine, events: Recorder) -> None:
-        engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
+        await engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
         await drain(engine)
         assert len(events.failed_) == 1
         fake.define(REPO, "AsyncAwait-Focus")  # the user follows the advice
-        engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
+        await engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
         await drain(engine)
 
     events = run_engine(fake, tmp_path, body)
@@ -620,18 +635,17 @@ def test_up_front_refusal_is_not_kept_forever(tmp_path: Path) -> None:
     fake = FakeGitHub()
     fake.issue(REPO, 1, "A-async-await")
     fake.define(REPO, "AsyncAwait-OnDeck", "AsyncAwait-Other")
-    now = [1000.0]
+    clock = FakeClock(time.time())
 
     async def body(engine: MoveEngine, events: Recorder) -> None:
-        engine._clock = lambda: now[0]
         problems = await engine.prepare(SPEC, [REPO])
-        assert any("AsyncAwait-Focus" in p for p in problems)
+        assert any(isinstance(p, MissingLabel) and p.label == "AsyncAwait-Focus" for p in problems)
         assert engine.refusal(REPO, FOCUS) is not None
         fake.define(REPO, "AsyncAwait-Focus")
-        now[0] += 120  # a while later
+        clock.advance(120)  # a while later
         assert engine.refusal(REPO, FOCUS) is None
 
-    run_engine(fake, tmp_path, body)
+    run_engine(fake, tmp_path, body, clock=clock)
 
 
 def test_add_that_github_did_not_apply_never_removes_the_old_column_label(tmp_path: Path) -> None:
@@ -644,7 +658,7 @@ def test_add_that_github_did_not_apply_never_removes_the_old_column_label(tmp_pa
     fake.scripts.append(lambda r: ignored if r.method == "POST" else None)
 
     async def body(engine: MoveEngine, events: Recorder) -> None:
-        engine.request(SPEC, KEY, FOCUS, shown("A-async-await", "AsyncAwait-Other"))
+        await engine.request(SPEC, KEY, FOCUS, shown("A-async-await", "AsyncAwait-Other"))
         await drain(engine)
 
     events = run_engine(fake, tmp_path, body)
@@ -666,8 +680,8 @@ def test_deleted_issue_answering_410_gone_is_dropped_not_retried_forever(tmp_pat
     fake.scripts.append(lambda r: gone if "/issues/7" in r.url.path else None)
 
     async def body(engine: MoveEngine, events: Recorder) -> None:
-        engine.request(SPEC, IssueKey(REPO, 7), FOCUS, shown("A-async-await"))
-        await asyncio.wait_for(engine.run(until_idle=True, deadline=time.time()), 10)
+        await engine.request(SPEC, IssueKey(REPO, 7), FOCUS, shown("A-async-await"))
+        await asyncio.wait_for(engine.run(until_idle=True, deadline=engine.clock.time()), 10)
         assert engine.pending_count() == 0
 
     events = run_engine(fake, tmp_path, body)
@@ -685,14 +699,19 @@ def test_refused_after_a_partly_sent_move_reports_githubs_labels_not_the_old_bas
     fake.scripts.append(fail_times(4, 502, method="DELETE"))
 
     async def body(engine: MoveEngine, events: Recorder) -> None:
-        engine.request(SPEC, KEY, FOCUS, shown("A-async-await", "AsyncAwait-Other"))
-        await asyncio.wait_for(engine.run(until_idle=True, deadline=time.time()), 10)
+        await engine.request(SPEC, KEY, FOCUS, shown("A-async-await", "AsyncAwait-Other"))
+        await asyncio.wait_for(engine.run(until_idle=True, deadline=engine.clock.time()), 10)
         assert fake.labels[(REPO, 1)] == ["A-async-await", "AsyncAwait-Other", "AsyncAwait-Focus"]
-        engine.request(SPEC, KEY, ONDECK, shown("A-async-await", "AsyncAwait-Focus"))
+        await engine.request(SPEC, KEY, ONDECK, shown("A-async-await", "AsyncAwait-Focus"))
         await drain(engine)
 
-    # The engine's pause (5 s x 0.1) outlasts the immediate deadline on any machine: no early 5th DELETE.
-    events = run_engine(fake, tmp_path, body, EnginePolicy(time_scale=0.1))
+    events = run_engine(fake, tmp_path, body)
     [(_, message, labels)] = events.failed_
+    # The issue is left in two columns, and the message says so, and why the rest failed.
+    [error] = events.errors
+    assert isinstance(error, HalfApplied)
+    assert error.columns == ("Focus", "Other")
+    assert isinstance(error.cause, MissingLabel)
     assert "AsyncAwait-OnDeck" in message
+    assert "Focus and Other at once" in message
     assert labels == ("A-async-await", "AsyncAwait-Other", "AsyncAwait-Focus")

@@ -8,9 +8,9 @@ import contextlib
 import httpx
 import pytest
 
-from triageboard.auth import Credentials, DeviceFlow, DeviceFlowError, KeyringStore, check_token
+from triageboard.auth import Credentials, DeviceFlow, KeyringStore, check_token
+from triageboard.errors import DeviceFlowError, GitHubError
 from triageboard.github import Policy
-from triageboard.github.errors import GitHubError
 
 TOKEN = "ghp_" + "o" * 36
 API = "https://api.github.com"

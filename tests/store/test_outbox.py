@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from triageboard import paths
 from triageboard.board import IssueKey, LabelDiff, preset
+from triageboard.errors import RateLimited, StoreError, Unavailable
 from triageboard.github import CachedPage
-from triageboard.store import MoveState, Outbox, SQLitePageCache, StoreError
+from triageboard.store import MoveState, Outbox, SQLitePageCache
+from triageboard.wording import describe
 
 API = "https://api.github.com"
 SPEC = preset("rust-async-2021")
@@ -47,7 +51,7 @@ def test_rows_are_per_api_origin(tmp_path: Path) -> None:
 def test_second_move_of_an_issue_coalesces_and_bumps_the_generation(tmp_path: Path) -> None:
     with Outbox(tmp_path / "o.sqlite3") as outbox:
         first = outbox.put(API, KEY, SPEC, SPEC.column("P-high"), ["a"], LabelDiff(add=("P-high",)))
-        outbox.mark(first, MoveState.WAITING, not_before=5.0, attempts=2, last_error="GitHub 502")
+        outbox.mark(first, MoveState.WAITING, not_before=5.0, attempts=2, error=Unavailable(status=502))
         second = outbox.put(API, KEY, SPEC, SPEC.column("P-low"), ["ignored"], LabelDiff(add=("P-low",)))
         assert second.id == first.id
         assert second.generation == first.generation + 1
@@ -67,11 +71,17 @@ def test_defer_all_holds_every_row(tmp_path: Path) -> None:
     with Outbox(tmp_path / "o.sqlite3") as outbox:
         for n in (1, 2, 3):
             outbox.put(API, IssueKey("o/r", n), SPEC, SPEC.column("P-low"), None, LabelDiff())
-        outbox.defer_all(API, 1000.0, "rate limited")
+        limit = RateLimited(resume_at=datetime(2026, 12, 2, 15, 0, tzinfo=UTC), secondary=False, status=403)
+        outbox.defer_all(API, 1000.0, limit)
         rows = outbox.pending(API)
         assert [r.not_before for r in rows] == [1000.0] * 3
         assert {r.state for r in rows} == {MoveState.WAITING}
-        assert {r.last_error for r in rows} == {"rate limited"}
+        # Why they wait is kept as facts, so the next run can say it in its own words.
+        for row in rows:
+            assert isinstance(row.error, RateLimited)
+            assert row.error.resume_at == limit.resume_at
+            assert row.error.secondary is False
+            assert row.error.status == 403
 
 
 def test_a_committed_row_survives_a_killed_process(tmp_path: Path) -> None:
@@ -99,13 +109,14 @@ def test_damaged_outbox_is_moved_aside_and_reported(tmp_path: Path) -> None:
     path.write_bytes(b"this is not a database at all" * 200)
     with Outbox(path) as outbox:
         assert outbox.notice is not None
-        assert "was damaged" in outbox.notice
+        assert "was damaged" in describe(outbox.notice)
         assert outbox.count(API) == 0
         outbox.put(API, KEY, SPEC, SPEC.column("P-low"), None, LabelDiff())
     aside = list(tmp_path.glob("o.sqlite3.corrupt-*"))
     assert len(aside) == 1
     assert aside[0].read_bytes().startswith(b"this is not a database")
-    assert str(aside[0]) in (outbox.notice or "")
+    assert outbox.notice is not None
+    assert str(aside[0]) in describe(outbox.notice)
     with Outbox(path) as again:
         assert again.notice is None
         assert again.count(API) == 1
@@ -131,8 +142,10 @@ def test_outbox_written_by_a_newer_version_is_refused_not_clobbered(tmp_path: Pa
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA user_version=99")
     conn.close()
-    with pytest.raises(StoreError, match="newer triageboard"):
+    with pytest.raises(StoreError) as caught:
         Outbox(path)
+    assert "newer triageboard" in describe(caught.value)
+    assert caught.value.path == str(path)
     assert path.exists()
 
 
@@ -140,26 +153,29 @@ def test_page_cache_round_trip_and_damage(tmp_path: Path) -> None:
     path = tmp_path / "pages.sqlite3"
     cache = SQLitePageCache(path)
     url = "https://api.github.com/repos/o/r/issues?labels=A&per_page=100"
-    assert cache.get(url) is None
-    cache.put(url, CachedPage('W/"abc"', b'[{"number": 1}]', '<https://x/?page=2>; rel="next"'))
+    assert cache.get_now(url) is None
+    asyncio.run(cache.put(url, CachedPage('W/"abc"', b'[{"number": 1}]', '<https://x/?page=2>; rel="next"')))
     cache.close()
     cache = SQLitePageCache(path)
-    assert cache.get(url) == CachedPage('W/"abc"', b'[{"number": 1}]', '<https://x/?page=2>; rel="next"')
+    page = asyncio.run(cache.get(url))
+    assert page == CachedPage('W/"abc"', b'[{"number": 1}]', '<https://x/?page=2>; rel="next"')
+    asyncio.run(cache.drop(url))
+    assert cache.get_now(url) is None
     cache.close()
     path.write_bytes(b"garbage" * 1000)
     cache = SQLitePageCache(path)
     assert cache.notice is not None
-    assert "page cache" in cache.notice
-    assert cache.get(url) is None
+    assert "page cache" in describe(cache.notice)
+    assert cache.get_now(url) is None
     cache.close()
 
 
 def test_page_cache_prunes_least_recently_used(tmp_path: Path) -> None:
     cache = SQLitePageCache(tmp_path / "pages.sqlite3", max_pages=10)
     for n in range(200):
-        cache.put(f"https://api.github.com/p/{n}", CachedPage(f'"{n}"', b"[]"))
+        cache.put_now(f"https://api.github.com/p/{n}", CachedPage(f'"{n}"', b"[]"))
     assert len(cache) <= 10 + 100
-    assert cache.get("https://api.github.com/p/199") is not None
+    assert cache.get_now("https://api.github.com/p/199") is not None
     cache.close()
 
 
@@ -167,8 +183,8 @@ def test_page_cache_failure_disables_it_instead_of_failing(tmp_path: Path) -> No
     cache = SQLitePageCache(tmp_path / "pages.sqlite3")
     assert cache._conn is not None
     cache._conn.close()  # simulate the file going away under us
-    cache.put("https://api.github.com/x", CachedPage('"e"', b"[]"))
-    assert cache.get("https://api.github.com/x") is None
+    cache.put_now("https://api.github.com/x", CachedPage('"e"', b"[]"))
+    assert cache.get_now("https://api.github.com/x") is None
     cache.close()
 
 
@@ -185,10 +201,12 @@ def test_a_failing_read_is_a_store_error_with_advice(tmp_path: Path) -> None:
     """Engine and CLI handle StoreError; a raw sqlite3 error would escape them as a crash."""
     outbox = Outbox(tmp_path / "outbox.sqlite3")
     outbox.close()
-    with pytest.raises(StoreError, match="Could not read the outbox"):
+    with pytest.raises(StoreError) as caught:
         outbox.pending(API)
-    with pytest.raises(StoreError, match="pending moves are kept"):
+    assert "Could not read the outbox" in describe(caught.value)
+    with pytest.raises(StoreError) as caught:
         outbox.count(API)
+    assert "Pending moves are kept" in describe(caught.value)
 
 
 def test_outbox_busy_in_another_process_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -208,9 +226,9 @@ def test_outbox_busy_in_another_process_says_so(tmp_path: Path, monkeypatch: pyt
     finally:
         other.execute("ROLLBACK")
         other.close()
-    message = str(caught.value)
-    assert "Another program is using it" in message
-    assert "it was not sent" in message
+    message = describe(caught.value)
+    assert "another program is using it" in message
+    assert "The move was not sent" in message
     assert "not full" not in message
 
 
@@ -231,7 +249,7 @@ def test_moves_still_readable_in_a_damaged_outbox_are_recovered(tmp_path: Path) 
     path.write_bytes(bytes(data))
     with Outbox(path) as outbox:
         assert outbox.notice is not None
-        assert "3 records could be recovered" in outbox.notice
+        assert "3 records could be recovered" in describe(outbox.notice)
         rows = outbox.pending(API)
     assert [(r.key.number, r.target, r.base) for r in rows] == [
         (n, SPEC.columns[n].name, ("x",)) for n in range(3)

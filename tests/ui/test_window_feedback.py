@@ -16,7 +16,7 @@ from sandboxkit import Fault, Sandbox
 
 from triageboard.app import Session
 from triageboard.board import Board, Issue, IssueKey, Label, preset
-from triageboard.github import RateLimited
+from triageboard.errors import RateLimited
 from triageboard.services import BoardService
 from triageboard.ui.columns import MIN_COLUMN_WIDTH, ColumnWidget
 from triageboard.ui.delegate import CARD_MARGIN, CardDelegate

@@ -17,12 +17,12 @@ from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
+from triageboard.runtime.loop import EventLoop
 
 from triageboard.app import Session
 from triageboard.auth import Credentials
 from triageboard.board import IssueKey, preset
 from triageboard.github import Policy
-from triageboard.loop import EventLoop
 from triageboard.ui.models import IssueKeyRole
 
 

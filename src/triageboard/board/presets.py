@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..errors import BoardFileError
 from .addresses import is_loopback
 from .model import BoardSpec, Column
 from .names import is_repo_name
@@ -70,17 +71,6 @@ def preset(name: str) -> BoardSpec:
     except KeyError:
         known = ", ".join(sorted(PRESETS))
         raise KeyError(f"there is no preset {name!r}; the presets are {known}") from None
-
-
-class BoardFileError(ValueError):
-    """A board file that cannot be used; the message names the file, the line and the key."""
-
-    def __init__(self, path: str, message: str, line: int | None = None, key: str | None = None) -> None:
-        self.path = path
-        self.line = line
-        self.key = key
-        where = path + (f", line {line}" if line else "") + (f", key '{key}'" if key else "")
-        super().__init__(f"{where}: {message}")
 
 
 _TOP_KEYS = {

@@ -84,6 +84,8 @@ class TokenAuth(httpx.Auth):
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         token = self._token()
         if token and origin(str(request.url)) == self._origin:
+            if not sendable_token(token):
+                raise MalformedToken("the token in use")  # never sent: it would break the request anyway
             request.headers["Authorization"] = f"Bearer {token}"
         else:
             request.headers.pop("Authorization", None)
@@ -390,9 +392,6 @@ class GitHubClient:
     ) -> _Answer:
         url = path_or_url if "://" in path_or_url else f"{self.api_url}{path_or_url}"
         request_url = str(httpx.URL(url, params=params)) if params else url
-        token = self._token()
-        if token and not sendable_token(token):
-            raise MalformedToken("the token in use")
         attempt = 0
         while True:
             try:

@@ -492,7 +492,7 @@ class MoveEngine:
             spec = row.spec
             placement = place(spec, Issue(key.repo, key.number, "", labels))
             columns = (placement.column.name, *(c.name for c in placement.conflicting))
-            cause = error if not isinstance(error, MoveError) or isinstance(error, CannotLabel) else None
+            cause = None if isinstance(error, NotApplied) else error
             error = HalfApplied(
                 str(key), row.target, labels=[label.name for label in labels], columns=columns, cause=cause
             )

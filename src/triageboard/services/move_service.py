@@ -40,7 +40,7 @@ class _Bridge(MoveEvents):
         self._service = service
 
     def pending_changed(self, count: int) -> None:
-        self._service.pending_changed.emit(count)
+        self._service._emit_pending()
 
     def settled(self, key: IssueKey, labels: tuple[Label, ...]) -> None:
         self._service._settle(key, labels)
@@ -90,6 +90,7 @@ class MoveService(QObject):
         self.scope = scope
         self.history = History()
         self._task: asyncio.Task[None] | None = None
+        self._saving = 0  # requests shown on the board, on their way into the outbox
         self._batches: dict[int, set[IssueKey]] = {}
         self._batch_totals: dict[int, int] = {}
         engine.events = _Bridge(self)
@@ -113,7 +114,11 @@ class MoveService(QObject):
                 await self.engine.clock.sleep(5.0)
 
     def pending_count(self) -> int:
-        return self.engine.pending_count()
+        """Changes not confirmed by GitHub yet: in the outbox, or on their way into it."""
+        return self.engine.pending_count() + self._saving
+
+    def _emit_pending(self) -> None:
+        self.pending_changed.emit(self.pending_count())
 
     def resume(self) -> None:
         """Signed in again: send the changes that waited for it."""
@@ -252,7 +257,9 @@ class MoveService(QObject):
         if not diff.is_empty:
             self.board.update([issue.with_labels(apply_diff(issue.labels, diff, self.engine.known))])
         self.board.set_pending(key, True)
+        self._saving += 1
         self.scope.spawn(self._save_move(issue, column, batch), name=f"save-move {key}")
+        self._emit_pending()
         self.start()
         return Outcome.QUEUED, (MoveChange(key, source.name, column.name) if source != column else None)
 
@@ -260,6 +267,7 @@ class MoveService(QObject):
         try:
             await self.engine.request(self.board.spec, shown.key, column, shown.labels, batch=batch)
         except StoreError as exc:
+            self._saved()
             # Not saved, so never sent: the card goes back to what GitHub has.
             current = self.board.get(shown.key)
             if current is not None:
@@ -268,6 +276,8 @@ class MoveService(QObject):
             self.history.forget(shown.key)
             self._emit_history()
             self.reporter.error(exc, doing=Doing.MOVE)
+        else:
+            self._saved()
 
     def _assign(self, key: IssueKey, login: str, add: bool) -> tuple[Outcome, AssignChange | None]:
         issue = self.board.get(key)
@@ -280,7 +290,9 @@ class MoveService(QObject):
         op = AssignOp.ADD if add else AssignOp.REMOVE
         self.board.update([replace(issue, assignees=apply_assignees(issue.assignees, {login: op}))])
         self.board.set_pending(key, True)
+        self._saving += 1
         self.scope.spawn(self._save_assignment(issue, login, op), name=f"save-assignment {key}")
+        self._emit_pending()
         self.start()
         return Outcome.QUEUED, AssignChange(key, login, add)
 
@@ -288,6 +300,7 @@ class MoveService(QObject):
         try:
             await self.engine.request_assignment(shown.key, login, op)
         except StoreError as exc:
+            self._saved()
             current = self.board.get(shown.key)
             if current is not None:
                 self.board.update([replace(current, assignees=shown.assignees)])
@@ -295,6 +308,13 @@ class MoveService(QObject):
             self.history.forget(shown.key)
             self._emit_history()
             self.reporter.error(exc, doing=Doing.ASSIGN)
+        else:
+            self._saved()
+
+    def _saved(self) -> None:
+        """A request reached the outbox (or failed to): the engine counts it from now on."""
+        self._saving -= 1
+        self._emit_pending()
 
     def _emit_history(self) -> None:
         self.undo_available.emit(self.history.can_undo)

@@ -1,5 +1,5 @@
 """MoveService on the qasync loop against the live sandbox: optimistic moves, failures, undo, overlay,
-replay of a left-over outbox."""
+replay of a left-over outbox; what it reports reaches the reporter."""
 
 from __future__ import annotations
 
@@ -15,11 +15,15 @@ from sandboxkit import Fault, Sandbox
 
 from triageboard import paths
 from triageboard.board import Board, IssueKey, LabelDiff, preset
-from triageboard.github import GitHubClient, Policy, fetch_board
+from triageboard.clock import ScaledClock
+from triageboard.errors import CannotLabel
+from triageboard.github import GitHubClient, fetch_board
 from triageboard.moves import MoveEngine
-from triageboard.services import messages
-from triageboard.services.moves import MoveService
+from triageboard.reporting import Report, Reporter, Waiting
+from triageboard.services import MoveService
 from triageboard.store import Outbox
+from triageboard.tasks import TaskScope
+from triageboard.wording import describe
 
 T = TypeVar("T")
 TOKEN = "tb-service-token"
@@ -33,6 +37,23 @@ def wait(qtbot: QtBot, coro: Coroutine[Any, Any, T], timeout: int = 10_000) -> T
     return task.result()
 
 
+class Reports:
+    """A sink that keeps what the reporter delivered."""
+
+    def __init__(self) -> None:
+        self.shown: list[Report] = []
+
+    def show(self, report: Report) -> None:
+        self.shown.append(report)
+
+    def retract(self, source: str) -> None:
+        pass
+
+    @property
+    def texts(self) -> list[str]:
+        return [describe(r) for r in self.shown]
+
+
 @dataclass
 class Harness:
     sb: Sandbox
@@ -41,13 +62,16 @@ class Harness:
     client: GitHubClient
     outbox: Outbox
     qtbot: QtBot
-    services: list[MoveService]
+    scope: TaskScope
+    reporter: Reporter
+    reports: Reports
     token: dict[str, str]
 
-    def service(self) -> MoveService:
+    def service(self, *, start: bool = True) -> MoveService:
         engine = MoveEngine(self.client, self.outbox)
-        service = MoveService(self.board, engine)
-        self.services.append(service)
+        service = MoveService(self.board, engine, self.reporter, self.scope)
+        if start:
+            service.start()
         return service
 
     def uncategorized(self) -> IssueKey:
@@ -63,17 +87,18 @@ def harness(qloop: asyncio.AbstractEventLoop, qtbot: QtBot) -> Iterator[Harness]
         sb.add_token("tb-read-only", login="watcher", permission="read")
         http = httpx.AsyncClient()
         token = {"value": TOKEN}  # what the signed-in user's credentials hold
-        client = GitHubClient(http, sb.api_url, lambda: token["value"], policy=Policy(time_scale=0.01))
+        client = GitHubClient(http, sb.api_url, lambda: token["value"], clock=ScaledClock(0.01))
         spec = SPEC.with_sources(repos=[REPO], api_url=sb.api_url)
         board = Board(spec)
         board.replace_all(wait(qtbot, fetch_board(client, spec)).issues)
         outbox = Outbox(paths.outbox_path())
-        h = Harness(sb, board, http, client, outbox, qtbot, [], token)
+        reporter, reports = Reporter(), Reports()
+        reporter.connect(reports)
+        h = Harness(sb, board, http, client, outbox, qtbot, TaskScope(), reporter, reports, token)
         try:
             yield h
         finally:
-            for service in h.services:
-                wait(qtbot, service.aclose())
+            wait(qtbot, h.scope.aclose())
             wait(qtbot, http.aclose())
             outbox.close()
 
@@ -98,15 +123,18 @@ def test_refused_move_returns_the_card_with_the_reason(harness: Harness) -> None
     harness.token["value"] = "tb-read-only"
     service = harness.service()
     key = harness.uncategorized()
-    with harness.qtbot.waitSignal(service.move_failed, timeout=10_000) as failed:
-        service.request_move(key, "OnDeck")
-        assert harness.board.column_of(key).name == "OnDeck"
-    assert "cannot change labels in rust-lang/rust" in failed.args[0]
+    service.request_move(key, "OnDeck")
+    assert harness.board.column_of(key).name == "OnDeck"
+    harness.qtbot.waitUntil(lambda: bool(harness.reports.shown), timeout=10_000)
+    [report] = harness.reports.shown
+    assert isinstance(report.fact, CannotLabel)
+    assert report.level == "error"
+    assert "cannot change labels in rust-lang/rust" in describe(report)
+    harness.qtbot.waitUntil(lambda: not harness.board.is_pending(key))
     assert harness.board.column_of(key).name == "Uncategorized"
-    assert not harness.board.is_pending(key)
     # Known for the session now: the next drop into this repo is refused at once, without a round trip.
-    with harness.qtbot.waitSignal(service.move_failed, timeout=1000):
-        assert service.request_move(key, "Focus") is False
+    assert service.request_move(key, "Focus") is False
+    assert len(harness.reports.shown) == 2
     assert harness.board.column_of(key).name == "Uncategorized"
 
 
@@ -138,15 +166,14 @@ def test_undo_and_redo_are_moves_too(harness: Harness) -> None:
 def test_a_refused_undo_keeps_the_step(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
     service = harness.service()
     key = harness.uncategorized()
-    failures: list[str] = []
-    service.move_failed.connect(failures.append)
     service.request_move(key, "Focus")
     harness.qtbot.waitUntil(
         lambda: "AsyncAwait-Focus" in harness.labels(key) and service.pending_count() == 0
     )
-    monkeypatch.setattr(service.engine, "refusal", lambda repo, column: "You cannot label issues here.")
+    refusal = CannotLabel(str(key), "Uncategorized", repo=REPO)
+    monkeypatch.setattr(service.engine, "refusal", lambda repo, column, key=None: refusal)
     service.undo()
-    assert failures == ["You cannot label issues here."]
+    assert [r.fact for r in harness.reports.shown] == [refusal]
     assert harness.board.column_of(key).name == "Focus"
     assert service.history.can_undo  # still there to undo later
     assert not service.history.can_redo
@@ -161,10 +188,11 @@ def test_refresh_overlay_keeps_a_pending_card_where_it_was_dropped(harness: Harn
     harness.sb.inject(Fault(kind="status", status=503, method="POST", count=None))
     service = harness.service()
     key = harness.uncategorized()
-    statuses: list[str] = []
-    service.status.connect(statuses.append)
+    states: list[Waiting] = []
+    service.waiting_changed.connect(states.append)
     service.request_move(key, "Focus")
-    harness.qtbot.waitUntil(lambda: any("1 move waiting until" in s for s in statuses), timeout=10_000)
+    harness.qtbot.waitUntil(lambda: any(s.count == 1 and s.until is not None for s in states), timeout=10_000)
+    assert any("1 move waiting until" in describe(s) for s in states)
     fresh = wait(harness.qtbot, fetch_board(harness.client, harness.board.spec)).issues
     harness.board.replace_all(service.overlay(fresh))
     assert harness.board.column_of(key).name == "Focus"
@@ -180,28 +208,26 @@ def test_outbox_left_by_a_previous_session_is_replayed_at_start(harness: Harness
         harness.sb.api_url, key, SPEC, SPEC.column("Other"), None, LabelDiff(add=("AsyncAwait-Other",))
     )
     counts: list[int] = []
-    engine = MoveEngine(harness.client, harness.outbox)
-    service = MoveService(harness.board, engine)  # the loop is running: it starts sending at once
-    harness.services.append(service)
+    service = harness.service(start=False)  # building it starts nothing
     service.pending_changed.connect(counts.append)
+    assert harness.scope.running == 0
+    service.start()
     harness.qtbot.waitUntil(lambda: "AsyncAwait-Other" in harness.labels(key), timeout=10_000)
     harness.qtbot.waitUntil(lambda: counts[-1:] == [0])
+    assert counts[0] == 1
 
 
-def test_conflict_notice_reaches_the_message_bar(harness: Harness) -> None:
-    reports: list[tuple[str, str]] = []
-    disconnect = messages.connect(lambda level, text: reports.append((level.value, text)))
-    try:
-        service = harness.service()
-        key = harness.uncategorized()
-        # Someone else triages it into OnDeck after our board loaded it.
-        harness.sb.edit_labels_as("someone-else", key.repo, key.number, add=["AsyncAwait-OnDeck", "T-lang"])
-        service.request_move(key, "Focus")
-        harness.qtbot.waitUntil(lambda: service.pending_count() == 0, timeout=10_000)
-    finally:
-        disconnect()
+def test_conflict_notice_reaches_the_reporter(harness: Harness) -> None:
+    service = harness.service()
+    key = harness.uncategorized()
+    # Someone else triages it into OnDeck after our board loaded it.
+    harness.sb.edit_labels_as("someone-else", key.repo, key.number, add=["AsyncAwait-OnDeck", "T-lang"])
+    service.request_move(key, "Focus")
+    harness.qtbot.waitUntil(lambda: service.pending_count() == 0, timeout=10_000)
     labels = harness.labels(key)
     assert "AsyncAwait-Focus" in labels
     assert "AsyncAwait-OnDeck" not in labels
     assert "T-lang" in labels
-    assert any("changed on GitHub by someone else" in text for _, text in reports)
+    [report] = harness.reports.shown
+    assert report.level == "warning"
+    assert "changed on GitHub by someone else meanwhile (+AsyncAwait-OnDeck +T-lang)" in describe(report)

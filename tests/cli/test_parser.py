@@ -1,19 +1,19 @@
-"""``options.resolve_board``: preset or board file, with sources overridden from the command line."""
+"""The one command line: which board the options describe (a preset or a board file, with sources
+overridden), for the window and the commands alike."""
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import pytest
 
-from triageboard.options import UsageError, add_board_options, resolve_board
+from triageboard.board import BoardSpec
+from triageboard.cli.parser import parse, resolve_board
+from triageboard.errors import UsageError
 
 
-def resolve(*argv: str):  # type: ignore[no-untyped-def]
-    parser = argparse.ArgumentParser()
-    add_board_options(parser)
-    return resolve_board(parser.parse_args(list(argv)))
+def resolve(*argv: str) -> BoardSpec:
+    return resolve_board(parse(list(argv)))
 
 
 def test_default_is_the_rust_async_preset_untouched() -> None:
@@ -94,16 +94,35 @@ def test_plain_http_for_a_remote_host_is_refused(url: str) -> None:
         resolve("--api-url", url)
 
 
-def test_preset_and_board_are_exclusive(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit):
+def test_preset_and_board_are_exclusive() -> None:
+    with pytest.raises(UsageError, match="not allowed with"):
         resolve("--preset", "rust-async", "--board", "x.toml")
-    assert "not allowed with" in capsys.readouterr().err
 
 
-def test_unknown_preset_is_refused_by_argparse(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit):
+def test_unknown_preset_is_refused() -> None:
+    with pytest.raises(UsageError, match="invalid choice"):
         resolve("--preset", "nope")
-    assert "invalid choice" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("before", [True, False])
+def test_board_options_work_before_and_after_the_command(before: bool) -> None:
+    options = ["--repo", "tokio-rs/tokio", "-v"]
+    args = parse([*options, "list"] if before else ["list", *options])
+    assert args.command == "list"
+    assert args.verbose == 1
+    assert resolve_board(args).repos == ("tokio-rs/tokio",)
+
+
+def test_window_options_do_not_go_with_a_command() -> None:
+    with pytest.raises(UsageError, match="--demo is for the window"):
+        parse(["--demo", "list"])
+
+
+def test_no_command_opens_the_window() -> None:
+    args = parse(["--demo", "--refresh-minutes", "0"])
+    assert args.command is None
+    assert args.demo is True
+    assert args.refresh_minutes == 0.0
 
 
 def test_board_file_and_override(tmp_path: Path) -> None:
