@@ -490,7 +490,7 @@ def _dump(value: object) -> object:
     if isinstance(value, TriageboardError):
         return {"$error": to_record(value)}
     if isinstance(value, StrEnum):
-        return str(value)
+        return {"$enum": type(value).__name__, "value": str(value)}
     if isinstance(value, tuple | list):
         return [_dump(v) for v in value]
     if value is None or isinstance(value, str | int | float | bool):
@@ -504,6 +504,9 @@ def _load(value: object) -> object:
             return datetime.fromisoformat(str(value["$time"]))
         if "$error" in value:
             return from_record(value["$error"])
+        if "$enum" in value:
+            enum = _ENUMS.get(str(value["$enum"]))
+            return enum(str(value["value"])) if enum is not None else str(value["value"])
         raise ValueError("unknown value")
     if isinstance(value, list):
         return tuple(_load(v) for v in value)
@@ -518,3 +521,8 @@ def _subclasses(cls: type[TriageboardError]) -> list[type[TriageboardError]]:
 
 
 _KINDS: dict[str, type[TriageboardError]] = {cls.__name__: cls for cls in _subclasses(TriageboardError)}
+_ENUMS: dict[str, type[StrEnum]] = {
+    name: value
+    for name, value in list(globals().items())
+    if isinstance(value, type) and issubclass(value, StrEnum) and value is not StrEnum
+}

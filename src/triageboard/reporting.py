@@ -81,10 +81,12 @@ class SearchIncomplete:
 
 @dataclass(frozen=True, slots=True)
 class NotSignedIn:
-    """No token for ``host``. ``env_var``: the variable that would supply one."""
+    """No token for ``host``. ``env_var``: the variable that would supply one; ``keyring``: why the keyring
+    could not be asked (None: it was, and held none)."""
 
     host: str
     env_var: str
+    keyring: Exception | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -346,7 +346,16 @@ class _Words:
         reason = e.StoreReason
         what = {"outbox": "the outbox of pending moves"}.get(err.what, f"the {err.what}")
         kept = " Pending moves are kept there." if err.what == "outbox" else ""
-        unsent = " The move was not sent." if err.what == "outbox" and err.doing == "save" else ""
+        unsent = ""
+        if err.what == "outbox" and err.doing == "save":
+            unsent = " The move was not sent."
+        elif err.what == "outbox" and err.doing == "update":
+            unsent = (
+                " What GitHub already has is confirmed again once the disk works; nothing is sent twice."
+                if self.window
+                else " Once the disk works, run 'triageboard sync': it checks what GitHub already has and "
+                "sends nothing twice."
+            )
         match err.reason:
             case reason.NEWER:
                 return (
@@ -382,8 +391,9 @@ class _Words:
                 )
             case e.CannotLabel():
                 detail = f" GitHub said: {err.detail}" if err.detail else ""
+                what = f"{err.issue} was not moved to {err.target}: y" if err.issue else "Y"
                 return (
-                    f"You cannot change labels in {err.repo}: that needs the triage role (or write access) "
+                    f"{what}ou cannot change labels in {err.repo}: that needs the triage role (or write access) "
                     f"there, or a token allowed to write issues.{detail}"
                 )
             case e.IssueGone(deleted=True):
@@ -393,6 +403,12 @@ class _Words:
                     f"{err.issue} was not found on GitHub (deleted, transferred, or not visible to your "
                     "token); "
                     f"the move to {err.target} was dropped."
+                )
+            case e.NotAssignable():
+                now = ", ".join(f"@{a}" for a in err.assignees) or "nobody"
+                return (
+                    f"GitHub did not assign @{err.login} to {err.issue}: only people with access to the repository "
+                    f"can be assigned, and an issue takes at most ten. It is assigned to {now}."
                 )
             case e.NotApplied():
                 return (
@@ -449,7 +465,15 @@ class _Words:
                         f"Not signed in to {fact.host}. Choose Account ▸ Sign in… to sign in through the "
                         f"browser or with a token, or set {fact.env_var} and restart."
                     )
-                return f"No GitHub token for {fact.host}. {self.sign_in(fact.env_var).capitalize()}."
+                keyring = (
+                    f", and the keyring cannot be read ({describe(fact.keyring, self.front, now=self.now)})"
+                    if fact.keyring is not None
+                    else ""
+                )
+                return (
+                    f"No GitHub token for {fact.host}: {fact.env_var} is not set{keyring}. "
+                    f"{self.sign_in(fact.env_var).capitalize()}."
+                )
             case r.TokenRejected():
                 where = (
                     "the keyring" if fact.source == "keyring" else f"the {fact.source} environment variable"

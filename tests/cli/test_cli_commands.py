@@ -171,7 +171,7 @@ def test_read_only_token_is_refused_before_any_write(
     monkeypatch.setenv("GH_TOKEN", "tb-read-only")
     [number] = uncategorized(sb)
     assert run(sb, "move", f"{REPO}#{number}", "Focus") == cli.EXIT_FAILED
-    assert "You cannot change labels in rust-lang/rust" in capsys.readouterr().err
+    assert "cannot change labels in rust-lang/rust" in capsys.readouterr().err
     assert [r for r in sb.request_log if r.method in ("POST", "DELETE")] == []
 
 
@@ -285,10 +285,12 @@ def test_list_shows_a_queued_move_where_it_is_going(sb: Sandbox, capsys: pytest.
 def test_outbox_failing_mid_send_ends_with_a_message_not_a_traceback(
     sb: Sandbox, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from triageboard.errors import StoreError
+    from triageboard.errors import StoreError, StoreReason
 
     def disk_full(self: Outbox, move: object) -> bool:
-        raise StoreError("Could not update the outbox (database or disk is full).")
+        raise StoreError(
+            "outbox", "outbox.sqlite3", StoreReason.DISK, doing="update", detail="database or disk is full"
+        )
 
     [number] = uncategorized(sb)
     real_complete = Outbox.complete
@@ -316,7 +318,7 @@ def test_sync_says_when_moves_wait_for_another_github(
         )
     assert run(sb, "sync") == cli.EXIT_OK
     out = capsys.readouterr().out
-    assert "1 move" in out
+    assert "1 change waiting for https://ghe.example.com/api/v3" in out
     assert "https://ghe.example.com/api/v3" in out
 
 

@@ -495,7 +495,7 @@ def test_outbox_failing_after_github_confirmed_is_reported_not_raised(
         if failures[0]:
             failures[0] -= 1
             raise StoreError(
-                "outbox", "o.sqlite3", StoreReason.DISK, doing="save", detail="database or disk is full"
+                "outbox", "o.sqlite3", StoreReason.DISK, doing="update", detail="database or disk is full"
             )
         return real_complete(self, move)  # type: ignore[arg-type]
 
@@ -526,7 +526,7 @@ def test_outbox_failing_stops_a_run_until_idle(tmp_path: Path, monkeypatch: pyte
     fake.define(REPO, *SPEC.triage_labels)
 
     def broken(self: Outbox, move: object) -> bool:
-        raise StoreError("outbox", "o.sqlite3", StoreReason.DISK, doing="save", detail="disk I/O error")
+        raise StoreError("outbox", "o.sqlite3", StoreReason.DISK, doing="update", detail="disk I/O error")
 
     monkeypatch.setattr(Outbox, "complete", broken)
 

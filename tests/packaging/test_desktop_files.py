@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import configparser
-import shutil
 import subprocess
 import tomllib
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import pytest
+from desktop_files import parse_desktop, tool, validate_desktop_file
 
 from triageboard import APP_ID, resources
 from triageboard.ui.about import HOMEPAGE
@@ -20,13 +18,6 @@ REPO = Path(__file__).resolve().parents[2]
 def _pyproject() -> dict[str, object]:
     with (REPO / "pyproject.toml").open("rb") as f:
         return tomllib.load(f)["project"]  # type: ignore[no-any-return]
-
-
-def parse_desktop(text: str) -> dict[str, str]:
-    parser = configparser.ConfigParser(interpolation=None)
-    parser.optionxform = str  # type: ignore[assignment,method-assign]
-    parser.read_string(text)
-    return dict(parser["Desktop Entry"])
 
 
 def test_desktop_entry_names_the_app_and_its_icon() -> None:
@@ -54,19 +45,6 @@ def test_metainfo_agrees_with_the_package() -> None:
     assert root.findtext("url[@type='homepage']") == project["urls"]["Homepage"] == HOMEPAGE  # type: ignore[index]
 
 
-def _tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        pytest.skip(f"{name} is not installed (Debian: desktop-file-utils / appstream)")
-    return path
-
-
-def validate_desktop_file(path: Path) -> None:
-    result = subprocess.run([_tool("desktop-file-validate"), str(path)], capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert not result.stdout.strip()  # no warnings either
-
-
 def test_desktop_entry_is_valid(tmp_path: Path) -> None:
     path = tmp_path / f"{APP_ID}.desktop"
     path.write_text(resources.read_text(resources.DESKTOP_FILE))
@@ -77,6 +55,6 @@ def test_metainfo_is_valid(tmp_path: Path) -> None:
     path = tmp_path / f"{APP_ID}.metainfo.xml"
     path.write_bytes(resources.read_bytes(resources.METAINFO_FILE))
     result = subprocess.run(
-        [_tool("appstreamcli"), "validate", "--no-net", str(path)], capture_output=True, text=True
+        [tool("appstreamcli"), "validate", "--no-net", str(path)], capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -27,11 +27,11 @@ from sandboxkit import Fault, Sandbox
 from triageboard import paths
 from triageboard.auth import Credentials, KeyringStore
 from triageboard.board import preset
+from triageboard.clock import ScaledClock
 from triageboard.github import Policy
-from triageboard.services.auth_service import AuthService
 from triageboard.ui.signin import SignInDialog
 
-FAST = Policy(time_scale=0.001, retries=1)
+FAST = Policy(retries=1)
 # Shaped like nothing the redactor knows, so only not logging it at all keeps it out of the output.
 TOKEN = "tbleak" + secrets.token_hex(16)
 
@@ -68,19 +68,13 @@ def logging_like_the_app() -> Iterator[Path | None]:
 
     Entered inside the test, so its stderr handler writes to the stream capfd captures during the call.
     """
-    from triageboard.app import setup_logging
+    from triageboard.runtime import logs
 
-    root = logging.getLogger()
-    before, level = list(root.handlers), root.level
+    configured = logs.configure(2, log_dir=paths.log_dir)
     try:
-        yield setup_logging(verbose=2)
+        yield configured.path
     finally:
-        for handler in root.handlers[:]:
-            if handler not in before:
-                handler.flush()
-                root.removeHandler(handler)
-                handler.close()
-        root.setLevel(level)
+        configured.undo()
 
 
 def test_a_whole_window_session_leaves_no_token_behind(
@@ -89,7 +83,8 @@ def test_a_whole_window_session_leaves_no_token_behind(
     caplog: pytest.LogCaptureFixture,
     capfd: pytest.CaptureFixture[str],
 ) -> None:
-    from triageboard.app import CrashHandler, Session
+    from triageboard.app.session import Session
+    from triageboard.runtime.crash import CrashHandler
     from triageboard.store import SQLitePageCache
 
     caplog.set_level(logging.DEBUG)
@@ -99,17 +94,20 @@ def test_a_whole_window_session_leaves_no_token_behind(
         memory = MemoryKeyring()
         credentials = Credentials(sandbox.api_url, store=KeyringStore(memory), environ={})
         spec = preset("rust-async").with_sources(api_url=sandbox.api_url)
-        auth = AuthService(
-            credentials,
-            http,
-            repos=spec.repos,
-            client_id=sandbox.device_flow_client_id,
-            policy=Policy(time_scale=0.1),
-        )
         cache = SQLitePageCache(paths.page_cache_path())
         session = Session(
-            spec, http, credentials, outbox_path=paths.outbox_path(), page_cache=cache, auth=auth, policy=FAST
+            spec,
+            http,
+            credentials,
+            outbox_path=paths.outbox_path(),
+            page_cache=cache,
+            sign_in=True,
+            client_id=sandbox.device_flow_client_id,
+            policy=FAST,
+            clock=ScaledClock(0.1),
         )
+        auth = session.auth
+        assert auth is not None
         try:
             # Sign in by pasting the token (a wrong one first: an error path).
             dialog = SignInDialog(auth, session.window, open_url=lambda url: True)
@@ -156,12 +154,13 @@ def test_a_whole_window_session_leaves_no_token_behind(
             qtbot.waitUntil(lambda: not session.board_service.loading, timeout=20000)
 
             # The crash handler, with an exception that carries a token in its text.
-            crash = CrashHandler(log_path)
-            crash.window = session.window
+            crash = CrashHandler(session.reporter, str(log_path))
             try:
                 raise RuntimeError(f"request failed with Authorization: token {TOKEN} and {minted}")
             except RuntimeError as exc:
-                crash(type(exc), exc, exc.__traceback__)
+                crash.excepthook(type(exc), exc, exc.__traceback__)
+            shown = session.window.message_bar.text.text()
+            assert "RuntimeError" in shown
 
             finish(qtbot, qloop, auth.sign_out())
         finally:

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 from pytestqt.qtbot import QtBot
-from sandboxkit import Fault, Sandbox
+from reports import Reports
 
 from triageboard import paths
 from triageboard.board import Board, IssueKey, LabelDiff, preset
@@ -19,7 +19,7 @@ from triageboard.clock import ScaledClock
 from triageboard.errors import CannotLabel
 from triageboard.github import GitHubClient, fetch_board
 from triageboard.moves import MoveEngine
-from triageboard.reporting import Report, Reporter, Waiting
+from triageboard.reporting import Reporter, Waiting
 from triageboard.services import MoveService
 from triageboard.store import Outbox
 from triageboard.tasks import TaskScope
@@ -35,23 +35,6 @@ def wait(qtbot: QtBot, coro: Coroutine[Any, Any, T], timeout: int = 10_000) -> T
     task = asyncio.ensure_future(coro)
     qtbot.waitUntil(task.done, timeout=timeout)
     return task.result()
-
-
-class Reports:
-    """A sink that keeps what the reporter delivered."""
-
-    def __init__(self) -> None:
-        self.shown: list[Report] = []
-
-    def show(self, report: Report) -> None:
-        self.shown.append(report)
-
-    def retract(self, source: str) -> None:
-        pass
-
-    @property
-    def texts(self) -> list[str]:
-        return [describe(r) for r in self.shown]
 
 
 @dataclass

@@ -17,11 +17,13 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QLabel
 from pytestqt.qtbot import QtBot
-from sandboxkit import DEFAULT_LOGIN, Sandbox
+from reports import Reports
 
 from triageboard.auth import Credentials, KeyringStore
-from triageboard.github import Policy
+from triageboard.clock import ScaledClock
+from triageboard.reporting import Reporter
 from triageboard.services.auth_service import AuthService
+from triageboard.tasks import TaskScope
 from triageboard.ui.signin import SignInDialog, open_gh_import
 
 REPOS = ("rust-lang/rust", "rust-lang/wg-async")
@@ -51,8 +53,16 @@ class Rig:
     service: AuthService
     dialog: SignInDialog
     opened: list[QUrl]
-    errors: list[str]
-    notices: list[str]
+    reports: Reports
+    scope: TaskScope
+
+    @property
+    def errors(self) -> list[str]:
+        return self.reports.errors
+
+    @property
+    def notices(self) -> list[str]:
+        return self.reports.notices
 
     def polls(self) -> int:
         return sum(1 for r in self.sandbox.request_log if r.path == POLL)
@@ -70,22 +80,23 @@ def make_rig(
 ) -> Rig:
     memory = MemoryKeyring()
     credentials = Credentials(sandbox.api_url, store=KeyringStore(backend or memory), environ={})
+    reporter, reports, scope = Reporter(), Reports(), TaskScope()
+    reporter.connect(reports)
     service = AuthService(
         credentials,
         http,
+        reporter,
+        scope,
         repos=REPOS,
         client_id=sandbox.device_flow_client_id if client_id == "sandbox" else client_id,
-        policy=Policy(time_scale=time_scale),
+        clock=ScaledClock(time_scale),
         gh=gh,
     )
     opened: list[QUrl] = []
     dialog = SignInDialog(service, open_url=opened.append)
     qtbot.addWidget(dialog)
     dialog.show()
-    rig = Rig(sandbox, memory, credentials, service, dialog, opened, [], [])
-    service.error.connect(rig.errors.append)
-    service.notice.connect(rig.notices.append)
-    return rig
+    return Rig(sandbox, memory, credentials, service, dialog, opened, reports, scope)
 
 
 def start_and_get_code(qtbot: QtBot, rig: Rig) -> str:
@@ -200,7 +211,7 @@ def test_cancel_stops_polling(qtbot: QtBot, sandbox_fast: Sandbox, http: httpx.A
     code = start_and_get_code(qtbot, rig)
     qtbot.waitUntil(lambda: rig.polls() >= 1, timeout=5000)
     rig.dialog.cancel_button.click()
-    qtbot.waitUntil(lambda: not rig.service._tasks, timeout=5000)
+    qtbot.waitUntil(lambda: rig.scope.running == 0, timeout=5000)
     polls = rig.polls()
     sandbox_fast.approve_device(code)
     qtbot.wait(400)  # four poll intervals: a live flow would have polled and signed in by now
@@ -216,7 +227,7 @@ def test_closing_the_dialog_cancels_the_flow(
     rig = make_rig(qtbot, sandbox_fast, http)
     start_and_get_code(qtbot, rig)
     rig.dialog.reject()
-    qtbot.waitUntil(lambda: not rig.service._tasks, timeout=5000)
+    qtbot.waitUntil(lambda: rig.scope.running == 0, timeout=5000)
     assert rig.credentials.token() is None
 
 
@@ -342,7 +353,7 @@ def test_start_sign_in_again_as_someone_else_then_sign_out(
 def test_start_with_a_revoked_token(qtbot: QtBot, sandbox_fast: Sandbox, http: httpx.AsyncClient) -> None:
     rig = make_rig(qtbot, sandbox_fast, http)
     rig.keyring.entries[(f"triageboard:127.0.0.1:{sandbox_fast.port}", "token")] = "tb-revoked"
-    with qtbot.waitSignal(rig.service.error, timeout=5000):
+    with qtbot.waitSignal(rig.service.sign_in_needed, timeout=5000):
         rig.service.start()
     assert "rejected the token from the keyring" in rig.errors[0]
     assert rig.credentials.token() is None
@@ -416,9 +427,9 @@ def test_start_without_a_token_asks_to_sign_in(
 ) -> None:
     """No token anywhere: the window is told to ask for a sign-in, in words, not left to meet a 401."""
     rig = make_rig(qtbot, sandbox_fast, http)
-    with qtbot.waitSignal(rig.service.sign_in_needed, timeout=5000) as needed:
+    with qtbot.waitSignal(rig.service.sign_in_needed, timeout=5000):
         rig.service.start()
-    text = needed.args[0]
+    [text] = rig.notices
     assert "Not signed in" in text
     assert "Account ▸ Sign in" in text
     assert "GH_TOKEN" in text
@@ -430,9 +441,9 @@ def test_start_with_a_revoked_token_asks_to_sign_in(
 ) -> None:
     rig = make_rig(qtbot, sandbox_fast, http)
     rig.keyring.entries[(f"triageboard:127.0.0.1:{sandbox_fast.port}", "token")] = "tb-revoked"
-    with qtbot.waitSignal(rig.service.sign_in_needed, timeout=5000) as needed:
+    with qtbot.waitSignal(rig.service.sign_in_needed, timeout=5000):
         rig.service.start()
-    assert "rejected the token from the keyring" in needed.args[0]
+    assert "rejected the token from the keyring" in rig.errors[0]
 
 
 def test_sign_out_without_a_stored_token_does_not_claim_one_was_removed(
@@ -444,7 +455,7 @@ def test_sign_out_without_a_stored_token_does_not_claim_one_was_removed(
     with qtbot.waitSignal(rig.service.user_changed, timeout=5000):
         rig.service._set_login("ferris")
     rig.service.sign_out()
-    qtbot.waitUntil(lambda: not rig.service._tasks, timeout=5000)
+    qtbot.waitUntil(lambda: rig.scope.running == 0, timeout=5000)
     assert rig.credentials.token() is None
     said = rig.errors + rig.notices
     assert not any("was removed from the keyring" in text for text in said)
@@ -456,7 +467,7 @@ def test_sign_out_with_an_empty_keyring_says_nothing_was_stored(
     rig = make_rig(qtbot, sandbox_fast, http)
     rig.credentials.use(sandbox_fast.token, "pasted token")
     rig.service.sign_out()
-    qtbot.waitUntil(lambda: not rig.service._tasks, timeout=5000)
+    qtbot.waitUntil(lambda: rig.scope.running == 0, timeout=5000)
     assert rig.notices
     assert "removed from the keyring" not in rig.notices[-1]
     assert "Account ▸ Sign in" in rig.notices[-1]

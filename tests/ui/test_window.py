@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sandboxkit import Fault, Sandbox
 
-from triageboard.app import Session
+from triageboard.app.session import Session
 from triageboard.board import Assignee, IssueKey, label_key
 from triageboard.ui.columns import ColumnWidget
 from triageboard.ui.models import IssueKeyRole

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QRect, QSettings, Qt
@@ -14,10 +13,10 @@ from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 from sandboxkit import Fault, Sandbox
 
-from triageboard.app import Session
+from triageboard.app.session import Session
 from triageboard.board import Board, Issue, IssueKey, Label, preset
 from triageboard.errors import RateLimited
-from triageboard.services import BoardService
+from triageboard.reporting import Doing, Level, Report
 from triageboard.ui.columns import MIN_COLUMN_WIDTH, ColumnWidget
 from triageboard.ui.delegate import CARD_MARGIN, CardDelegate
 from triageboard.ui.models import ColumnModel
@@ -48,9 +47,8 @@ def board() -> Board:
 
 
 def offline_window(board: Board, qtbot: QtBot, settings: QSettings | None = None) -> MainWindow:
-    """A window over a board that is never refreshed (the service's client is never used)."""
-    service = BoardService(board, client=None)  # type: ignore[arg-type]
-    window = MainWindow(board, service, settings=settings)
+    """A window over a board that is never refreshed (no services: it only shows the board)."""
+    window = MainWindow(board, settings=settings)
     qtbot.addWidget(window)
     return window
 
@@ -199,15 +197,16 @@ def test_a_message_from_elsewhere_outlives_a_successful_refresh(session: Session
     assert "reference" in window.message_bar.text.text()
 
 
-def test_a_rate_limited_refresh_names_the_time_to_try_again(board: Board, qapp: object) -> None:
-    service = BoardService(board, client=None)  # type: ignore[arg-type]
+def test_a_rate_limited_refresh_names_the_time_to_try_again(board: Board, qtbot: QtBot) -> None:
+    window = offline_window(board, qtbot)
     resume = datetime(2026, 11, 1, 14, 5, tzinfo=UTC)
-    failure: Any = RateLimited("GitHub's rate limit is used up.", resume_at=resume, secondary=False)
-    text = service._failure_text(failure)
+    failure = RateLimited(resume_at=resume, secondary=False, status=403)
+    window.show_report(Report(Level.ERROR, failure, Doing.REFRESH, "refresh"))
+    text = window.message_bar.text.text()
     until = resume.astimezone().strftime("%H:%M")
     assert f"until {until}" in text
     assert f"Press F5 after {until}" in text
-    assert "queued moves" not in text  # the client's wording is about moves; a refresh is not one
+    assert "queued" not in text  # the wording about moves is not for a refresh
 
 
 class TextRecorder:

@@ -17,12 +17,12 @@ from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
-from triageboard.runtime.loop import EventLoop
 
-from triageboard.app import Session
+from triageboard.app.session import Session
 from triageboard.auth import Credentials
 from triageboard.board import IssueKey, preset
-from triageboard.github import Policy
+from triageboard.clock import ScaledClock
+from triageboard.runtime.loop import EventLoop
 from triageboard.ui.models import IssueKeyRole
 
 
@@ -40,7 +40,7 @@ async def main(api_url: str, outbox: Path, shot: Path, docs_shot: Path | None) -
         credentials = Credentials(api_url, environ={})
         credentials.use(token, "test")
         spec = preset("rust-async").with_sources(api_url=api_url)
-        session = Session(spec, http, credentials, outbox_path=outbox, policy=Policy(time_scale=0.001))
+        session = Session(spec, http, credentials, outbox_path=outbox, clock=ScaledClock(0.01))
         window = session.window
         window.resize(1280, 760)
         try:

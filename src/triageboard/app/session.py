@@ -101,7 +101,7 @@ class Session(QObject):
                 clock=self.clock,
                 gh=gh,
             )
-        self.window = MainWindow(self.board, settings=settings)
+        self.window = MainWindow(self.board, settings=settings if settings is not None else window_settings())
         self.closed = asyncio.Event()
         self._prepared = False
         # Others triage too: refetch every ``auto_refresh`` seconds (free with ETags: 304s cost nothing).

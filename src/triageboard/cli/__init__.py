@@ -16,9 +16,9 @@ from ..errors import ConfigError, UsageError
 from ..runtime import logs
 from .parser import parse
 from .printer import Printer
-from .run import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError, Run
+from .run import EXIT_FAILED, EXIT_OK, EXIT_QUEUED, EXIT_USAGE, CliError, Run
 
-__all__ = ["main", "run_command"]
+__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_QUEUED", "EXIT_USAGE", "main", "run_command"]
 
 
 def main(argv: Sequence[str]) -> int:

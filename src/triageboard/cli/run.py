@@ -73,13 +73,15 @@ class Run:
     async def _resolve_token(self) -> str:
         """The token for the board's host: the environment, then the keyring (the window's sources)."""
         credentials = Credentials(self.spec.api_url)
+        names = credentials.env_vars()
+        var = "GH_TOKEN" if "GH_TOKEN" in names else names[0]
         try:
             token = await credentials.load()
-        except (KeyringUnavailable, MalformedToken) as exc:
+        except KeyringUnavailable as exc:
+            raise CliError(NotSignedIn(host_of(self.spec.api_url), var, exc)) from None
+        except MalformedToken as exc:
             raise CliError(exc) from None
         if not token:
-            names = credentials.env_vars()
-            var = "GH_TOKEN" if "GH_TOKEN" in names else names[0]
             raise CliError(NotSignedIn(host_of(self.spec.api_url), var))
         return token
 

@@ -552,7 +552,7 @@ class Outbox:
             try:
                 cursor = self._conn.execute(sql, params)
             except sqlite3.Error as exc:
-                raise failure(WHAT, self.path, exc, "save") from None
+                raise failure(WHAT, self.path, exc, "update") from None
             return cursor.rowcount
 
     def _rollback(self) -> None:

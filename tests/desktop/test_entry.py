@@ -7,9 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_desktop_files import parse_desktop, validate_desktop_file
+from desktop_files import parse_desktop, validate_desktop_file
 
-from triageboard import APP_ID, desktop, resources
+from triageboard import APP_ID, resources
+from triageboard.desktop import entry as desktop
 
 
 @pytest.fixture

@@ -15,12 +15,12 @@ from pytestqt.qtbot import QtBot
 from sandboxkit import Sandbox
 
 from triageboard import paths
-from triageboard.__main__ import build_parser
-from triageboard.app import Session
+from triageboard.app.session import Session
 from triageboard.auth import Credentials, KeyringStore
 from triageboard.board import preset
-from triageboard.github import Policy
-from triageboard.services.auth_service import AuthService
+from triageboard.cli.parser import parse
+from triageboard.clock import ScaledClock
+from triageboard.errors import UsageError
 from triageboard.ui.signin import SignInDialog
 
 T = TypeVar("T")
@@ -42,16 +42,17 @@ def test_no_token_asks_to_sign_in_then_loads_and_sign_out_clears(
     http = httpx.AsyncClient(timeout=httpx.Timeout(10.0))
     credentials = Credentials(sandbox.api_url, store=KeyringStore(MemoryKeyring()), environ={})
     spec = preset("rust-async").with_sources(api_url=sandbox.api_url)
-    auth = AuthService(
-        credentials,
-        http,
-        repos=spec.repos,
-        client_id=sandbox.device_flow_client_id,
-        policy=Policy(time_scale=0.1),
-    )
     session = Session(
-        spec, http, credentials, outbox_path=paths.outbox_path(), auth=auth, policy=Policy(time_scale=0.01)
+        spec,
+        http,
+        credentials,
+        outbox_path=paths.outbox_path(),
+        sign_in=True,
+        client_id=sandbox.device_flow_client_id,
+        clock=ScaledClock(0.01),
     )
+    auth = session.auth
+    assert auth is not None
     sign_out = next(a for a in session.window.account_menu.actions() if a.text() == "Sign &out")
     try:
         sandbox.clear_request_log()
@@ -93,7 +94,7 @@ def test_the_board_refreshes_itself_and_shows_what_others_changed(
         http,
         credentials,
         outbox_path=paths.outbox_path(),
-        policy=Policy(time_scale=0.01),
+        clock=ScaledClock(0.01),
         auto_refresh=0.3,
     )
     try:
@@ -110,9 +111,8 @@ def test_the_board_refreshes_itself_and_shows_what_others_changed(
 
 
 def test_refresh_minutes_option() -> None:
-    parser = build_parser()
-    assert parser.parse_args([]).refresh_minutes == 5.0
-    assert parser.parse_args(["--refresh-minutes", "0"]).refresh_minutes == 0.0
+    assert parse([]).refresh_minutes == 5.0
+    assert parse(["--refresh-minutes", "0"]).refresh_minutes == 0.0
     for bad in ("-1", "soon", "9999"):
-        with pytest.raises(SystemExit):
-            parser.parse_args(["--refresh-minutes", bad])
+        with pytest.raises(UsageError, match="--refresh-minutes"):
+            parse(["--refresh-minutes", bad])

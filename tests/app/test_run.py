@@ -1,4 +1,5 @@
-"""app.py's process-level duties: the no-display message, the crash handler, the demo entry point."""
+"""``app.run``'s process-level duties: the no-display message, the demo entry point, a start the outbox
+refuses, a damaged cache said in the window."""
 
 from __future__ import annotations
 
@@ -11,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from triageboard.__main__ import main
-from triageboard.app import CrashHandler, display_problem, time_scale
-from triageboard.auth import register_secret
+from triageboard.app import display_problem
 
 
 def test_no_display_is_one_line_and_exit_code_2(
@@ -35,27 +35,17 @@ def test_display_problem_only_without_any_display() -> None:
     assert display_problem({"WAYLAND_DISPLAY": "wayland-0"}, "linux") is None
     assert display_problem({"QT_QPA_PLATFORM": "offscreen"}, "linux") is None
     assert display_problem({}, "darwin") is None
-    assert time_scale({"TRIAGEBOARD_TIME_SCALE": "0.01"}) == 0.01
-    assert time_scale({"TRIAGEBOARD_TIME_SCALE": "junk"}) == 1.0
 
 
-def test_crash_handler_logs_and_reports_without_the_token(
-    caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str], tmp_path: Path
+def test_a_bad_time_scale_stops_the_window_with_a_sentence(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    secret = "tb-crash-secret-123456"
-    register_secret(secret)
-    handler = CrashHandler(tmp_path / "triageboard.log")
-    try:
-        raise RuntimeError(f"request failed with token {secret}")
-    except RuntimeError as exc:
-        with caplog.at_level(logging.ERROR):
-            handler(type(exc), exc, exc.__traceback__)
-    shown = capsys.readouterr().err
-    assert "RuntimeError" in shown
-    assert str(tmp_path / "triageboard.log") in shown
-    assert secret not in shown
-    assert secret not in caplog.text
-    assert "Traceback" in caplog.text
+    monkeypatch.setenv("TRIAGEBOARD_TIME_SCALE", "fast")
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    assert main(["--repo", "rust-lang/rust"]) == 2
+    err = capsys.readouterr().err
+    assert "TRIAGEBOARD_TIME_SCALE" in err
+    assert "Traceback" not in err
 
 
 def test_demo_opens_and_closes_cleanly(tmp_path: Path) -> None:
@@ -128,7 +118,7 @@ def test_a_damaged_page_cache_is_set_aside_and_the_window_says_so(
     import httpx
 
     from triageboard import paths
-    from triageboard.app import Session
+    from triageboard.app.session import Session
     from triageboard.auth import Credentials
     from triageboard.board import preset
     from triageboard.store import SQLitePageCache

@@ -15,7 +15,7 @@ from keyring.backend import KeyringBackend
 from keyring.compat import properties
 from keyring.errors import KeyringLocked
 
-from triageboard import desktop
+from triageboard.desktop import selfcheck as desktop
 
 REPO = Path(__file__).resolve().parents[2]
 

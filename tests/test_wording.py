@@ -1,0 +1,73 @@
+"""Sentences, made once from facts, in each front end's words."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from triageboard.errors import AuthError, HalfApplied, MalformedToken, NotAssignable, RateLimited
+from triageboard.reporting import Doing, NotSignedIn, Waiting
+from triageboard.wording import Front, describe, when_text
+
+NOW = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
+
+
+def test_a_time_today_reads_as_a_time_and_another_day_carries_its_date() -> None:
+    local_now = NOW.astimezone()
+    assert when_text(NOW + timedelta(minutes=30), NOW) == (local_now + timedelta(minutes=30)).strftime(
+        "%H:%M"
+    )
+    assert when_text(NOW + timedelta(seconds=30), NOW).count(":") == 2  # seconds when it is that close
+    far = NOW + timedelta(days=36500)
+    text = when_text(far, NOW)
+    assert " on " in text
+    assert str(far.astimezone().year) in text
+
+
+def test_sign_in_advice_follows_the_front_end() -> None:
+    error = AuthError(had_token=False)
+    assert "Account ▸ Sign in" in describe(error, Front.WINDOW)
+    assert "set GH_TOKEN" in describe(error, Front.CLI)
+    fact = NotSignedIn("github.com", "GH_TOKEN")
+    assert describe(fact, Front.WINDOW).startswith("Not signed in to github.com")
+    assert describe(fact, Front.CLI).startswith("No GitHub token for github.com")
+
+
+def test_what_a_rate_limit_means_depends_on_what_was_being_done() -> None:
+    limit = RateLimited(resume_at=NOW + timedelta(hours=1), secondary=False)
+    assert "Press F5 after" in describe(limit, Front.WINDOW, Doing.REFRESH, now=NOW)
+    assert "stays queued" in describe(limit, Front.WINDOW, Doing.MOVE, now=NOW)
+    assert "triageboard sync" in describe(limit, Front.CLI, Doing.MOVE, now=NOW)
+    capped = RateLimited(resume_at=NOW + timedelta(hours=1), secondary=False, capped=True)
+    assert "longer wait than any of its limits" in describe(capped, now=NOW)
+
+
+def test_a_malformed_token_is_named_by_where_it_came_from_never_shown() -> None:
+    text = describe(MalformedToken("GH_TOKEN"), Front.CLI)
+    assert "The token from GH_TOKEN is malformed" in text
+    assert "set GH_TOKEN" in text
+
+
+def test_half_applied_says_where_the_issue_is_now() -> None:
+    error = HalfApplied(
+        "o/r#1",
+        "OnDeck",
+        labels=["A-async-await", "AsyncAwait-Focus", "AsyncAwait-Other"],
+        columns=["Focus", "Other"],
+    )
+    text = describe(error)
+    assert "was only half done" in text
+    assert "in Focus and Other at once" in text
+    assert "move it once more" in text
+
+
+def test_a_silently_dropped_assignee_is_said() -> None:
+    text = describe(NotAssignable("o/r#1", "assign @mallory", login="mallory", assignees=["alice"]))
+    assert "mallory" in text
+    assert "alice" in text
+
+
+def test_waiting_for_a_sign_in() -> None:
+    assert (
+        describe(Waiting(2, needs_sign_in=True), Front.WINDOW)
+        == "2 moves waiting: sign in to GitHub again to send them."
+    )
