@@ -15,6 +15,7 @@ error: they are safe to log and to show.
     │   ├── InsecureURL
     │   ├── SettingsError
     │   └── MalformedToken
+    ├── DomainError               a saved view, meeting journal or triagebot.toml that cannot be used
     ├── GitHubError               what GitHub (or something in its place) answered
     │   ├── AuthError             401
     │   ├── PermissionDenied      403 without a rate limit
@@ -137,6 +138,15 @@ class MalformedToken(ConfigError):
     def __init__(self, source: str) -> None:
         super().__init__(source)
         self.source = source
+
+
+class DomainError(TriageboardError, ValueError):
+    """Data the triage domain cannot use (a saved view, a meeting journal, a ``triagebot.toml``) or a
+    decision it refuses; ``problem`` says what is wrong, naming the record or key (the domain knows best)."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
 
 
 # --- GitHub ----------------------------------------------------------------------------------------------

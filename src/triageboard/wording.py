@@ -100,6 +100,8 @@ class _Words:
         match err:
             case e.MoveError():
                 return self.move_error(err)
+            case e.DomainError():
+                return err.problem
             case e.ConfigError():
                 return self.config_error(err)
             case e.SignInError():
@@ -391,10 +393,10 @@ class _Words:
                 )
             case e.CannotLabel():
                 detail = f" GitHub said: {err.detail}" if err.detail else ""
-                what = f"{err.issue} was not moved to {err.target}: y" if err.issue else "Y"
+                what = f"{err.issue} was not moved to {err.target}: you" if err.issue else "You"
                 return (
-                    f"{what}ou cannot change labels in {err.repo}: that needs the triage role (or write access) "
-                    f"there, or a token allowed to write issues.{detail}"
+                    f"{what} cannot change labels in {err.repo}: that needs the triage role (or write "
+                    f"access) there, or a token allowed to write issues.{detail}"
                 )
             case e.IssueGone(deleted=True):
                 return f"{err.issue} was deleted on GitHub; the move to {err.target} was dropped."
@@ -407,8 +409,8 @@ class _Words:
             case e.NotAssignable():
                 now = ", ".join(f"@{a}" for a in err.assignees) or "nobody"
                 return (
-                    f"GitHub did not assign @{err.login} to {err.issue}: only people with access to the repository "
-                    f"can be assigned, and an issue takes at most ten. It is assigned to {now}."
+                    f"GitHub did not assign @{err.login} to {err.issue}: only people with access to the "
+                    f"repository can be assigned, and an issue takes at most ten. It is assigned to {now}."
                 )
             case e.NotApplied():
                 return (

@@ -1,5 +1,6 @@
 """The triage domain: pure Python, standard library only (an import-linter contract keeps it so)."""
 
+from ..errors import BoardFileError
 from .actions import Assignment, Move, Relabel, Request
 from .addresses import is_loopback
 from .agenda import (
@@ -40,7 +41,7 @@ from .meeting import (
 from .minutes import markdown_text, minutes
 from .model import BoardSpec, Column, Issue, IssueKey, Label, Placement, label_key
 from .names import REPO_NAME, is_login, is_repo_name
-from .presets import DEFAULT_PRESET, PRESETS, BoardFileError, load_board_file, parse_board, preset
+from .presets import DEFAULT_PRESET, PRESETS, load_board_file, parse_board, preset
 from .rules import LabelDiff, apply_diff, in_scope, place, plan_move, satisfies
 from .rustbot import (
     Triagebot,

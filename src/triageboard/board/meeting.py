@@ -14,17 +14,18 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from ..errors import DomainError
 from .actions import Assignment, Move, Request
 from .agenda import Agenda, StepKind, ladder, needed_to_fill, step_title
 from .model import BoardSpec, Column, IssueKey, label_key
 from .names import is_login
 
 
-class MeetingError(ValueError):
+class MeetingError(DomainError):
     """A decision the meeting cannot take; the message says why."""
 
 
-class JournalError(ValueError):
+class JournalError(DomainError):
     """A journal the meeting cannot be rebuilt from; the message names the record."""
 
 

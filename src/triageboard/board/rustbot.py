@@ -12,6 +12,7 @@ import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..errors import DomainError
 from .actions import Assignment
 from .rules import LabelDiff
 
@@ -20,7 +21,7 @@ BOT = "@rustbot"
 _PUNCTUATION = frozenset(".,:!?;()")
 
 
-class TriagebotError(ValueError):
+class TriagebotError(DomainError):
     """A ``triagebot.toml`` that cannot be read; the message says what is wrong."""
 
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from ..errors import DomainError
 from .board import sort_key
 from .filters import Assignee, Filter
 from .marks import MarkKind
@@ -106,7 +107,7 @@ VIEWS_VERSION = 1
 _FILTER_KEYS = ("mentored_only", "assignee", "text", "label", "columns", "flags")
 
 
-class ViewError(ValueError):
+class ViewError(DomainError):
     """Saved views that cannot be read; the message names the view and the key."""
 
 

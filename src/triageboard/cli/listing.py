@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ..board import Board, Column, Issue, IssueKey
+from ..board import Board, Issue, IssueKey, board_cards, card_dict
 from ..errors import GitHubError, StoreError, UsageError
 from ..github import GitHubClient, fetch_board
 from ..moves import MoveEngine
@@ -35,18 +35,17 @@ async def list_board(run: Run) -> int:
         board.set_pending(key, True)
     for fact in result.notices:
         run.reporter.warning(fact, doing=Doing.REFRESH)
-    columns = [only] if only is not None else list(spec.columns)
+    cards = board_cards(board, run.clock.now())
+    if only is not None:
+        cards = [card for card in cards if card.column == only]
     if run.args.json:
-        print(json.dumps(_cards(board, columns), ensure_ascii=False, indent=1), file=run.printer.out)
+        print(
+            json.dumps([card_dict(card) for card in cards], ensure_ascii=False, indent=1),
+            file=run.printer.out,
+        )
     else:
-        for column in columns:
-            for issue in board.column_issues(column):
-                flags = []
-                if board.placement(issue.key).is_conflict:
-                    flags.append("conflict")
-                if board.is_pending(issue.key):
-                    flags.append("pending")
-                run.printer.line(column.name, str(issue.key), ",".join(flags) or "-", issue.title)
+        for card in cards:
+            run.printer.line(card.column.name, str(card.key), ",".join(card.flags) or "-", card.issue.title)
     return EXIT_OK
 
 
@@ -62,27 +61,3 @@ async def _overlay(run: Run, client: GitHubClient, fetched: list[Issue]) -> tupl
         return fetched, set()
     pending = {row.key for row in engine.pending()} | {row.key for row in engine.pending_assignments()}
     return engine.overlay(fetched), pending
-
-
-def _cards(board: Board, columns: list[Column]) -> list[dict[str, object]]:
-    cards = []
-    for column in columns:
-        for issue in board.column_issues(column):
-            placement = board.placement(issue.key)
-            cards.append(
-                {
-                    "column": column.name,
-                    "issue": str(issue.key),
-                    "repo": issue.repo,
-                    "number": issue.number,
-                    "title": issue.title,
-                    "labels": list(issue.label_names),
-                    "assignees": list(issue.assignees),
-                    "url": issue.html_url,
-                    "updated_at": issue.updated_at.isoformat() if issue.updated_at else None,
-                    "comments": issue.comments,
-                    "conflict": [c.name for c in placement.conflicting],
-                    "pending": board.is_pending(issue.key),
-                }
-            )
-    return cards

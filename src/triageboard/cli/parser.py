@@ -10,10 +10,9 @@ import argparse
 from collections.abc import Sequence
 
 from .. import __version__
-from ..board import DEFAULT_PRESET, PRESETS, BoardFileError, BoardSpec, load_board_file, preset
+from ..board import DEFAULT_PRESET, PRESETS, BoardFileError, BoardSpec, is_repo_name, load_board_file, preset
 from ..errors import InsecureURL, UsageError
 from ..github.urls import normalize_api_url
-from ..netaddr import is_repo_name
 from ..wording import Front, describe
 
 COMMANDS = ("list", "move", "sync")
