@@ -12,6 +12,7 @@ import pytest
 from sandboxkit import Fault, Sandbox
 
 from triageboard import cli, paths
+from triageboard.clock import ScaledClock
 from triageboard.store import Outbox
 
 TOKEN = "tb-cli-token"
@@ -21,7 +22,7 @@ TRIAGE = {"asyncawait-focus", "asyncawait-ondeck", "asyncawait-other"}
 
 @pytest.fixture
 def sb(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
-    with Sandbox(token=TOKEN, seed=1, time_scale=0.01) as server:
+    with Sandbox(token=TOKEN, seed=1, clock=ScaledClock(0.01)) as server:
         monkeypatch.setenv("GH_TOKEN", TOKEN)
         monkeypatch.setenv("TRIAGEBOARD_TIME_SCALE", "0.01")
         yield server

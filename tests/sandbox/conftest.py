@@ -14,10 +14,12 @@ import pytest
 from sandboxkit import Sandbox
 from sbclient import DATA, Api
 
+from triageboard.clock import ScaledClock
+
 
 @pytest.fixture
 def sb() -> Iterator[Sandbox]:
-    with Sandbox(seed=1, time_scale=0.01) as server:
+    with Sandbox(seed=1, clock=ScaledClock(0.01)) as server:
         yield server
 
 

@@ -104,7 +104,7 @@ def test_secondary_rate_limit(api: Api, sb: Sandbox) -> None:
 
 
 def test_secondary_retry_after_at_real_time_and_without_header() -> None:
-    with Sandbox(time_scale=1.0) as sb:
+    with Sandbox() as sb:
         api = Api(sb)
         sb.inject(Fault(kind="secondary", seconds=60))
         assert api.get(LIST).header("Retry-After") == "60"

@@ -11,6 +11,8 @@ import pytest
 from sandboxkit import Sandbox
 from sbclient import Api
 
+from triageboard.clock import ScaledClock
+
 GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 JSON = {"Accept": "application/json"}
 
@@ -44,7 +46,7 @@ def poll(api: Api, device_code: str, client_id: str | None = None) -> dict[str, 
 
 
 def wait_interval(sb: Sandbox, seconds: float = 5) -> None:
-    time.sleep(seconds * sb.time_scale + 0.02)
+    time.sleep(seconds * sb.clock.scale + 0.02)
 
 
 def test_device_code_answer(api: Api, sb: Sandbox) -> None:
@@ -84,7 +86,9 @@ def test_pending_then_approved(api: Api, sb: Sandbox) -> None:
 
 
 def test_polling_too_fast_is_slow_down_with_a_longer_interval() -> None:
-    with Sandbox(time_scale=0.1) as sb:  # a 0.5 s interval: an immediate second poll is surely too fast
+    with Sandbox(
+        clock=ScaledClock(0.1)
+    ) as sb:  # a 0.5 s interval: an immediate second poll is surely too fast
         api = Api(sb)
         code = start(api)
         assert poll(api, code["device_code"])["error"] == "authorization_pending"
@@ -96,7 +100,7 @@ def test_polling_too_fast_is_slow_down_with_a_longer_interval() -> None:
 
 
 def test_slow_down_interval_grows_at_real_time() -> None:
-    with Sandbox(time_scale=1.0) as sb:
+    with Sandbox() as sb:
         api = Api(sb)
         code = start(api)
         assert code["interval"] == 5

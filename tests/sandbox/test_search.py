@@ -10,6 +10,8 @@ import pytest
 from sandboxkit import Sandbox
 from sbclient import Api, recorded
 
+from triageboard.clock import ScaledClock
+
 BOARD = "org:rust-lang is:issue is:open label:A-async-await"
 
 
@@ -116,7 +118,7 @@ def test_unknown_repository_and_empty_query_are_422(api: Api) -> None:
 
 @pytest.fixture
 def big() -> Iterator[Sandbox]:
-    with Sandbox(seed=1, time_scale=0.01, extra_issues=1200) as server:
+    with Sandbox(seed=1, clock=ScaledClock(0.01), extra_issues=1200) as server:
         yield server
 
 

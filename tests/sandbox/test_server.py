@@ -32,7 +32,7 @@ def test_urls_need_a_started_sandbox() -> None:
 
 
 def test_stop_closes_idle_keep_alive_connections_and_stalled_requests() -> None:
-    sb = Sandbox(time_scale=1.0).start()
+    sb = Sandbox().start()
     idle = http.client.HTTPConnection("127.0.0.1", sb.port, timeout=5)
     stalled = http.client.HTTPConnection("127.0.0.1", sb.port, timeout=5)
     try:

@@ -24,7 +24,7 @@ def number(sb: Sandbox) -> int:
 def eventually(check: Callable[[], bool], sb: Sandbox, seconds: float = 5.0) -> None:
     """Wait (bounded) for the bot: its delay is BOT_DELAY times the sandbox's time_scale."""
     deadline = time.monotonic() + seconds
-    time.sleep(BOT_DELAY * sb.time_scale)
+    time.sleep(BOT_DELAY * sb.clock.scale)
     while not check():
         assert time.monotonic() < deadline, "the bot did not act in time"
         time.sleep(0.01)
@@ -82,7 +82,7 @@ def test_unknown_labels_are_refused(api: Api, sb: Sandbox, number: int) -> None:
 
 
 def test_nothing_happens_before_the_delay(number: int) -> None:
-    with Sandbox(seed=1, time_scale=1.0) as sb:  # a 2 s delay
+    with Sandbox(seed=1) as sb:  # a 2 s delay
         api = Api(sb)
         labels = sb.issue_labels(REPO, number)
         comment(api, number, "@rustbot label +E-easy")
@@ -146,7 +146,7 @@ def test_claiming_an_assigned_issue_is_refused_then_released(api: Api, sb: Sandb
 def test_the_bot_ignores_itself(sb: Sandbox, number: int) -> None:
     labels = sb.issue_labels(REPO, number)
     sb.comment_as(BOT, REPO, number, "@rustbot label +E-easy")
-    time.sleep(3 * BOT_DELAY * sb.time_scale)
+    time.sleep(3 * BOT_DELAY * sb.clock.scale)
     assert sb.issue_labels(REPO, number) == labels
 
 

@@ -11,6 +11,7 @@ import pytest
 from sandboxkit import Sandbox
 from sbclient import Api
 
+from triageboard.clock import ScaledClock
 from triageboard.sandbox._ratelimit import ContentLimiter
 
 LIST = "repos/rust-lang/rust/issues?per_page=5&labels=A-async-await"
@@ -23,7 +24,7 @@ def number(sb: Sandbox) -> int:
 
 @pytest.fixture
 def real_time() -> Iterator[Sandbox]:
-    with Sandbox(seed=1, time_scale=1.0) as server:
+    with Sandbox(seed=1) as server:
         yield server
 
 
@@ -57,7 +58,7 @@ def test_the_81st_write_in_a_minute_is_refused_with_retry_after(real_time: Sandb
 
 
 def test_after_retry_after_writes_are_accepted_again() -> None:
-    with Sandbox(seed=1, time_scale=0.05) as sb:  # a minute lasts 3 s
+    with Sandbox(seed=1, clock=ScaledClock(0.05)) as sb:  # a minute lasts 3 s
         api = Api(sb)
         number = sb.issue_numbers("rust-lang/rust")[0]
         started = time.monotonic()

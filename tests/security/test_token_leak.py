@@ -89,7 +89,7 @@ def test_a_whole_window_session_leaves_no_token_behind(
 
     caplog.set_level(logging.DEBUG)
     tokens = [TOKEN]
-    with logging_like_the_app() as log_path, Sandbox(token=TOKEN, seed=1, time_scale=0.01) as sandbox:
+    with logging_like_the_app() as log_path, Sandbox(token=TOKEN, seed=1, clock=ScaledClock(0.01)) as sandbox:
         http = httpx.AsyncClient(timeout=httpx.Timeout(10.0))
         memory = MemoryKeyring()
         credentials = Credentials(sandbox.api_url, store=KeyringStore(memory), environ={})
@@ -192,7 +192,7 @@ def test_the_cli_leaves_no_token_behind(
     cli = pytest.importorskip("triageboard.cli")
     caplog.set_level(logging.DEBUG)
     monkeypatch.setenv("TRIAGEBOARD_TIME_SCALE", "0.01")
-    with Sandbox(token=TOKEN, seed=1, time_scale=0.01) as sandbox:
+    with Sandbox(token=TOKEN, seed=1, clock=ScaledClock(0.01)) as sandbox:
         monkeypatch.setenv("GH_TOKEN", TOKEN)
         assert cli.main(["list", "-vv", "--api-url", sandbox.api_url]) == 0
         sandbox.inject(Fault(kind="status", status=401, count=None))

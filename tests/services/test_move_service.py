@@ -12,6 +12,7 @@ import httpx
 import pytest
 from pytestqt.qtbot import QtBot
 from reports import Reports
+from sandboxkit import Fault, Sandbox
 
 from triageboard import paths
 from triageboard.board import Board, IssueKey, LabelDiff, preset
@@ -66,7 +67,7 @@ class Harness:
 
 @pytest.fixture
 def harness(qloop: asyncio.AbstractEventLoop, qtbot: QtBot) -> Iterator[Harness]:
-    with Sandbox(token=TOKEN, seed=1, time_scale=0.01) as sb:
+    with Sandbox(token=TOKEN, seed=1, clock=ScaledClock(0.01)) as sb:
         sb.add_token("tb-read-only", login="watcher", permission="read")
         http = httpx.AsyncClient()
         token = {"value": TOKEN}  # what the signed-in user's credentials hold

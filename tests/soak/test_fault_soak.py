@@ -23,6 +23,7 @@ from sandboxkit import Sandbox
 
 from triageboard import paths
 from triageboard.board import Label, label_key, preset, satisfies
+from triageboard.clock import ScaledClock
 from triageboard.store import Outbox
 
 TOKEN = "tb-soak-token"
@@ -65,7 +66,7 @@ class OtherTriager(threading.Thread):
 
 @pytest.fixture
 def soak_sandbox() -> Iterator[Sandbox]:
-    with Sandbox(token=TOKEN, seed=5, time_scale=float(SCALE)) as sb:
+    with Sandbox(token=TOKEN, seed=5, clock=ScaledClock(float(SCALE))) as sb:
         sb.set_rate_limit(TOKEN, core_limit=1_000_000)
         yield sb
 

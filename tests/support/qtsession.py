@@ -13,13 +13,13 @@ from typing import Any
 import httpx
 import pytest
 from pytestqt.qtbot import QtBot
+from sandboxkit import Sandbox
 
 from triageboard.app.session import Session
 from triageboard.auth import Credentials
 from triageboard.board import preset
 from triageboard.clock import ScaledClock
 from triageboard.github import Policy
-from sandboxkit import Sandbox
 
 FAST = Policy(retries=1)
 

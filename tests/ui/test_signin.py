@@ -18,6 +18,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QLabel
 from pytestqt.qtbot import QtBot
 from reports import Reports
+from sandboxkit import DEFAULT_LOGIN, Sandbox
 
 from triageboard.auth import Credentials, KeyringStore
 from triageboard.clock import ScaledClock
@@ -33,7 +34,7 @@ POLL = "/login/oauth/access_token"
 @pytest.fixture
 def sandbox_fast() -> Iterator[Sandbox]:
     """Device-flow interval 1 s on the wire, enforced at 0.05 s (time_scale 0.01)."""
-    with Sandbox(token="tb-test-token", seed=1, time_scale=0.01) as server:
+    with Sandbox(token="tb-test-token", seed=1, clock=ScaledClock(0.01)) as server:
         yield server
 
 
@@ -146,7 +147,7 @@ def test_device_flow_slow_down_is_obeyed(
     0.1 s apart (150 ms under the limit, whatever the latency) → slow_down → +5 s → 0.6 s apart, over the
     new 0.5 s limit.
     """
-    with Sandbox(token="tb-test-token", seed=1, time_scale=0.05, auto_approve_after_polls=1) as slow:
+    with Sandbox(token="tb-test-token", seed=1, clock=ScaledClock(0.05), auto_approve_after_polls=1) as slow:
         rig = make_rig(qtbot, slow, http, time_scale=0.1)
         with (
             caplog.at_level(logging.DEBUG, logger="triageboard.auth.device_flow"),

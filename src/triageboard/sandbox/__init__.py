@@ -33,9 +33,12 @@ What it serves, on one port:
 * ``/{o}/{r}/issues/{n}`` and friends: tiny HTML pages for ``html_url``; ``/avatars/u/{id}``: PNGs;
   ``/{o}/{r}/raw/{branch}/{path}``: files.
 
-``time_scale`` multiplies every wait: rate-limit windows (core 3600 s, search 60 s, content creation 60 s
-and 3600 s) and the triagebot's delay (2 s). Headers still carry whole seconds: ``retry-after`` is
-``max(1, ceil(s * scale))``, ``x-ratelimit-reset`` the real (scaled) reset time rounded up to an epoch second.
+Time is the sandbox's ``clock`` (:mod:`triageboard.clock`; the real one by default): rate-limit windows
+(core 3600 s, search 60 s, content creation 60 s and 3600 s) and the triagebot's delay (2 s) are GitHub's,
+in that clock's seconds. Tests share one clock between the sandbox and the client (a scaled clock makes an
+hour pass in 36 s; a fake one when the test says so), and whole test processes agree through
+``TRIAGEBOARD_TIME_SCALE``. Headers carry whole seconds as GitHub does: ``retry-after`` is
+``max(1, ceil(s))``, ``x-ratelimit-reset`` the clock's reset time rounded up to an epoch second.
 
 Changes stamp ``updated_at`` (and their events) with the wall clock (never earlier than the dataset's fixed
 "now", ``DATASET_NOW`` = 2026-11-01, and strictly increasing). Every request is kept in a request log. The

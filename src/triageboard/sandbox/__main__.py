@@ -8,18 +8,17 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from ._cli import check, parser, serve
+from ._cli import clock, parser, serve
 from ._sandbox import Sandbox
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     used = parser("python -m triageboard.sandbox", __doc__)
     args = used.parse_args(argv)
-    check(args, used)
     sandbox = Sandbox(
         args.token,
         seed=args.seed,
-        time_scale=args.time_scale,
+        clock=clock(args, used),
         host=args.host,
         port=args.port,
         extra_issues=args.extra_issues,

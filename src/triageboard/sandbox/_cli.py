@@ -9,6 +9,7 @@ import threading
 from types import FrameType
 from typing import Protocol
 
+from ..clock import Clock, ScaledClock, SystemClock, clock_from_environ
 from ._sandbox import DEFAULT_TOKEN
 
 
@@ -33,14 +34,26 @@ def parser(prog: str, description: str | None) -> argparse.ArgumentParser:
         "--token", default=DEFAULT_TOKEN, help=f"the token with triage permission ({DEFAULT_TOKEN})"
     )
     out.add_argument("--seed", type=int, default=1, help="dataset seed (default 1)")
-    out.add_argument("--time-scale", type=float, default=1.0, help="multiply every wait by this (default 1)")
+    out.add_argument(
+        "--time-scale",
+        type=float,
+        default=None,
+        help="run time this much slower (0.01: an hour in 36 s), for test runs; default: "
+        "TRIAGEBOARD_TIME_SCALE, else real time. Clients must use the same scale",
+    )
     out.add_argument("--extra-issues", type=int, default=0, help="issues in triageboard-demo/big (default 0)")
     return out
 
 
-def check(args: argparse.Namespace, used: argparse.ArgumentParser) -> None:
-    if args.time_scale <= 0:
-        used.error("--time-scale must be positive")
+def clock(args: argparse.Namespace, used: argparse.ArgumentParser) -> Clock:
+    """The sandbox's clock: ``--time-scale``, else ``TRIAGEBOARD_TIME_SCALE`` (as clients read it)."""
+    try:
+        if args.time_scale is not None:
+            return ScaledClock(args.time_scale) if args.time_scale != 1 else SystemClock()
+        return clock_from_environ()
+    except ValueError as exc:
+        used.error(str(exc))
+        raise  # error() exits
 
 
 def serve(sandbox: Serving, host: str, port: int) -> int:

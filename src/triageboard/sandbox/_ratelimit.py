@@ -1,7 +1,7 @@
 """Rate limits: primary buckets per token (or client address) and resource; secondary limits on
 content-creating requests per user.
 
-Windows are GitHub seconds times ``time_scale``; clocks come from the World (its ``time``/``monotonic``).
+Windows are GitHub's seconds on the sandbox's clock (the World's ``time``/``monotonic``).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ SECONDARY_DOCS = (
 
 
 def retry_after(seconds: float) -> str:
-    """``retry-after`` for a wait of ``seconds`` real seconds: whole seconds, rounded up, at least 1."""
+    """``retry-after`` for a wait of ``seconds`` (clock time): whole seconds, rounded up, at least 1."""
     return str(max(1, math.ceil(seconds)))
 
 
@@ -70,8 +70,7 @@ class Bucket:
 class RateLimiter:
     """Not thread-safe on its own: the sandbox's lock guards it."""
 
-    def __init__(self, time_scale: float, clock: Callable[[], float]) -> None:
-        self.time_scale = time_scale
+    def __init__(self, clock: Callable[[], float]) -> None:
         self.clock = clock
         self._buckets: dict[tuple[str, str], Bucket] = {}
 
@@ -84,8 +83,8 @@ class RateLimiter:
             found = Bucket(
                 limit=auth_limit if authenticated else anon_limit,
                 used=0,
-                reset_at=now + window * self.time_scale,
-                window=window * self.time_scale,
+                reset_at=now + window,
+                window=window,
             )
             self._buckets[(key, resource)] = found
         elif now >= found.reset_at:
@@ -109,7 +108,7 @@ class RateLimiter:
         if remaining is not None:
             bucket.used = max(0, bucket.limit - remaining)
         if reset_in is not None:
-            bucket.reset_at = self.clock() + reset_in * self.time_scale
+            bucket.reset_at = self.clock() + reset_in
         return bucket
 
 
@@ -119,23 +118,22 @@ class ContentLimiter:
     Not thread-safe on its own: the sandbox's lock guards it. ``clock`` is monotonic.
     """
 
-    def __init__(self, time_scale: float, clock: Callable[[], float]) -> None:
-        self.time_scale = time_scale
+    def __init__(self, clock: Callable[[], float]) -> None:
         self.clock = clock
         self.limits = CONTENT_LIMITS
         self._sent: dict[str, deque[float]] = {}
 
     def wait(self, key: str) -> float | None:
-        """None if ``key`` may create content now, else the real seconds until it may again."""
+        """None if ``key`` may create content now, else the seconds (clock time) until it may again."""
         now = self.clock()
         sent = self._forget_old(key, now)
         waits = []
         for window, limit in self.limits:
-            start = now - window * self.time_scale
+            start = now - window
             in_window = [t for t in sent if t > start] if len(sent) >= limit else []
             if len(in_window) >= limit:
                 # The oldest request that keeps the window full must leave it.
-                waits.append(in_window[-limit] + window * self.time_scale - now)
+                waits.append(in_window[-limit] + window - now)
         return max(waits) if waits else None
 
     def count(self, key: str) -> None:
@@ -143,7 +141,7 @@ class ContentLimiter:
 
     def _forget_old(self, key: str, now: float) -> deque[float]:
         sent = self._sent.setdefault(key, deque())
-        longest = max(window for window, _ in self.limits) * self.time_scale
+        longest = max(window for window, _ in self.limits)
         while sent and sent[0] <= now - longest:
             sent.popleft()
         return sent

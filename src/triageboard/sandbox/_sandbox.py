@@ -6,6 +6,7 @@ import logging
 import threading
 from types import TracebackType
 
+from ..clock import Clock, SystemClock
 from . import _api, _web
 from ._http import Request, Response, Server
 from ._render import Urls
@@ -28,10 +29,8 @@ class Sandbox:
     ``token`` belongs to ``login`` with the triage role on every repository (read-only ones: read);
     ``READER_TOKEN`` to ``READER_LOGIN``, who may read everything and triage nothing.
 
-    ``time_scale`` multiplies every wait the sandbox imposes or announces: rate-limit windows (primary and
-    secondary) and ``reset_in``, and the triagebot's delay. Headers still carry whole seconds as GitHub does:
-    ``retry-after`` is ``max(1, ceil(seconds * time_scale))`` and ``x-ratelimit-reset`` the scaled reset
-    time rounded up to an epoch second, so a client that obeys the headers always waits long enough.
+    ``clock`` is the sandbox's time (the real one by default): every window and wait it imposes or announces
+    is GitHub's, in that clock's seconds. Share it with the client under test, so both agree.
     """
 
     def __init__(
@@ -39,7 +38,7 @@ class Sandbox:
         token: str = DEFAULT_TOKEN,
         *,
         seed: int = 1,
-        time_scale: float = 1.0,
+        clock: Clock | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
         extra_issues: int = 0,
@@ -49,14 +48,12 @@ class Sandbox:
         # ``auto_approve_after_polls`` is accepted and ignored until app.py stops passing it: this sandbox
         # serves no device flow (the demo never signs in); the test sandbox (sandboxkit) does.
         del auto_approve_after_polls
-        if time_scale <= 0:
-            raise ValueError("time_scale must be positive")
         self.token = token
         self.seed = seed
-        self.time_scale = time_scale
+        self.clock: Clock = clock or SystemClock()
         self.host = host
         self._port = port
-        self._world = World(seed=seed, time_scale=time_scale, extra_issues=extra_issues)
+        self._world = World(seed=seed, clock=self.clock, extra_issues=extra_issues)
         self._triagebot = Triagebot(self._world)
         self._world.tokens[READER_TOKEN] = TokenInfo(READER_LOGIN, SCOPES, "read")
         self._world.tokens[token] = TokenInfo(login, SCOPES, "triage")

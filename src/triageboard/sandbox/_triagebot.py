@@ -11,7 +11,7 @@ Only in a repository that keeps a ``triagebot.toml``, and only the features it c
   ``<!-- TRIAGEBOT_ASSIGN_START -->`` markers (``{"user": LOGIN}`` in the data marker).
 
 Commands inside code blocks and quotes are ignored, as are the bot's own comments. The bot answers
-``BOT_DELAY`` GitHub seconds (times ``time_scale``) after the comment, as a delayed World action.
+``BOT_DELAY`` seconds (on the sandbox's clock) after the comment, as a delayed World action.
 """
 
 from __future__ import annotations

@@ -9,11 +9,11 @@ import contextlib
 import heapq
 import itertools
 import threading
-import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from ..clock import Clock
 from ._dataset import build_dataset
 from ._model import DATASET_NOW, PERMISSION_ORDER, Comment, Dataset, Issue, Permission, Repo
 from ._ratelimit import ContentLimiter, RateLimiter
@@ -74,14 +74,14 @@ class _Later:
 
 
 class World:
-    def __init__(self, *, seed: int, time_scale: float, extra_issues: int) -> None:
+    def __init__(self, *, seed: int, clock: Clock, extra_issues: int) -> None:
         self.lock = threading.RLock()
         self.stopping = threading.Event()
-        self.time_scale = time_scale
+        self.clock = clock
         self.data: Dataset = build_dataset(seed, extra_issues)
         self.tokens: dict[str, TokenInfo] = {}
-        self.limits = RateLimiter(time_scale, self.time)
-        self.content = ContentLimiter(time_scale, self.monotonic)
+        self.limits = RateLimiter(self.time)
+        self.content = ContentLimiter(self.monotonic)
         self.urls = Urls(api="http://127.0.0.1:0/api/v3", web="http://127.0.0.1:0")
         self.log: deque[RequestRecord] = deque(maxlen=LOG_LIMIT)  # a long demo must not grow forever
         self.counters: Counter[str] = Counter()
@@ -97,12 +97,12 @@ class World:
     # -- time: the one place the sandbox reads it ------------------------------------------------
 
     def time(self) -> float:
-        """Seconds since the epoch."""
-        return time.time()
+        """Seconds since the epoch, on the sandbox's clock (shared with the client in tests)."""
+        return self.clock.time()
 
     def monotonic(self) -> float:
         """Seconds that never go backwards: rate-limit windows, delays."""
-        return time.monotonic()
+        return self.clock.monotonic()
 
     def stamp(self, at: float | None = None) -> int:
         """A timestamp for a change made now (or at ``at``, World.time() seconds): the wall clock, never
@@ -114,15 +114,17 @@ class World:
         return t
 
     def sleep(self, seconds: float) -> None:
-        """Sleep ``seconds`` real seconds, or less when the sandbox stops."""
+        """Hold an answer ``seconds`` of the clock's time (a scaled clock's seconds are shorter; a fake
+        clock's are real: network stalls must be real to trip a client's timeout), or less when the
+        sandbox stops."""
         if seconds > 0:
-            self.stopping.wait(seconds)
+            self.stopping.wait(seconds * getattr(self.clock, "scale", 1.0))
 
     def later(self, seconds: float, action: Callable[[float], None]) -> None:
-        """Run ``action(at)`` ``seconds`` GitHub seconds (times ``time_scale``) from now, ``at`` being the
-        World.time() it fell due. Due actions run, in order, before the next request or admin call is
-        answered: nobody can observe the sandbox in between."""
-        delay = seconds * self.time_scale
+        """Run ``action(at)`` ``seconds`` from now on the sandbox's clock, ``at`` being the World.time() it
+        fell due. Due actions run, in order, before the next request or admin call is answered: nobody can
+        observe the sandbox in between."""
+        delay = seconds
         heapq.heappush(
             self._later, _Later(self.monotonic() + delay, next(self._seq), self.time() + delay, action)
         )

@@ -9,7 +9,7 @@
 
     from sandboxkit import Fault, Sandbox
 
-    with Sandbox(time_scale=0.01) as sb:
+    with Sandbox(clock=ScaledClock(0.01)) as sb:   # share the clock with the client under test
         sb.inject(Fault(kind="status", status=502, method="POST", path=r"/labels", count=1))
         ...  # talk to sb.api_url with sb.token (login "ferris", triage role)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from triageboard.sandbox._cli import check, parser, serve
+from triageboard.sandbox._cli import clock, parser, serve
 
 from .sandbox import Sandbox
 
@@ -24,11 +24,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="approve a device-flow login after N pending polls (default: approve at /login/device)",
     )
     args = used.parse_args(argv)
-    check(args, used)
     sandbox = Sandbox(
         args.token,
         seed=args.seed,
-        time_scale=args.time_scale,
+        clock=clock(args, used),
         host=args.host,
         port=args.port,
         extra_issues=args.extra_issues,

@@ -1,9 +1,8 @@
 """The OAuth device flow, as GitHub (Enterprise) serves it at ``/login/device/code`` and
 ``/login/oauth/access_token``, with its activation page at ``/login/device``.
 
-``interval`` and ``expires_in`` are GitHub's 5 s and 900 s times the sandbox's ``time_scale``; the JSON
-carries them as whole seconds, at least 1 (``max(1, ceil(value))``), and polls are checked against the
-scaled, unrounded interval.
+``interval`` and ``expires_in`` are GitHub's 5 s and 900 s on the sandbox's clock; polls are checked
+against the interval on that clock.
 """
 
 from __future__ import annotations
@@ -72,14 +71,12 @@ class DeviceFlow:
     def __init__(
         self,
         *,
-        time_scale: float,
         seed: int,
         client_id: str,
         disabled_client_ids: tuple[str, ...],
         mint_token: Callable[[str], str],
         clock: Callable[[], float],
     ) -> None:
-        self.time_scale = time_scale
         self.client_id = client_id
         self.disabled_client_ids = disabled_client_ids
         self.auto_approve_after_polls: int | None = None
@@ -89,7 +86,7 @@ class DeviceFlow:
         self.codes: dict[str, DeviceCode] = {}  # device_code -> DeviceCode
 
     def wire_seconds(self, seconds: float) -> int:
-        return max(1, math.ceil(seconds * self.time_scale))
+        return max(1, math.ceil(seconds))
 
     def start(self, client_id: str, scope: str, verification_uri: str) -> tuple[int, dict[str, object]]:
         if client_id in self.disabled_client_ids:
@@ -103,7 +100,7 @@ class DeviceFlow:
             client_id=client_id,
             scope=scope,
             created=now,
-            expires_at=now + DEFAULT_EXPIRES_IN * self.time_scale,
+            expires_at=now + DEFAULT_EXPIRES_IN,
             interval=DEFAULT_INTERVAL,
         )
         self.codes[code.device_code] = code
@@ -138,7 +135,7 @@ class DeviceFlow:
         if code.status == "denied":
             return oauth_error("access_denied")
         last, code.last_poll = code.last_poll, now
-        if last is not None and now - last < code.interval * self.time_scale:
+        if last is not None and now - last < code.interval:
             code.interval += SLOW_DOWN_STEP
             return oauth_error("slow_down", interval=self.wire_seconds(code.interval))
         auto = self.auto_approve_after_polls

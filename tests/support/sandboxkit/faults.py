@@ -40,8 +40,9 @@ class Fault:
 
     ``method`` and ``path`` select requests: ``path`` is a regular expression searched (``re.search``) in the
     raw request target, path and query, still percent-encoded (``/api/v3/repos/o/r/issues?page=2``).
-    ``count`` is how many responses are faulted (None: until ``reset_faults``). ``seconds`` are GitHub
-    seconds, multiplied by the sandbox's ``time_scale``. With ``apply=True`` the request is carried out first
+    ``count`` is how many responses are faulted (None: until ``reset_faults``). ``seconds`` are seconds on
+    the sandbox's clock (a scaled clock's stalls are short; a fake clock's are real). With ``apply=True``
+    the request is carried out first
     (a label really changes) and only its answer is replaced: a lost response.
     """
 
@@ -271,7 +272,7 @@ def fault_response(world: World, fault: Fault, request: Request) -> Response:
     if kind == "secondary":
         seconds = fault.seconds if fault.seconds is not None else DEFAULT_SECONDS["secondary"]
         if seconds > 0:
-            headers.append(("Retry-After", str(max(1, math.ceil(seconds * world.time_scale)))))
+            headers.append(("Retry-After", str(max(1, math.ceil(seconds)))))
         body = {
             "message": fault.message or SECONDARY_MESSAGE.format(request_id=request_id),
             "documentation_url": SECONDARY_DOCS,
@@ -286,7 +287,7 @@ def fault_response(world: World, fault: Fault, request: Request) -> Response:
         headers += [
             ("x-ratelimit-limit", limit),
             ("x-ratelimit-remaining", "0"),
-            ("x-ratelimit-reset", str(math.ceil(now + seconds * world.time_scale))),
+            ("x-ratelimit-reset", str(math.ceil(now + seconds))),
             ("x-ratelimit-used", limit),
             ("x-ratelimit-resource", resource),
         ]

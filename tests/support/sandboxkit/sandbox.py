@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from triageboard.clock import Clock
 from triageboard.sandbox import DEFAULT_LOGIN, DEFAULT_TOKEN
 from triageboard.sandbox import Sandbox as DemoSandbox
 from triageboard.sandbox._http import Request, Response
@@ -18,9 +19,10 @@ from .faults import FaultPlan, Faults, fault_response
 class Sandbox(Faults, DeviceControls, Accounts, IssueAdmin, Observation, DemoSandbox):
     """``triageboard.sandbox.Sandbox`` for tests.
 
-    ``time_scale`` also scales fault ``seconds`` (latency, timeout, ``retry-after``, 429 reset) and the
-    device flow's interval (5 s) and expiry (900 s). ``auto_approve_after_polls``: None, a person approves
-    a device (``approve_device`` or the ``/login/device`` page); N, the flow approves after N pending polls.
+    Fault ``seconds`` (latency, timeout, ``retry-after``, 429 reset) and the device flow's interval (5 s)
+    and expiry (900 s) are on the sandbox's ``clock`` too. ``auto_approve_after_polls``: None, a person
+    approves a device (``approve_device`` or the ``/login/device`` page); N, the flow approves after N
+    pending polls.
     """
 
     def __init__(
@@ -28,7 +30,7 @@ class Sandbox(Faults, DeviceControls, Accounts, IssueAdmin, Observation, DemoSan
         token: str = DEFAULT_TOKEN,
         *,
         seed: int = 1,
-        time_scale: float = 1.0,
+        clock: Clock | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
         extra_issues: int = 0,
@@ -38,7 +40,7 @@ class Sandbox(Faults, DeviceControls, Accounts, IssueAdmin, Observation, DemoSan
         super().__init__(
             token,
             seed=seed,
-            time_scale=time_scale,
+            clock=clock,
             host=host,
             port=port,
             extra_issues=extra_issues,
@@ -48,7 +50,6 @@ class Sandbox(Faults, DeviceControls, Accounts, IssueAdmin, Observation, DemoSan
         self._faults = FaultPlan()
         self._fault_counts: Counter[str] = Counter()
         self._devices = DeviceFlow(
-            time_scale=time_scale,
             seed=seed,
             client_id=DEVICE_FLOW_CLIENT_ID,
             disabled_client_ids=(DISABLED_DEVICE_FLOW_CLIENT_ID,),
@@ -71,7 +72,7 @@ class Sandbox(Faults, DeviceControls, Accounts, IssueAdmin, Observation, DemoSan
             delays, fault = self._faults.pick(request.method, request.target)
             for applied in (*delays, *([fault] if fault else [])):
                 self._fault_counts[applied.kind] += 1
-        world.sleep(sum(d.delay for d in delays) * self.time_scale)
+        world.sleep(sum(d.delay for d in delays))
         if world.stopping.is_set():
             return Response(503, reset=True)
         response: Response | None = None
