@@ -80,6 +80,9 @@ class DeviceFlow:
         self.client_id = client_id
         self.disabled_client_ids = disabled_client_ids
         self.auto_approve_after_polls: int | None = None
+        # Seconds GitHub wants between polls at least, whatever it announced (as when it is under load): a
+        # client polling at the announced interval meets a slow_down, then keeps up.
+        self.min_interval = 0.0
         self._mint_token = mint_token
         self._clock = clock
         self._rng = random.Random(f"device-{seed}")
@@ -135,7 +138,7 @@ class DeviceFlow:
         if code.status == "denied":
             return oauth_error("access_denied")
         last, code.last_poll = code.last_poll, now
-        if last is not None and now - last < code.interval:
+        if last is not None and now - last < max(code.interval, self.min_interval):
             code.interval += SLOW_DOWN_STEP
             return oauth_error("slow_down", interval=self.wire_seconds(code.interval))
         auto = self.auto_approve_after_polls
@@ -289,6 +292,11 @@ class DeviceControls:
     def auto_approve_after_polls(self, value: int | None) -> None:
         with self._world.lock:
             self._devices.auto_approve_after_polls = value
+
+    def demand_slower_polls(self, seconds: float) -> None:
+        """Enforce at least ``seconds`` between polls, whatever a code announces (GitHub under load)."""
+        with self._world.lock:
+            self._devices.min_interval = seconds
 
     def approve_device(self, user_code: str) -> None:
         with self._world.lock:
