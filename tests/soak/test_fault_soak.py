@@ -2,7 +2,7 @@
 fifth of all requests, with the process SIGKILLed mid-send and restarted, while someone else edits other
 labels on the same issues. Nothing may be lost, applied wrongly, or left behind.
 
-Waits are shrunk for CI: the sandbox's ``time_scale`` and the CLI's ``TRIAGEBOARD_TIME_SCALE`` (test mode).
+Waits are shrunk for CI: the sandbox and every CLI process run on one scaled clock (``TRIAGEBOARD_TIME_SCALE``).
 """
 
 from __future__ import annotations
@@ -117,7 +117,8 @@ def test_no_move_is_lost_under_faults_kills_and_concurrent_edits(
     }
     env.pop("GITHUB_TOKEN", None)
     base = [sys.executable, "-m", "triageboard"]
-    api = ["--api-url", sb.api_url, "-v"]
+    # --wait is on the run's clock: 12,000 scaled seconds are the two real minutes a process may take.
+    api = ["--api-url", sb.api_url, "-v", "--wait", "12000"]
     sb.set_fault_rate(
         0.2,
         kinds=["status", "reset", "timeout", "secondary", "rate429"],

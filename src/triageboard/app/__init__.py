@@ -144,7 +144,7 @@ async def _run_session(
         if args.demo:
             from ..sandbox import Sandbox
 
-            sandbox = stack.enter_context(Sandbox(seed=DEMO_SEED))
+            sandbox = stack.enter_context(Sandbox(seed=DEMO_SEED, clock=clock))
             spec = spec.with_sources(api_url=sandbox.api_url)
         http = await stack.enter_async_context(httpx.AsyncClient(timeout=httpx.Timeout(30.0)))
         credentials = Credentials(spec.api_url, environ={} if sandbox is not None else None)

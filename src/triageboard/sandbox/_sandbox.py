@@ -43,11 +43,7 @@ class Sandbox:
         port: int = 0,
         extra_issues: int = 0,
         login: str = DEFAULT_LOGIN,
-        auto_approve_after_polls: int | None = None,
     ) -> None:
-        # ``auto_approve_after_polls`` is accepted and ignored until app.py stops passing it: this sandbox
-        # serves no device flow (the demo never signs in); the test sandbox (sandboxkit) does.
-        del auto_approve_after_polls
         self.token = token
         self.seed = seed
         self.clock: Clock = clock or SystemClock()
