@@ -26,6 +26,8 @@ class FakeGitHub:
     log: list[tuple[str, str]] = field(default_factory=list)
     # Called after a successful mutation: lets a test act "as someone else" mid-move.
     after_write: Callable[[], None] | None = None
+    # What GET /rate_limit says is left of the core limit (it is free to ask).
+    core_remaining: int = 5000
 
     def issue(self, repo: str, number: int, *names: str) -> None:
         self.labels[(repo, number)] = list(names)
@@ -52,6 +54,20 @@ class FakeGitHub:
             if answer is not None:
                 return answer
         path = path.removeprefix("/api/v3")
+        if path == "/rate_limit":
+            core = {
+                "limit": 5000,
+                "remaining": self.core_remaining,
+                "used": 5000 - self.core_remaining,
+                "reset": 1,
+            }
+            headers = {
+                "x-ratelimit-limit": "5000",
+                "x-ratelimit-remaining": str(self.core_remaining),
+                "x-ratelimit-reset": "4102444800",
+                "x-ratelimit-resource": "core",
+            }
+            return _json(200, {"resources": {"core": core}, "rate": core}, headers)
         if m := re.fullmatch(r"/repos/([^/]+/[^/]+)", path):
             repo = m.group(1)
             if repo not in self.can_label:

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -18,6 +19,7 @@ from triageboard.clock import Clock
 from triageboard.errors import (
     HalfApplied,
     MissingLabel,
+    RateLimited,
     StoreError,
     StoreReason,
     TriageboardError,
@@ -715,3 +717,76 @@ def test_refused_after_a_partly_sent_move_reports_githubs_labels_not_the_old_bas
     assert "AsyncAwait-OnDeck" in message
     assert "Focus and Other at once" in message
     assert labels == ("A-async-await", "AsyncAwait-Other", "AsyncAwait-Focus")
+
+
+def test_a_reset_a_century_ahead_holds_the_moves_an_hour_at_most(tmp_path: Path) -> None:
+    fake = FakeGitHub()
+    fake.issue(REPO, 1, "A-async-await")
+    fake.define(REPO, *SPEC.triage_labels)
+    clock = FakeClock(time.time())
+    century = {
+        "x-ratelimit-remaining": "0",
+        "x-ratelimit-limit": "5000",
+        "x-ratelimit-reset": str(int(clock.time()) + 100 * 365 * 86400),
+    }
+    fake.scripts.append(fail_times(1, 403, method="POST", headers=century))
+
+    async def body(engine: MoveEngine, events: Recorder) -> None:
+        await engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
+        await asyncio.wait_for(engine.run(until_idle=True, deadline=engine.clock.time()), 10)
+        row = engine.pending_move(KEY)
+        assert row is not None
+        assert isinstance(row.error, RateLimited)
+        assert row.error.capped
+        assert row.not_before - engine.clock.time() == pytest.approx(3600, abs=1)
+        await drain(engine)  # an hour later (on the fake clock) it goes out
+
+    events = run_engine(fake, tmp_path, body, clock=clock)
+    assert [k for k, _ in events.settled_] == [KEY]
+    assert any("longer wait than any of its limits" in s for s in events.statuses)
+
+
+def test_a_new_run_asks_github_before_trusting_an_old_runs_rate_limit_wait(tmp_path: Path) -> None:
+    """An earlier process was told the limit was used up until much later; a new `sync` asks GitHub
+    (GET /rate_limit costs nothing) and, with room again, sends at once instead of waiting."""
+    fake = FakeGitHub()
+    fake.issue(REPO, 1, "A-async-await")
+    fake.define(REPO, *SPEC.triage_labels)
+    clock = FakeClock(time.time())
+    limited = RateLimited(resume_at=datetime.fromtimestamp(clock.time() + 3000, UTC), secondary=False)
+
+    async def earlier(engine: MoveEngine, events: Recorder) -> None:
+        row = await engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
+        engine.outbox.defer_all(API, clock.time() + 3000, limited)
+        assert row.key == KEY
+
+    async def later(engine: MoveEngine, events: Recorder) -> None:
+        started = engine.clock.time()
+        await asyncio.wait_for(engine.run(until_idle=True, deadline=started), 10)
+        assert engine.pending_count() == 0
+        assert engine.clock.time() - started < 60  # it did not sit out the old wait
+
+    run_engine(fake, tmp_path, earlier, clock=clock)
+    events = run_engine(fake, tmp_path, later, clock=clock)
+    assert ("GET", "/api/v3/rate_limit") in fake.log
+    assert [k for k, _ in events.settled_] == [KEY]
+
+
+def test_an_old_wait_is_kept_when_github_says_the_limit_is_still_used_up(tmp_path: Path) -> None:
+    fake = FakeGitHub(core_remaining=0)
+    fake.issue(REPO, 1, "A-async-await")
+    fake.define(REPO, *SPEC.triage_labels)
+    clock = FakeClock(time.time())
+    limited = RateLimited(resume_at=datetime.fromtimestamp(clock.time() + 3000, UTC), secondary=False)
+
+    async def earlier(engine: MoveEngine, events: Recorder) -> None:
+        await engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
+        engine.outbox.defer_all(API, clock.time() + 3000, limited)
+
+    async def later(engine: MoveEngine, events: Recorder) -> None:
+        await asyncio.wait_for(engine.run(until_idle=True, deadline=engine.clock.time()), 10)
+        assert engine.pending_count() == 1
+
+    run_engine(fake, tmp_path, earlier, clock=clock)
+    run_engine(fake, tmp_path, later, clock=clock)
+    assert fake.writes() == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 import subprocess
 import sys
@@ -15,7 +16,7 @@ from triageboard import paths
 from triageboard.board import IssueKey, LabelDiff, preset
 from triageboard.errors import RateLimited, StoreError, Unavailable
 from triageboard.github import CachedPage
-from triageboard.store import MoveState, Outbox, SQLitePageCache
+from triageboard.store import AssignOp, MoveState, Outbox, SQLitePageCache
 from triageboard.wording import describe
 
 API = "https://api.github.com"
@@ -254,3 +255,83 @@ def test_moves_still_readable_in_a_damaged_outbox_are_recovered(tmp_path: Path) 
     assert [(r.key.number, r.target, r.base) for r in rows] == [
         (n, SPEC.columns[n].name, ("x",)) for n in range(3)
     ]
+
+
+# --- version 2: assignments, batches, waits released, the move from version 1 -----------------------------
+
+
+def test_an_assignment_is_one_login_and_a_second_wish_for_it_replaces_the_first(tmp_path: Path) -> None:
+    with Outbox(tmp_path / "o.sqlite3") as outbox:
+        first = outbox.put_assignment(API, KEY, "alice", AssignOp.ADD)
+        other = outbox.put_assignment(API, KEY, "bob", AssignOp.ADD)
+        again = outbox.put_assignment(API, KEY, "ALICE", AssignOp.REMOVE)  # logins match case-insensitively
+        rows = outbox.assignments(API)
+        assert [(r.login, r.op) for r in rows] == [("alice", AssignOp.REMOVE), ("bob", AssignOp.ADD)]
+        assert again.id == first.id
+        assert again.generation == first.generation + 1
+        assert again.target == "unassign @alice"
+        assert outbox.count(API) == 2
+        assert outbox.complete(first) is False  # an older generation never deletes the newer wish
+        assert outbox.complete(again) is True
+        assert outbox.complete(other) is True
+        assert outbox.count(API) == 0
+
+
+def test_a_batch_is_taken_back_except_what_is_being_sent(tmp_path: Path) -> None:
+    with Outbox(tmp_path / "o.sqlite3") as outbox:
+        rows = [
+            outbox.put(API, IssueKey("o/r", n), SPEC, SPEC.column("P-low"), ["x"], LabelDiff(), batch=7)
+            for n in (1, 2, 3)
+        ]
+        outbox.put(API, IssueKey("o/r", 4), SPEC, SPEC.column("P-low"), None, LabelDiff())  # not in the batch
+        outbox.mark(rows[0], MoveState.SENDING)
+        taken = outbox.cancel_batch(API, 7)
+        assert sorted(r.key.number for r in taken) == [2, 3]
+        assert sorted(r.key.number for r in outbox.pending(API)) == [1, 4]
+
+
+def test_waits_beyond_a_bound_are_brought_forward(tmp_path: Path) -> None:
+    with Outbox(tmp_path / "o.sqlite3") as outbox:
+        outbox.put(API, KEY, SPEC, SPEC.column("P-low"), None, LabelDiff())
+        outbox.put_assignment(API, KEY, "alice", AssignOp.ADD)
+        century = RateLimited(resume_at=datetime(2126, 1, 1, tzinfo=UTC), secondary=False)
+        outbox.defer_all(API, 4_900_000_000.0, century)
+        assert outbox.release(API, 2_000.0) == 2
+        assert [r.not_before for r in outbox.pending(API)] == [2_000.0]
+        assert [r.not_before for r in outbox.assignments(API)] == [2_000.0]
+        assert outbox.release(API, 2_000.0) == 0
+
+
+def test_an_outbox_of_version_1_is_moved_to_version_2_keeping_its_moves(tmp_path: Path) -> None:
+    """A user updating with moves still queued: they are kept; why they waited (a sentence then) is not."""
+    path = tmp_path / "o.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        """
+        CREATE TABLE moves (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, api_url TEXT NOT NULL, repo TEXT NOT NULL,
+            number INTEGER NOT NULL, board TEXT NOT NULL, columns TEXT NOT NULL, target TEXT NOT NULL,
+            base TEXT, add_labels TEXT NOT NULL, remove_labels TEXT NOT NULL, touched TEXT NOT NULL,
+            state TEXT NOT NULL, not_before REAL NOT NULL DEFAULT 0, attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT, created_at REAL NOT NULL, updated_at REAL NOT NULL,
+            generation INTEGER NOT NULL DEFAULT 1, UNIQUE (api_url, repo, number)
+        );
+        PRAGMA user_version=1;
+        """
+    )
+    columns = json.dumps([{"name": c.name, "labels": list(c.labels)} for c in SPEC.columns])
+    conn.execute(
+        "INSERT INTO moves (api_url, repo, number, board, columns, target, base, add_labels, remove_labels,"
+        " touched, state, last_error, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (API, "o/r", 5, SPEC.name, columns, "P-low", '["x"]', '["P-low"]', "[]", '["P-low"]', "waiting",
+         "GitHub's rate limit is used up until 14:05.", 1.0, 1.0),
+    )  # fmt: skip
+    conn.commit()
+    conn.close()
+    with Outbox(path) as outbox:
+        [row] = outbox.pending(API)
+        assert (row.key, row.target, row.base, row.error) == (IssueKey("o/r", 5), "P-low", ("x",), None)
+        assert outbox.assignments(API) == []
+    with sqlite3.connect(path) as check:
+        assert check.execute("PRAGMA user_version").fetchone()[0] == 2
+    check.close()
