@@ -28,7 +28,7 @@ from triageboard.errors import (
 from triageboard.github import GitHubClient, Policy
 from triageboard.moves import MoveEngine, MoveEvents
 from triageboard.reporting import Waiting
-from triageboard.store import MoveState, Outbox
+from triageboard.store import AssignOp, MoveState, Outbox
 from triageboard.wording import describe
 
 SPEC = preset("rust-async")
@@ -790,3 +790,17 @@ def test_an_old_wait_is_kept_when_github_says_the_limit_is_still_used_up(tmp_pat
     run_engine(fake, tmp_path, earlier, clock=clock)
     run_engine(fake, tmp_path, later, clock=clock)
     assert fake.writes() == []
+
+
+def test_requests_reach_the_outbox_in_the_order_they_were_made(tmp_path: Path) -> None:
+    """Assign, then unassign at once: the last wish must be the one written last, whatever the threads do."""
+    fake = FakeGitHub()
+
+    async def body(engine: MoveEngine, events: Recorder) -> None:
+        wishes = [AssignOp.ADD, AssignOp.REMOVE] * 20
+        await asyncio.gather(*(engine.request_assignment(KEY, "alice", op) for op in wishes))
+        [row] = engine.outbox.assignments(API)
+        assert row.op is AssignOp.REMOVE
+        assert row.generation == len(wishes)
+
+    run_engine(fake, tmp_path, body)

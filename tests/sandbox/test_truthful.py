@@ -4,7 +4,6 @@ the ``Server`` header."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -12,7 +11,6 @@ from fakeclock import FakeClock
 from sandboxkit import Sandbox
 from sbclient import Api
 
-from triageboard.clock import ScaledClock
 from triageboard.sandbox._ratelimit import ContentLimiter
 
 LIST = "repos/rust-lang/rust/issues?per_page=5&labels=A-async-await"

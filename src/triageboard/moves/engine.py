@@ -342,8 +342,9 @@ class MoveEngine:
                 await self._store_failed(exc)
 
     async def _db(self, work: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-        """Outbox work in a worker thread: SQLite's fsync never blocks the event loop (the UI thread)."""
-        return await asyncio.to_thread(work, *args, **kwargs)
+        """Outbox work on the outbox's worker thread, in the order asked for: SQLite's fsync never blocks
+        the event loop (the UI thread), and a later wish for a row is never written before an earlier one."""
+        return await asyncio.wrap_future(self.outbox.submit(work, *args, **kwargs))
 
     async def _sleep(self, seconds: float | None) -> None:
         await wait_event(self.clock, self._wake, seconds)

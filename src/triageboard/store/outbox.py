@@ -9,8 +9,9 @@ so do several assignment requests for one login.
 Rows are self-contained: they carry the board's columns, so a replay does not depend on which board is open.
 Why a row waits is kept as facts (``errors.to_record``), never as a sentence.
 
-The class is synchronous and thread-safe (one connection behind a lock); the engine calls it from a worker
-thread so that no disk wait ever runs on the UI thread.
+The class is synchronous and thread-safe (one connection behind a lock). ``submit`` runs a call on the
+outbox's own worker thread, one at a time in the order they were asked for (the last wish for a row must
+win), so that no disk wait ever runs on the UI thread.
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ import json
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 from ..board import BoardSpec, Column, IssueKey, LabelDiff, label_key
 from ..clock import Clock, SystemClock
@@ -32,6 +35,8 @@ from .db import failure, open_database
 
 SCHEMA_VERSION = 2
 WHAT = "outbox"
+P = ParamSpec("P")
+T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 
@@ -253,8 +258,14 @@ class Outbox:
         self._clock: Clock = clock or SystemClock()
         self._conn = opened.connection
         self._lock = threading.Lock()
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox")
+
+    def submit(self, work: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
+        """Run ``work(*args, **kwargs)`` on the outbox's worker thread, after every call submitted before."""
+        return self._worker.submit(work, *args, **kwargs)
 
     def close(self) -> None:
+        self._worker.shutdown(wait=True)  # what was asked for is written before the file closes
         with self._lock:
             self._conn.close()
 
