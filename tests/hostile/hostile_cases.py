@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import time
 from collections.abc import Callable
 from typing import Any
 
-from hostile_harness import Case, Context, Step, clear_of_both_clocks
+from hostile_harness import CLOCK, Case, Context, Step, clear_of_both_clocks
 from hostile_server import (
     Exchange,
     Rule,
@@ -79,16 +78,17 @@ def move(
     issue: str = "{uncat}",
     column: str = "Focus",
     *,
-    wait: float = 1.0,
+    wait: float = 10,
     exit: int | frozenset[int] = 3,
     say: tuple[str, ...] = ("queued", "triageboard sync"),
     **kw: Any,
 ) -> Step:
+    """``wait``: the --wait, in seconds of the run's clock (ten to a real second: 10 is one real second)."""
     return Step(("move", issue, column, "--wait", f"{wait:g}"), exit=exit, say=say, **kw)
 
 
-def healthy_sync(wait: float = 5.0, say: tuple[str, ...] = (r"\tdone\t",), **kw: Any) -> Step:
-    """GitHub is healthy again: a sync sends what waits."""
+def healthy_sync(wait: float = 50, say: tuple[str, ...] = (r"\tdone\t",), **kw: Any) -> Step:
+    """GitHub is healthy again: a sync sends what waits (``wait`` in clock seconds, as for :func:`move`)."""
     return Step(("sync", "--wait", f"{wait:g}"), exit=0, say=say, rules=(), **kw)
 
 
@@ -186,9 +186,12 @@ def _same_link(header: str | None, x: Exchange) -> str | None:
 
 
 def _far_reset() -> Callable[[Exchange], None]:
+    """A primary limit whose reset is a century (and some hours) ahead: on the run's clock, as GitHub's
+    headers are on the clients' (the sandbox's own headers are on that clock too)."""
+
     def act(x: Exchange) -> None:
-        now = time.time()
-        reset_at = int(now + 100 * 365 * 86400 + clear_of_both_clocks(now))  # a century (and hours) ahead
+        now = CLOCK.time()
+        reset_at = int(now + 100 * 365 * 86400 + clear_of_both_clocks(now))
         headers = [
             ("x-ratelimit-limit", "5000"),
             ("x-ratelimit-remaining", "0"),
@@ -202,11 +205,13 @@ def _far_reset() -> Callable[[Exchange], None]:
 
 
 def _soon_reset(seconds: int) -> Callable[[Exchange], None]:
+    """A primary limit that resets ``seconds`` from now on the run's clock (negative: already past)."""
+
     def act(x: Exchange) -> None:
         headers = [
             ("x-ratelimit-limit", "5000"),
             ("x-ratelimit-remaining", "0"),
-            ("x-ratelimit-reset", str(int(time.time()) + seconds)),
+            ("x-ratelimit-reset", str(int(CLOCK.time()) + seconds)),
             ("x-ratelimit-resource", "core"),
         ]
         error(403, "API rate limit exceeded for user ID 1.", headers)(x)
@@ -436,7 +441,7 @@ def corpus() -> list[Case]:
         Case(
             "json_add_answer_wrong_shape",
             "every label POST is applied, but its answer is an object where the list is due",
-            (move(wait=3, exit=0, say=(r"\tdone\t",)),),
+            (move(wait=30, exit=0, say=(r"\tdone\t",)),),
             rules=(posts(ADD, proxy(data=lambda _labels: {"labels": "AsyncAwait-Focus"})),),
             outcome="done",
         ),
@@ -735,14 +740,14 @@ def corpus() -> list[Case]:
         Case(
             "status_403_rate_limit_soon",
             "403 with x-ratelimit-remaining 0, reset in 3 s; then healthy",
-            (move(say=("queued", "rate limit")), healthy_sync(wait=10)),
+            (move(say=("queued", "rate limit")), healthy_sync(wait=100)),
             rules=(posts(ADD, _soon_reset(3)),),
             outcome="done",
         ),
         Case(
             "rate_limit_reset_century",
             "403 with x-ratelimit-reset a century ahead; then healthy",
-            (move(say=("queued", "rate limit")), healthy_sync(wait=3)),
+            (move(say=("queued", "rate limit")), healthy_sync(wait=30)),
             rules=(posts(ADD, _far_reset()),),
             outcome="done",
             xfail=WAIT_REASON,
@@ -757,14 +762,14 @@ def corpus() -> list[Case]:
         Case(
             "rate_limit_reset_past",
             "403 with a reset time already past (clock skew), once",
-            (move(wait=5, exit=0, say=(r"\tdone\t",)),),
+            (move(wait=50, exit=0, say=(r"\tdone\t",)),),
             rules=(posts(ADD, _soon_reset(-3600), times=1),),
             outcome="done",
         ),
         Case(
             "retry_after_absurd",
             "403 secondary limit with retry-after: 999999999; then healthy",
-            (move(say=("queued", "slow down|rate limit")), healthy_sync(wait=3)),
+            (move(say=("queued", "slow down|rate limit")), healthy_sync(wait=30)),
             rules=(posts(ADD, error(403, SECONDARY, [("retry-after", "999999999")])),),
             outcome="done",
             xfail=WAIT_REASON
@@ -773,14 +778,14 @@ def corpus() -> list[Case]:
         Case(
             "retry_after_negative",
             "403 secondary limit with retry-after: -30; then healthy",
-            (move(say=("queued", "slow down|rate limit")), healthy_sync(wait=10)),
+            (move(say=("queued", "slow down|rate limit")), healthy_sync(wait=100)),
             rules=(posts(ADD, error(403, SECONDARY, [("retry-after", "-30")])),),
             outcome="done",
         ),
         Case(
             "secondary_without_retry_after",
             "403 with the secondary-limit message and no retry-after; then healthy",
-            (move(say=("queued", "slow down|rate limit")), healthy_sync(wait=10)),
+            (move(say=("queued", "slow down|rate limit")), healthy_sync(wait=100)),
             rules=(posts(ADD, error(403, SECONDARY)),),
             outcome="done",
         ),
@@ -893,7 +898,7 @@ def corpus() -> list[Case]:
         Case(
             "drip_move",
             "the issue's labels drip one byte every 100 ms; then healthy",
-            (move(wait=2, bound=15), healthy_sync()),
+            (move(wait=20, bound=15), healthy_sync()),
             rules=(gets(ISSUE_LABELS, drip(0.1)),),
             outcome="done",
             xfail=HANG
@@ -1003,7 +1008,7 @@ def corpus() -> list[Case]:
             Case(
                 f"ref_{name}",
                 f"move {ref} Focus",
-                (Step(("move", ref, "Focus", "--wait", "1"), exit=2, say=("OWNER/REPO#N",)),),
+                (Step(("move", ref, "Focus", "--wait", "10"), exit=2, say=("OWNER/REPO#N",)),),
                 sent=False,
             )
             for name, ref in (
@@ -1041,7 +1046,7 @@ def corpus() -> list[Case]:
                         "--api-url",
                         "{api}",
                         "--wait",
-                        "1",
+                        "10",
                     ),
                     board=False,
                     prepare=_write("b.toml", ODD_BOARD.encode()),
@@ -1058,7 +1063,7 @@ def corpus() -> list[Case]:
                         "--api-url",
                         "{api}",
                         "--wait",
-                        "1",
+                        "10",
                     ),
                     board=False,
                     exit=1,
@@ -1161,7 +1166,7 @@ def corpus() -> list[Case]:
             (
                 move(rules=(posts(ADD, error(503, "Service Unavailable")),)),
                 Step(
-                    ("sync", "--wait", "3"),
+                    ("sync", "--wait", "30"),
                     rules=(),
                     prepare=_sql(outbox, "UPDATE moves SET columns = '{not json'"),
                     exit=1,
@@ -1176,7 +1181,7 @@ def corpus() -> list[Case]:
             (
                 move(rules=(posts(ADD, error(503, "Service Unavailable")),)),
                 Step(
-                    ("sync", "--wait", "3"),
+                    ("sync", "--wait", "30"),
                     rules=(),
                     prepare=_sql(outbox, "UPDATE moves SET state = 'flying'"),
                     exit=frozenset({0, 1}),

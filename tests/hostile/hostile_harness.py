@@ -13,7 +13,6 @@ output, in no file under the case's directories, and never reached another host.
 from __future__ import annotations
 
 import json
-import math
 import os
 import re
 import signal
@@ -31,10 +30,19 @@ from typing import Literal
 from hostile_server import HostileServer, Rule
 from sandboxkit import Sandbox
 
+from triageboard.clock import ScaledClock
+
 # Recognisable, and nowhere else in the project: any appearance in an output or a file is a leak.
 TOKEN = "tbh-hostile-SECRET-4c1f9e27d8a3b6"
 REPO = "rust-lang/rust"
-SCALE = "0.1"  # TRIAGEBOARD_TIME_SCALE: the CLI's own waits (backoff, spacing, timeouts) shrink tenfold
+SCALE = 0.1  # time runs ten times faster for every process of a case, and for its sandbox and servers
+# One clock for the whole run: the CLI and window processes (TRIAGEBOARD_TIME_SCALE=SCALE@ANCHOR), the
+# sandbox behind the hostile server, and the resets and retry-afters the hostile server scripts. Its anchor
+# is the ScaledClock default (the start of the current UTC day), fixed once so that a run that crosses
+# midnight still agrees with itself. Every --wait, backoff, deadline and announced wait is in its seconds;
+# real-time bounds (a step's ``bound``, process timeouts) stay real.
+CLOCK = ScaledClock(SCALE)
+TIME_SCALE = f"{SCALE:g}@{CLOCK.anchor:.0f}"
 COLUMN_LABELS = {"Focus": "AsyncAwait-Focus", "OnDeck": "AsyncAwait-OnDeck", "Other": "AsyncAwait-Other"}
 TRIAGE = {name.casefold() for name in COLUMN_LABELS.values()}
 
@@ -201,7 +209,7 @@ def base_env(ctx: Context, token: str | None) -> dict[str, str]:
     env.update(
         # Never the user's keyring, never a D-Bus wait.
         PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
-        TRIAGEBOARD_TIME_SCALE=SCALE,
+        TRIAGEBOARD_TIME_SCALE=TIME_SCALE,
         PYTHONDONTWRITEBYTECODE="1",
         PYTHONIOENCODING="utf-8",
         LC_ALL="C.UTF-8",
@@ -254,7 +262,7 @@ def run_case(case: Case, root: Path, issues: Issues, baseline: frozenset[str]) -
     started = time.monotonic()
     root.mkdir(parents=True, exist_ok=True)
     with (
-        Sandbox(token=TOKEN, seed=1) as sandbox,
+        Sandbox(token=TOKEN, seed=1, clock=CLOCK) as sandbox,
         HostileServer(sandbox.api_url, case.rules, page_size=case.page_size) as server,
         HostileServer() as sink,
     ):
@@ -327,24 +335,22 @@ def check_run(ctx: Context, step: Step, run: Run, baseline: frozenset[str]) -> l
     return problems
 
 
-def clocks(epoch: float | None = None) -> tuple[datetime, datetime]:
-    """The local time now on the real clock and on the scaled one (see :func:`check_waits`)."""
-    real = time.time() if epoch is None else epoch
-    midnight = math.floor(real / 86400) * 86400
-    scaled = midnight + (real - midnight) / float(SCALE)
-    return datetime.fromtimestamp(real).astimezone(), datetime.fromtimestamp(scaled).astimezone()
+def clocks() -> tuple[datetime, datetime]:
+    """The local time now on the real clock and on the run's scaled one (see :func:`check_waits`)."""
+    return datetime.now().astimezone(), CLOCK.now().astimezone()
 
 
-def clear_of_both_clocks(epoch: float) -> int:
-    """Seconds to add to ``epoch`` (3 to 21 hours) for a time of day at least 2.5 hours from what both
-    clocks say now: an undated "until HH:MM" of that time can never pass for a wait within the hour."""
+def clear_of_both_clocks(base: float) -> int:
+    """Seconds to add to ``base`` (epoch seconds; 3 to 21 hours) for a time of day at least 2.5 hours from
+    what both clocks say now: an undated "until HH:MM" of that time can never pass for a wait within the
+    hour. (Whole days added on top keep that time of day.)"""
 
     def minutes(moment: datetime) -> int:
         return moment.hour * 60 + moment.minute
 
-    nows = [minutes(now) for now in clocks(epoch)]
+    nows = [minutes(now) for now in clocks()]
     for hours in range(3, 22):
-        there = minutes(datetime.fromtimestamp(epoch + hours * 3600).astimezone())
+        there = minutes(datetime.fromtimestamp(base + hours * 3600).astimezone())
         if all(min((there - now) % 1440, (now - there) % 1440) >= 150 for now in nows):
             return hours * 3600
     raise AssertionError("no time of day is clear of both clocks")  # cannot happen: 2 gaps of 5 h
@@ -353,8 +359,8 @@ def clear_of_both_clocks(epoch: float) -> int:
 def check_waits(text: str) -> list[str]:
     """Any "until [DATE ]HH:MM" must be within an hour from now, and dated when it is not today.
 
-    "Now" is the real clock, or the scaled clock a process under TRIAGEBOARD_TIME_SCALE may run on
-    (anchored at the start of the UTC day, as ``triageboard.clock.ScaledClock``).
+    "Now" is the real clock, or the run's scaled clock (:data:`CLOCK`), which every process of a case runs
+    on.
     """
     problems = []
     for match in UNTIL.finditer(text):
@@ -531,7 +537,7 @@ def scout() -> Issues:
         names = {str(label["name"]).casefold() for label in item["labels"]}  # type: ignore[attr-defined,index]
         return names & TRIAGE
 
-    with Sandbox(token=TOKEN, seed=1) as sb:
+    with Sandbox(token=TOKEN, seed=1, clock=CLOCK) as sb:
         uncategorized = [
             int(item["number"])  # type: ignore[call-overload]
             for item in fetch(sb, "A-async-await")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from hostile_harness import (
+    CLOCK,
     TOKEN,
     Case,
     Context,
@@ -30,7 +31,7 @@ pytestmark = pytest.mark.hostile
 def ctx(tmp_path: Path) -> Iterator[Context]:
     case = Case("self-test", "the harness checks itself", (Step(),))
     with (
-        Sandbox(token=TOKEN, seed=1) as sandbox,
+        Sandbox(token=TOKEN, seed=1, clock=CLOCK) as sandbox,
         HostileServer(sandbox.api_url) as server,
         HostileServer() as sink,
     ):
