@@ -17,17 +17,20 @@ error: they are safe to log and to show.
     │   └── MalformedToken
     ├── DomainError               a saved view, meeting journal or triagebot.toml that cannot be used
     ├── GitHubError               what GitHub (or something in its place) answered
+    │   ├── BadRequest            400: GitHub could not make sense of the request
     │   ├── AuthError             401
     │   ├── PermissionDenied      403 without a rate limit
     │   ├── NotFound              404
     │   │   └── Gone              410
+    │   ├── LegallyBlocked        451: access blocked for legal reasons
     │   ├── Redirected            3xx to a write: the issue or repository moved
     │   ├── ValidationFailed      422
     │   │   └── SearchLimitReached
     │   ├── RateLimited           primary or secondary limit, with when to resume
     │   ├── Unavailable           5xx, network, deadline (temporary)
     │   │   ├── Offline
-    │   │   └── TimedOut
+    │   │   ├── TimedOut
+    │   │   └── BrokenAnswer      the connection broke off mid-answer, or carried no valid HTTP
     │   └── BadResponse           an answer that cannot be used (shape, size, links, encoding)
     ├── SignInError               keyring, device flow, gh import
     │   ├── KeyringUnavailable
@@ -163,6 +166,11 @@ class GitHubError(TriageboardError):
         self.detail = detail
 
 
+class BadRequest(GitHubError):
+    """400: GitHub could not make sense of the request (``detail``: its words, e.g. "Problems parsing
+    JSON"). Sending it again changes nothing: triageboard (or something in between) sent it wrong."""
+
+
 class AuthError(GitHubError):
     """401. ``had_token``: a token was sent and GitHub rejected it (else none was set)."""
 
@@ -183,6 +191,10 @@ class NotFound(GitHubError):
 
 class Gone(NotFound):
     """410: it was deleted."""
+
+
+class LegallyBlocked(GitHubError):
+    """451: GitHub blocks access to this (a repository taken down for legal reasons, e.g. a DMCA notice)."""
 
 
 class Redirected(GitHubError):
@@ -254,16 +266,28 @@ class TimedOut(Unavailable):
         self.seconds = seconds
 
 
+class BrokenAnswer(Unavailable):
+    """The connection broke off before the answer was complete, or carried something that is not valid
+    HTTP (``cause``: the transport's name). Not a missing network: the server answered, wrongly."""
+
+    def __init__(self, *, host: str, cause: str = "", path: str = "") -> None:
+        super().__init__(path=path)
+        self.host = host
+        self.cause = cause
+
+
 class BadResponseReason(StrEnum):
     MALFORMED = "malformed"  # not JSON, or JSON of the wrong shape
     HTML = "html"  # a web page (proxy, captive portal, outage)
     TOO_LARGE = "too-large"
     UNDECODABLE = "undecodable"  # broken compression or framing
     REDIRECT_LOOP = "redirect-loop"
+    REDIRECT_OFFSITE = "redirect-offsite"  # a GET redirected away from the API origin
     LINK_CYCLE = "link-cycle"
     LINK_OFFSITE = "link-offsite"  # a page link that leaves the API origin
     TOO_MANY_PAGES = "too-many-pages"
     UNEXPECTED_STATUS = "unexpected-status"
+    NOT_MODIFIED = "not-modified"  # 304 to a request that named no stored copy
 
 
 class BadResponse(GitHubError):

@@ -116,8 +116,15 @@ class _Words:
                 return self.rate_limited(err, doing)
             case e.TimedOut():
                 return (
-                    f"{err.host} did not answer completely within {err.seconds:g} s; the request was "
-                    f"stopped. Check your connection. {self.later(doing)}"
+                    f"{err.host} did not answer in time (nothing complete within {err.seconds:g} s), so "
+                    f"the request was stopped. Check your connection. {self.later(doing)}"
+                )
+            case e.BrokenAnswer():
+                cause = f" ({err.cause})" if err.cause else ""
+                return (
+                    f"The connection to {err.host} broke off before the answer was complete, or carried "
+                    f"something that is not valid HTTP{cause}, so the answer could not be read. Nothing was "
+                    f"lost. {self.later(doing)} If it persists, check the API URL (a proxy in between?)."
                 )
             case e.Offline():
                 cause = f" ({err.cause})" if err.cause else ""
@@ -127,6 +134,24 @@ class _Words:
                 )
             case e.Unavailable():
                 return f"GitHub is having trouble ({err.status}). Nothing was lost. {self.later(doing)}"
+            case e.BadRequest():
+                detail = f": {err.detail}" if err.detail else ""
+                return (
+                    f"GitHub could not make sense of triageboard's request to {err.path} (400{detail}); "
+                    "nothing was changed. Sending it again would not help: this is a bug in triageboard, or "
+                    "something in between altered the request. Please report it, with the log."
+                )
+            case e.LegallyBlocked():
+                detail = f": {err.detail}" if err.detail else ""
+                fix = (
+                    "remove the repository from the board file"
+                    if self.window
+                    else "leave the repository out (--repo), or remove it from the board file"
+                )
+                return (
+                    f"GitHub blocks access to {err.path} for legal reasons (451{detail}); triageboard "
+                    f"cannot load or change it. To use the rest of the board, {fix}."
+                )
             case e.SearchLimitReached():
                 return "GitHub search returns only the first 1,000 results."
             case e.ValidationFailed():
@@ -203,8 +228,19 @@ class _Words:
                 return f"GitHub's page links go round in a circle; the listing was stopped. {later}"
             case reason.LINK_OFFSITE:
                 return (
-                    f"GitHub's next-page link points away from the API ({err.what}); it was not followed, "
+                    f"GitHub's next-page link leads outside the API, to {err.what}; it was not followed, "
                     "so the listing is incomplete. Check the API URL (a proxy in between?)."
+                )
+            case reason.REDIRECT_OFFSITE:
+                return (
+                    f"GitHub redirected the request outside the API, to {err.what}; it was not followed "
+                    "(nothing was sent there). Check the API URL (a proxy in between?)."
+                )
+            case reason.NOT_MODIFIED:
+                return (
+                    "GitHub answered 304 Not Modified to a request that named no stored copy: a cache or "
+                    f"proxy between triageboard and GitHub is misbehaving; the answer was ignored. {later} "
+                    "If it persists, check the API URL and any proxy."
                 )
             case reason.TOO_MANY_PAGES:
                 return (

@@ -12,8 +12,12 @@ from ghtest import TOKEN, Harness, issue_json, json_response
 
 from triageboard.errors import (
     AuthError,
+    BadRequest,
     BadResponse,
+    BadResponseReason,
+    BrokenAnswer,
     GitHubError,
+    LegallyBlocked,
     NotFound,
     Offline,
     PermissionDenied,
@@ -24,7 +28,7 @@ from triageboard.errors import (
     ValidationFailed,
 )
 from triageboard.github import GitHubClient, Policy
-from triageboard.wording import describe
+from triageboard.wording import Front, describe
 
 
 async def get_issue(client: GitHubClient) -> object:
@@ -181,13 +185,15 @@ def test_5xx_then_success(harness: Harness) -> None:
 @pytest.mark.parametrize(
     "exc", [httpx.ConnectError("refused"), httpx.ReadTimeout("slow"), httpx.RemoteProtocolError("reset")]
 )
-def test_connection_errors_are_offline_after_retries(harness: Harness, exc: Exception) -> None:
+def test_connection_errors_are_unavailable_after_retries(harness: Harness, exc: Exception) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         raise exc
 
     err = fails(harness, handler, Policy(retries=2))
-    # a read that times out is no answer in time; the others are no connection
-    assert type(err) is (TimedOut if isinstance(exc, httpx.TimeoutException) else Offline)
+    # a read that times out is no answer in time; an answer broken off (or not HTTP) is the server's doing,
+    # not a missing network; the others are no connection
+    expected = {httpx.ReadTimeout: TimedOut, httpx.RemoteProtocolError: BrokenAnswer}.get(type(exc), Offline)
+    assert type(err) is expected
     assert isinstance(err, Unavailable)
     assert len(harness.requests) == 3
     assert "refused" not in describe(err) or "Cannot reach" in describe(err)
@@ -201,6 +207,26 @@ def test_unexpected_status_is_bad_response(harness: Harness) -> None:
 def test_304_without_a_stored_page_is_bad_response(harness: Harness) -> None:
     err = fails(harness, lambda r: httpx.Response(304))
     assert type(err) is BadResponse
+    assert err.reason is BadResponseReason.NOT_MODIFIED
+    assert "proxy" in describe(err, Front.CLI)  # what is wrong, and where to look
+
+
+def test_400_is_a_request_github_could_not_read_and_asks_for_a_report(harness: Harness) -> None:
+    err = fails(harness, lambda r: json_response(400, {"message": "Problems parsing JSON"}))
+    assert type(err) is BadRequest
+    assert not err.temporary  # the same request gets the same answer
+    text = describe(err, Front.CLI)
+    assert "Problems parsing JSON" in text
+    assert "report it" in text
+
+
+def test_451_is_a_legal_block_and_says_how_to_go_on_without_it(harness: Harness) -> None:
+    err = fails(harness, lambda r: json_response(451, {"message": "Repository access blocked"}))
+    assert type(err) is LegallyBlocked
+    assert not err.temporary
+    assert "legal reasons" in describe(err, Front.CLI)
+    assert "--repo" in describe(err, Front.CLI)
+    assert "--repo" not in describe(err, Front.WINDOW)
 
 
 # --- malformed answers: BadResponse, never a crash ---------------------------------------------------

@@ -89,18 +89,20 @@ def test_token_auth_for_a_loopback_sandbox_checks_the_port() -> None:
     assert "authorization" not in other.headers
 
 
-def test_cross_host_redirect_does_not_carry_the_token(harness: Harness) -> None:
+def test_a_redirect_to_another_host_is_refused_not_followed(harness: Harness) -> None:
+    """Nothing goes to the other host (not the path, not a search's query), and its answer is never taken
+    for GitHub's."""
+
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.host == "api.github.com":
             return httpx.Response(302, headers={"location": "https://elsewhere.example/repos/a/b/issues/1"})
         return json_response(200, issue_json(1, repo="a/b"))
 
-    got = harness.run(lambda c: c.get_issue("a/b", 1), handler)
-    assert got.number == 1
-    first, second = harness.requests
-    assert first.headers["authorization"] == f"Bearer {TOKEN}"
-    assert second.url.host == "elsewhere.example"
-    assert "authorization" not in second.headers
+    with pytest.raises(BadResponse) as caught:
+        harness.run(lambda c: c.get_issue("a/b", 1), handler)
+    assert caught.value.reason is BadResponseReason.REDIRECT_OFFSITE
+    assert [r.url.host for r in harness.requests] == ["api.github.com"]
+    assert "https://elsewhere.example/repos/a/b/issues/1" in describe(caught.value)
 
 
 def test_same_origin_redirect_keeps_the_token(harness: Harness) -> None:

@@ -452,9 +452,10 @@ def test_refused_content_is_permanent(tmp_path: Path, status: int) -> None:
         await drain(engine)
 
     events = run_engine(fake, tmp_path, body)
-    assert len(events.failed_) == (1 if status == 422 else 0)
-    if status == 400:  # an unexpected status is a BadResponse: temporary, so it is retried and succeeds
-        assert events.settled_
+    # 400 (GitHub could not read the request) and 422 (it refused the content): the same request gets the
+    # same answer, so the move is dropped and the user told, never retried
+    assert len(events.failed_) == 1
+    assert not events.settled_
 
 
 # --- review: failure paths a triage meeting meets ------------------------------------------------

@@ -15,10 +15,10 @@ import json
 import logging
 import math
 import re
-from collections.abc import AsyncIterator, Callable, Generator, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import httpx
 
@@ -27,10 +27,13 @@ from ..board import Issue, Label
 from ..clock import Clock, SystemClock
 from ..errors import (
     AuthError,
+    BadRequest,
     BadResponse,
     BadResponseReason,
+    BrokenAnswer,
     GitHubError,
     Gone,
+    LegallyBlocked,
     MalformedToken,
     NotFound,
     Offline,
@@ -50,6 +53,8 @@ log = logging.getLogger(__name__)
 
 API_VERSION = "2022-11-28"
 SEARCH_PAGES = 10  # 1,000 results at 100 a page: GitHub answers 422 past that
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+T = TypeVar("T")
 TokenSource = Callable[[], str | None]
 
 # Header values we send back (ETags) must be visible ASCII: anything else raises in the HTTP layer.
@@ -377,7 +382,9 @@ class GitHubClient:
             ) from None
         if origin(resolved) != self._origin:
             # Never carry the token (or our trust) to another host because a page said so.
-            raise BadResponse(BadResponseReason.LINK_OFFSITE, what=_path(resolved), path=_path(answer.url))
+            raise BadResponse(
+                BadResponseReason.LINK_OFFSITE, what=_address_text(resolved), path=_path(answer.url)
+            )
         return resolved
 
     async def _request(
@@ -390,20 +397,24 @@ class GitHubClient:
         cacheable: bool = True,
         mutating: bool = False,
     ) -> _Answer:
+        """One request, with quick retries of temporary failures; all of it, retries and their pauses
+        included, within ``Policy.request_deadline`` of the clock."""
         url = path_or_url if "://" in path_or_url else f"{self.api_url}{path_or_url}"
         request_url = str(httpx.URL(url, params=params)) if params else url
+        deadline = self.clock.monotonic() + self.policy.request_deadline
         attempt = 0
         while True:
             try:
                 if mutating:
                     await self._space_mutations()
-                return await self._once(method, request_url, json_body, cacheable and method == "GET")
+                left = deadline - self.clock.monotonic()
+                return await self._once(method, request_url, json_body, cacheable and method == "GET", left)
             except Unavailable as exc:
                 kind = type(exc).__name__
                 self.stats.failures[kind] = self.stats.failures.get(kind, 0) + 1
-                if attempt >= self.policy.retries:
-                    raise
                 delay = self.policy.backoff(attempt)
+                if attempt >= self.policy.retries or self.clock.monotonic() + delay >= deadline:
+                    raise
                 attempt += 1
                 self.stats.retries += 1
                 log.info("%s %s failed (%s); retry %d in %.2fs", method, _path(url), kind, attempt, delay)
@@ -417,19 +428,24 @@ class GitHubClient:
                 await self.clock.sleep(wait)
             self._last_mutation = self.clock.monotonic()
 
-    async def _once(self, method: str, url: str, json_body: object, use_cache: bool) -> _Answer:
+    async def _once(self, method: str, url: str, json_body: object, use_cache: bool, left: float) -> _Answer:
+        """One attempt, within ``left`` seconds of the clock (what remains of the request's deadline)."""
         cached = await self._cached(url) if use_cache else None
         self.stats.requests += 1
         host = httpx.URL(url).host
         try:
-            async with self.clock.timeout(self.policy.request_deadline):
-                status, headers, body = await self._exchange(method, url, json_body, cached)
+            async with self.clock.timeout(left):
+                status, headers, body, final_url = await self._exchange(method, url, json_body, cached)
         except TimeoutError:
             raise TimedOut(host=host, seconds=self.policy.request_deadline, path=_path(url)) from None
         except httpx.TimeoutException:
             raise TimedOut(host=host, seconds=self.policy.read_timeout, path=_path(url)) from None
         except httpx.TooManyRedirects:
             raise BadResponse(BadResponseReason.REDIRECT_LOOP, path=_path(url)) from None
+        except httpx.RemoteProtocolError as exc:
+            # The server (or something in between) broke the connection off mid-answer, or spoke something
+            # that is not HTTP: not "no network", and worth another try.
+            raise BrokenAnswer(host=host, cause=type(exc).__name__, path=_path(url)) from None
         except httpx.TransportError as exc:
             if isinstance(exc, httpx.UnsupportedProtocol | httpx.LocalProtocolError):
                 raise BadResponse(
@@ -442,15 +458,18 @@ class GitHubClient:
             ) from None
         log.debug("%s %s -> %d", method, _path(url), status)
         scopes = headers.get("x-oauth-scopes")
-        if status == 304 and cached is not None:
+        if status == 304:
+            if cached is None:
+                # Not Modified, to a request that named no stored copy: a cache or proxy in between.
+                raise BadResponse(BadResponseReason.NOT_MODIFIED, status=status, path=_path(url))
             self.stats.not_modified += 1
             try:
                 data = _decode(cached.body, url)
             except BadResponse:
                 # A damaged stored page is dropped, never replayed: ask again without it.
                 await self._drop_cached(url)
-                return await self._once(method, url, json_body, use_cache=False)
-            return _Answer(200, data, cached.link, scopes, url)
+                return await self._once(method, url, json_body, False, left)
+            return _Answer(200, data, cached.link, scopes, final_url)
         if 300 <= status < 400 and method != "GET":
             raise Redirected(status=status, path=_path(url))
         if 200 <= status < 300:
@@ -459,12 +478,15 @@ class GitHubClient:
             link = headers.get("link")
             if use_cache and self._cache is not None and etag:
                 await self._store(url, etag, body, link)
-            return _Answer(status, data, link, scopes, url)
+            return _Answer(status, data, link, scopes, final_url)
         raise self._error(status, headers, body, url)
 
     async def _exchange(
         self, method: str, url: str, json_body: object, cached: CachedPage | None
-    ) -> tuple[int, httpx.Headers, bytes]:
+    ) -> tuple[int, httpx.Headers, bytes, str]:
+        """Send, follow a GET's redirects while they stay on the API origin, read the body; returns the
+        status, headers, body and the URL that answered. Every wait for the server (the answer's head,
+        each piece of its body) is bounded by ``Policy.read_timeout`` of the clock."""
         headers = {
             "Accept": "application/vnd.github+json",
             "X-GitHub-Api-Version": API_VERSION,
@@ -472,19 +494,44 @@ class GitHubClient:
         }
         if cached is not None:
             headers["If-None-Match"] = cached.etag
-        async with self._http.stream(
-            method,
-            url,
-            headers=headers,
-            json=json_body,
-            auth=self._auth,
-            timeout=self.policy.read_timeout,
-            # A redirected write would be replayed as a GET by httpx (301/302): never follow one.
-            follow_redirects=method == "GET",
-        ) as response:
-            self._note_rate_limit(response.headers)
-            body = await self._read_capped(response, url)
-            return response.status_code, response.headers, body
+        current = url
+        for _hop in range(self.policy.max_redirects + 1):
+            request = self._http.build_request(
+                method, current, headers=headers, json=json_body, timeout=self.policy.read_timeout
+            )
+            # A redirected write would be replayed as a GET by httpx (301/302): never follow one; and a
+            # GET's redirects are followed here, one by one, so that none leaves the API's origin.
+            response = await self._timed(self._http.send(request, auth=self._auth, stream=True), current)
+            try:
+                self._note_rate_limit(response.headers)
+                location = response.headers.get("location")
+                if method == "GET" and response.status_code in _REDIRECTS and location:
+                    current = self._redirect_target(current, location)
+                    continue
+                body = await self._read_capped(response, current)
+                return response.status_code, response.headers, body, current
+            finally:
+                await response.aclose()
+        raise BadResponse(BadResponseReason.REDIRECT_LOOP, path=_path(url))
+
+    def _redirect_target(self, url: str, location: str) -> str:
+        try:
+            target = str(httpx.URL(url).join(location))
+        except (httpx.InvalidURL, ValueError):
+            raise BadResponse(BadResponseReason.MALFORMED, what="a redirect", path=_path(url)) from None
+        if origin(target) != self._origin:
+            # Never ask another host, nor take its answer for GitHub's, because a redirect said so.
+            raise BadResponse(BadResponseReason.REDIRECT_OFFSITE, what=_address_text(target), path=_path(url))
+        return target
+
+    async def _timed(self, work: Awaitable[T], url: str) -> T:
+        """``work`` (a wait for the server) within ``Policy.read_timeout`` of the clock."""
+        try:
+            async with self.clock.timeout(self.policy.read_timeout):
+                return await work
+        except TimeoutError:
+            host = httpx.URL(url).host
+            raise TimedOut(host=host, seconds=self.policy.read_timeout, path=_path(url)) from None
 
     async def _cached(self, url: str) -> CachedPage | None:
         if self._cache is None:
@@ -517,7 +564,11 @@ class GitHubClient:
         # Closed explicitly: an abandoned async generator is finalised later, maybe after the loop is gone.
         stream = response.aiter_bytes()
         try:
-            async for chunk in stream:
+            while True:
+                try:
+                    chunk = await self._timed(anext(stream), url)
+                except StopAsyncIteration:
+                    break
                 size += len(chunk)
                 if size > limit:
                     raise BadResponse(
@@ -541,6 +592,10 @@ class GitHubClient:
     def _error(self, status: int, headers: httpx.Headers, body: bytes, url: str) -> GitHubError:
         detail = _message(body)
         where = _path(url)
+        if status == 400:
+            return BadRequest(status=status, path=where, detail=detail)
+        if status == 451:
+            return LegallyBlocked(status=status, path=where, detail=detail)
         if status == 401:
             return AuthError(had_token=self._auth.has_token(), status=status, path=where, detail=detail)
         if status in (403, 429):
@@ -659,6 +714,16 @@ def _next_link(header: str | None) -> str | None:
             if key.strip().lower() == "rel" and "next" in value.strip().strip('"').lower().split():
                 return match.group(1)
     return None
+
+
+def _address_text(url: str) -> str:
+    """Where a URL leads, as a user reads it: ``scheme://host[:port]/path`` (never the query), cleaned."""
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, ValueError):
+        return "(an unreadable address)"
+    port = f":{parsed.port}" if parsed.port is not None else ""
+    return clean_text(f"{parsed.scheme}://{parsed.host}{port}{parsed.path}", 200)
 
 
 def _path(url: str) -> str:

@@ -34,6 +34,8 @@ class Policy:
     read_timeout: float = 30.0
     request_deadline: float = 90.0
     max_body_bytes: int = 32 * 1024 * 1024
+    # Redirects a GET follows (on the API's origin only); writes follow none.
+    max_redirects: int = 10
     # Series (paginated listings) at once, as GitHub asks of polite clients, and pages per series: GitHub's
     # own lists end long before this, and search ends at 1,000 results (10 pages).
     max_series: int = 3
