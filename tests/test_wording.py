@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from triageboard.errors import AuthError, HalfApplied, MalformedToken, NotAssignable, RateLimited
+from triageboard.errors import (
+    AuthError,
+    HalfApplied,
+    MalformedToken,
+    NotAssignable,
+    RateLimited,
+    TokenProblem,
+)
+from triageboard.github.client import token_problem
 from triageboard.reporting import Doing, NotSignedIn, Waiting
 from triageboard.wording import Front, describe, when_text
 
@@ -45,6 +53,21 @@ def test_a_malformed_token_is_named_by_where_it_came_from_never_shown() -> None:
     text = describe(MalformedToken("GH_TOKEN"), Front.CLI)
     assert "The token from GH_TOKEN is malformed" in text
     assert "set GH_TOKEN" in text
+
+
+def test_a_malformed_token_says_what_is_wrong_with_it() -> None:
+    """A 100 KB token has no bad character: the sentence says it is too long, not that it has spaces."""
+    problem = token_problem("x" * 100_000)
+    assert problem is not None
+    assert problem.problem is TokenProblem.TOO_LONG
+    text = describe(MalformedToken("GH_TOKEN", problem.problem, length=problem.length), Front.CLI)
+    assert "100,000 characters long" in text
+    assert "spaces" not in text
+    bad = token_problem("ab\ncd")
+    assert bad is not None
+    assert bad.problem is TokenProblem.CHARACTERS
+    assert "line breaks" in describe(MalformedToken("GH_TOKEN", bad.problem), Front.CLI)
+    assert token_problem("ghp_" + "a" * 36) is None
 
 
 def test_half_applied_says_where_the_issue_is_now() -> None:

@@ -132,15 +132,24 @@ class SettingsError(ConfigError):
         self.problem = problem
 
 
+class TokenProblem(StrEnum):
+    CHARACTERS = "characters"  # whitespace, control or non-ASCII characters
+    TOO_LONG = "too-long"  # longer than any GitHub token (and than a server takes in a header)
+
+
 class MalformedToken(ConfigError):
-    """A token with whitespace, control or non-ASCII characters: it cannot be sent in a header.
+    """A token that cannot be sent in a header: ``problem`` says why (characters, or ``length``).
 
     ``source`` names where it came from ("GH_TOKEN", "keyring", "pasted token"); never the token itself.
     """
 
-    def __init__(self, source: str) -> None:
-        super().__init__(source)
+    def __init__(
+        self, source: str, problem: TokenProblem = TokenProblem.CHARACTERS, *, length: int = 0
+    ) -> None:
+        super().__init__(source, problem, length)
         self.source = source
+        self.problem = problem
+        self.length = length
 
 
 class DomainError(TriageboardError, ValueError):

@@ -283,9 +283,14 @@ class _Words:
                     if self.window and err.source in ("keyring", "pasted token")
                     else f"Replace it: {self.sign_in(err.source if err.source.isupper() else 'GH_TOKEN')}."
                 )
+                why = (
+                    f"it is {err.length:,} characters long, far longer than any GitHub token"
+                    if err.problem is e.TokenProblem.TOO_LONG
+                    else "it contains spaces, line breaks or characters outside ASCII"
+                )
                 return (
-                    f"The token from {where} is malformed (it contains spaces, line breaks or characters "
-                    f"outside ASCII, so it cannot be sent); it was not used. {fix}"
+                    f"The token from {where} is malformed ({why}, so it cannot be sent); it was not used. "
+                    f"{fix}"
                 )
         return f"The configuration cannot work ({type(err).__name__})."
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
-from ..errors import MalformedToken
-from ..github.client import sendable_token
+from ..github import check_token_sendable
 from ..github.urls import host_of, normalize_api_url
 from .keyring_store import KeyringStore
 from .redact import register_secret
@@ -58,8 +57,7 @@ class Credentials:
         """Hold ``token`` in memory for this session (not stored). Raises ``MalformedToken`` (naming
         ``origin``, never the token) for one that cannot be sent in a header."""
         register_secret(token)
-        if not sendable_token(token):
-            raise MalformedToken(origin)
+        check_token_sendable(token, origin)
         self._token = token
         self.origin = origin
 
@@ -71,7 +69,7 @@ class Credentials:
         """Find a token: the environment first, then the keyring. None when there is none.
 
         Raises ``KeyringUnavailable`` when there is no environment token and the keyring cannot be read,
-        ``MalformedToken`` when the token found cannot be sent (a line break, a non-ASCII letter).
+        ``MalformedToken`` when the token found cannot be sent (a line break, a non-ASCII letter, 100 KB).
         """
         found = env_token(self.host, self._environ)
         if found is not None:
@@ -91,8 +89,7 @@ class Credentials:
         Raises ``KeyringUnavailable`` without changing the token in use when the keyring cannot take it.
         """
         register_secret(token)
-        if not sendable_token(token):
-            raise MalformedToken(origin)
+        check_token_sendable(token, origin)
         await self.store.set(self.host, token)
         self.use(token, origin)
         log.info("signed in to %s (%s); token stored in the keyring", self.host, origin)

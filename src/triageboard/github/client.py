@@ -42,6 +42,7 @@ from ..errors import (
     Redirected,
     SearchLimitReached,
     TimedOut,
+    TokenProblem,
     Unavailable,
     ValidationFailed,
 )
@@ -67,9 +68,29 @@ def sendable_header(value: str) -> bool:
     return _SENDABLE.fullmatch(value) is not None
 
 
+MAX_TOKEN_LENGTH = 1024  # GitHub's tokens are well under 300 characters
+
+
+def token_problem(token: str) -> MalformedToken | None:
+    """Why ``token`` cannot be put in an Authorization header (``source`` left for the caller), or None.
+
+    A token is visible ASCII without spaces, and not absurdly long."""
+    if not (token and token.isascii() and token.isprintable() and " " not in token):
+        return MalformedToken("", TokenProblem.CHARACTERS)
+    if len(token) > MAX_TOKEN_LENGTH:
+        return MalformedToken("", TokenProblem.TOO_LONG, length=len(token))
+    return None
+
+
 def sendable_token(token: str) -> bool:
-    """A token is visible ASCII without spaces: anything else cannot be put in an Authorization header."""
-    return 0 < len(token) <= 1024 and token.isascii() and token.isprintable() and " " not in token
+    return token_problem(token) is None
+
+
+def check_token_sendable(token: str, source: str) -> None:
+    """Raise :class:`MalformedToken` naming ``source`` (never the token) when ``token`` cannot be sent."""
+    problem = token_problem(token)
+    if problem is not None:
+        raise MalformedToken(source, problem.problem, length=problem.length)
 
 
 class TokenAuth(httpx.Auth):
@@ -89,8 +110,7 @@ class TokenAuth(httpx.Auth):
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         token = self._token()
         if token and origin(str(request.url)) == self._origin:
-            if not sendable_token(token):
-                raise MalformedToken("the token in use")  # never sent: it would break the request anyway
+            check_token_sendable(token, "the token in use")  # never sent: it would break the request
             request.headers["Authorization"] = f"Bearer {token}"
         else:
             request.headers.pop("Authorization", None)

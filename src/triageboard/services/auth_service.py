@@ -37,7 +37,7 @@ from ..errors import (
     MalformedToken,
     SettingsError,
 )
-from ..github import Policy
+from ..github import Policy, check_token_sendable
 from ..reporting import (
     Doing,
     NoClientId,
@@ -253,8 +253,10 @@ class AuthService(QObject):
 
     async def _check(self, token: str, origin: str) -> None:
         self._candidate = None
-        if not token or any(ch.isspace() for ch in token) or not token.isascii() or not token.isprintable():
-            self.token_check_failed.emit(MalformedToken(origin))
+        try:
+            check_token_sendable(token, origin)
+        except MalformedToken as exc:
+            self.token_check_failed.emit(exc)
             return
         try:
             check = await check_token(
