@@ -11,6 +11,9 @@ from triageboard.errors import (
     NotAssignable,
     RateLimited,
     TokenProblem,
+    Unavailable,
+    from_record,
+    to_record,
 )
 from triageboard.github.client import token_problem
 from triageboard.reporting import Doing, NotSignedIn, Waiting
@@ -79,8 +82,31 @@ def test_half_applied_says_where_the_issue_is_now() -> None:
     )
     text = describe(error)
     assert "was only half done" in text
-    assert "in Focus and Other at once" in text
+    assert "in both Focus and Other at once" in text
     assert "move it once more" in text
+
+
+def test_a_half_done_move_that_waits_says_where_the_issue_is_and_that_the_rest_follows() -> None:
+    error = HalfApplied(
+        "o/r#1",
+        "OnDeck",
+        labels=["A-async-await", "AsyncAwait-Focus", "AsyncAwait-OnDeck"],
+        columns=["Focus", "OnDeck"],
+        cause=Unavailable(status=503),
+        final=False,
+    )
+    text = describe(error, Front.CLI, Doing.SEND)
+    assert "is half done so far" in text
+    assert "in both Focus and OnDeck at once" in text
+    assert "The rest is sent again: GitHub is having trouble (503)" in text
+    assert "for good" not in text
+    assert "move it once more" not in text  # nothing for the user to do: it settles by itself
+    # a record written before 'final' existed reads as final
+    record = to_record(error)
+    del record["facts"]["final"]  # type: ignore[attr-defined]
+    old = from_record(record)
+    assert old is not None
+    assert "was only half done" in describe(old)
 
 
 def test_a_silently_dropped_assignee_is_said() -> None:

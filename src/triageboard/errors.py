@@ -477,9 +477,10 @@ class NotAssignable(MoveError):
 
 
 class HalfApplied(MoveError):
-    """Part of a move reached GitHub and the rest failed for good: the issue now carries ``labels``, which
-    put it in ``columns`` (more than one: a conflict the user resolves with one more move). ``cause``: why
-    the rest failed."""
+    """Part of a move reached GitHub and the rest failed: the issue now carries ``labels``, which put it in
+    ``columns`` (more than one: a conflict). ``cause``: why the rest failed. ``final``: for good (the move
+    was dropped; one more move settles it); else the rest is sent again and the move stays queued (this is
+    then why it waits)."""
 
     def __init__(
         self,
@@ -489,11 +490,13 @@ class HalfApplied(MoveError):
         labels: Sequence[str],
         columns: Sequence[str],
         cause: TriageboardError | None = None,
+        final: bool = True,
     ) -> None:
         super().__init__(issue, target)
         self.labels = tuple(labels)
         self.columns = tuple(columns)
         self.cause = cause
+        self.final = final
 
 
 # --- errors at rest ---------------------------------------------------------------------------------------

@@ -459,18 +459,31 @@ class _Words:
                     f"{_names(err.labels)}). Check that you may label issues there, then move the card again."
                 )
             case e.HalfApplied():
-                where = (
-                    f"it is now in {' and '.join(err.columns)} at once (a conflict: move it once more to "
-                    "settle it)"
+                final = getattr(err, "final", True)  # a record from before 'final' existed was final
+                both = "both " if len(err.columns) == 2 else ""
+                names = ", ".join(err.columns[:-1]) + f" and {err.columns[-1]}" if err.columns else ""
+                conflict = (
+                    f"it is now in {both}{names} at once"
+                    + (" (a conflict: move it once more to settle it)" if final else "")
                     if len(err.columns) > 1
                     else f"it is now in {err.columns[0] if err.columns else 'no column'}"
                 )
+                if not final:
+                    again = (
+                        f" The rest is sent again: {self._error(err.cause, r.Doing.MOVE)}"
+                        if err.cause
+                        else ""
+                    )
+                    return (
+                        f"The move of {err.issue} to {err.target} is half done so far: GitHub has "
+                        f"{_names(err.labels)}, so {conflict}.{again}"
+                    )
                 why = (
                     f" The rest failed for good: {self._error(err.cause, r.Doing.MOVE)}" if err.cause else ""
                 )
                 return (
                     f"The move of {err.issue} to {err.target} was only half done: GitHub has "
-                    f"{_names(err.labels)}, so {where}.{why}"
+                    f"{_names(err.labels)}, so {conflict}.{why}"
                 )
         return f"The move of {err.issue} to {err.target} failed."
 

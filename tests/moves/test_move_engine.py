@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -27,9 +28,9 @@ from triageboard.errors import (
 )
 from triageboard.github import GitHubClient, Policy
 from triageboard.moves import MoveEngine, MoveEvents
-from triageboard.reporting import Waiting
+from triageboard.reporting import Doing, Waiting
 from triageboard.store import AssignOp, MoveState, Outbox
-from triageboard.wording import describe
+from triageboard.wording import Front, describe
 
 SPEC = preset("rust-async")
 FOCUS, ONDECK, OTHER, UNCAT = (SPEC.column(n) for n in ("Focus", "OnDeck", "Other", "Uncategorized"))
@@ -805,3 +806,143 @@ def test_requests_reach_the_outbox_in_the_order_they_were_made(tmp_path: Path) -
         assert row.generation == len(wishes)
 
     run_engine(fake, tmp_path, body)
+
+
+# --- answers that cannot be read, half-sent moves, waits that were not GitHub's -------------------------
+
+
+def test_an_applied_add_whose_answer_cannot_be_read_is_read_back_not_sent_again(tmp_path: Path) -> None:
+    """The POST reached GitHub (the label is on the issue) but its answer is of the wrong shape: the engine
+    reads the labels back and finds the move done, in the same attempt, instead of retrying it blind."""
+    fake = FakeGitHub()
+    fake.issue(REPO, 1, "A-async-await")
+    fake.define(REPO, *SPEC.triage_labels)
+
+    def applied_but_garbled(request: httpx.Request) -> httpx.Response | None:
+        if request.method != "POST":
+            return None
+        fake.labels[(REPO, 1)].extend(json.loads(request.content)["labels"])
+        return httpx.Response(200, json={"labels": "AsyncAwait-Focus"})
+
+    fake.scripts.append(applied_but_garbled)
+
+    async def body(engine: MoveEngine, events: Recorder) -> None:
+        await engine.request(SPEC, KEY, FOCUS, None)  # the CLI's way: no labels shown, no planned diff
+        await asyncio.wait_for(engine.run(until_idle=True, deadline=engine.clock.time()), 10)
+
+    events = run_engine(fake, tmp_path, body)
+    assert events.settled_ == [(KEY, ("A-async-await", "AsyncAwait-Focus"))]
+    assert [m for m, _ in fake.writes()] == ["POST"]
+    assert fake.log[-1] == ("GET", "/api/v3/repos/rust-lang/rust/issues/1/labels")
+
+
+def test_a_move_refused_after_its_add_says_the_issue_is_in_two_columns(tmp_path: Path) -> None:
+    """Without a base (the CLI), what the engine itself added tells a half-sent move from an old
+    conflict."""
+    fake = FakeGitHub()
+    fake.issue(REPO, 1, "A-async-await", "AsyncAwait-Focus")
+    fake.define(REPO, *SPEC.triage_labels)
+    refused = httpx.Response(403, json={"message": "Resource not accessible by personal access token"})
+    fake.scripts.append(lambda r: refused if r.method == "DELETE" else None)
+
+    async def body(engine: MoveEngine, events: Recorder) -> None:
+        await engine.request(SPEC, KEY, ONDECK, None)
+        await drain(engine)
+
+    events = run_engine(fake, tmp_path, body)
+    [error] = events.errors
+    assert isinstance(error, HalfApplied)
+    assert error.final
+    assert error.columns == ("Focus", "OnDeck")
+    assert "in both Focus and OnDeck at once" in describe(error)
+    [(_, _, labels)] = events.failed_
+    assert labels == ("A-async-await", "AsyncAwait-Focus", "AsyncAwait-OnDeck")
+
+
+def test_an_old_conflict_refused_before_any_write_is_not_called_half_done(tmp_path: Path) -> None:
+    fake = FakeGitHub()
+    fake.issue(REPO, 1, "A-async-await", "AsyncAwait-Focus", "AsyncAwait-OnDeck")
+    fake.define(REPO, *SPEC.triage_labels)
+    refused = httpx.Response(403, json={"message": "Resource not accessible by personal access token"})
+    fake.scripts.append(lambda r: refused if r.method == "DELETE" else None)
+
+    async def body(engine: MoveEngine, events: Recorder) -> None:
+        await engine.request(SPEC, KEY, ONDECK, None)
+        await drain(engine)
+
+    events = run_engine(fake, tmp_path, body)
+    [error] = events.errors
+    assert not isinstance(error, HalfApplied)  # the engine added nothing: the conflict was there before
+
+
+def test_a_half_sent_move_that_waits_says_where_the_issue_is_meanwhile(tmp_path: Path) -> None:
+    fake = FakeGitHub()
+    fake.issue(REPO, 1, "A-async-await", "AsyncAwait-Focus")
+    fake.define(REPO, *SPEC.triage_labels)
+    fake.scripts.append(fail_times(4, 503, method="DELETE"))  # the quick retries, and then some
+
+    async def body(engine: MoveEngine, events: Recorder) -> None:
+        await engine.request(SPEC, KEY, ONDECK, None)
+        await asyncio.wait_for(engine.run(until_idle=True, deadline=engine.clock.time()), 10)
+        row = engine.pending_move(KEY)
+        assert row is not None
+        assert isinstance(row.error, HalfApplied)  # as kept in the outbox, for the next run to say
+        assert not row.error.final
+        assert isinstance(row.error.cause, Unavailable)
+        text = describe(row.error, Front.CLI, Doing.SEND)
+        assert "in both Focus and OnDeck at once" in text
+        assert "triageboard sync" in text
+        await drain(engine)
+
+    events = run_engine(fake, tmp_path, body)
+    assert events.settled_ == [(KEY, ("A-async-await", "AsyncAwait-OnDeck"))]
+
+
+def test_a_new_run_tries_again_after_a_secondary_wait_that_was_cut_to_an_hour(tmp_path: Path) -> None:
+    """retry-after: 999999999 is no instruction GitHub can mean: the hour it was cut to is triageboard's
+    guess, so a new run (the user's sync) tries once instead of sitting it out."""
+    fake = FakeGitHub()
+    fake.issue(REPO, 1, "A-async-await")
+    fake.define(REPO, *SPEC.triage_labels)
+    clock = FakeClock(time.time())
+    absurd = {"retry-after": "999999999"}
+    fake.scripts.append(fail_times(1, 403, method="POST", headers=absurd))
+
+    async def earlier(engine: MoveEngine, events: Recorder) -> None:
+        await engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
+        await asyncio.wait_for(engine.run(until_idle=True, deadline=engine.clock.time()), 10)
+        row = engine.pending_move(KEY)
+        assert row is not None
+        assert isinstance(row.error, RateLimited)
+        assert row.error.secondary
+        assert row.error.capped
+
+    async def later(engine: MoveEngine, events: Recorder) -> None:
+        started = engine.clock.time()
+        await asyncio.wait_for(engine.run(until_idle=True, deadline=started), 10)
+        assert engine.pending_count() == 0
+        assert engine.clock.time() - started < 60  # it did not sit out the hour
+
+    run_engine(fake, tmp_path, earlier, clock=clock)
+    events = run_engine(fake, tmp_path, later, clock=clock)
+    assert [k for k, _ in events.settled_] == [KEY]
+
+
+def test_a_secondary_wait_github_meant_is_kept_by_a_new_run(tmp_path: Path) -> None:
+    fake = FakeGitHub()
+    fake.issue(REPO, 1, "A-async-await")
+    fake.define(REPO, *SPEC.triage_labels)
+    clock = FakeClock(time.time())
+    fake.scripts.append(fail_times(1, 403, method="POST", headers={"retry-after": "600"}))
+
+    async def earlier(engine: MoveEngine, events: Recorder) -> None:
+        await engine.request(SPEC, KEY, FOCUS, shown("A-async-await"))
+        await asyncio.wait_for(engine.run(until_idle=True, deadline=engine.clock.time()), 10)
+
+    async def later(engine: MoveEngine, events: Recorder) -> None:
+        await asyncio.wait_for(engine.run(until_idle=True, deadline=engine.clock.time()), 10)
+        assert engine.pending_count() == 1
+
+    run_engine(fake, tmp_path, earlier, clock=clock)
+    run_engine(fake, tmp_path, later, clock=clock)
+    assert [m for m, _ in fake.writes()] == ["POST"]

@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import ParamSpec, TypeVar
@@ -41,6 +41,8 @@ from ..board import apply_diff as _apply_diff
 from ..clock import Clock, wait_event
 from ..errors import (
     AuthError,
+    BadResponse,
+    BadResponseReason,
     CannotLabel,
     GitHubError,
     Gone,
@@ -63,6 +65,15 @@ from ..store import AssignOp, MoveState, Outbox, Pending, PendingAssignment, Pen
 log = logging.getLogger(__name__)
 
 P = ParamSpec("P")
+# Answers to a write that came but cannot be read: the write may have been applied.
+_UNREADABLE = frozenset(
+    {
+        BadResponseReason.MALFORMED,
+        BadResponseReason.TOO_LARGE,
+        BadResponseReason.UNDECODABLE,
+        BadResponseReason.HTML,
+    }
+)
 T = TypeVar("T")
 
 
@@ -123,6 +134,8 @@ class MoveEngine:
         self._loaded = False
         # Set while a move's writes are under way: a failure then may have left it half done.
         self._wrote = False
+        # Label keys this engine saw GitHub add for a move (known even when the row has no base).
+        self._added: dict[IssueKey, set[str]] = {}
 
     # --- asking (from the mirror: no disk) ---------------------------------------------------------
 
@@ -359,7 +372,12 @@ class MoveEngine:
         released = await self._db(self.outbox.release, self.api_url, now + self.policy.max_announced_wait)
         rows: list[Pending] = [*self._moves.values(), *self._assignments.values()]
         held = [r for r in rows if r.not_before > now]
-        if held and any(isinstance(r.error, RateLimited) and not r.error.secondary for r in held):
+        waits = [r.error for r in held if isinstance(r.error, RateLimited)]
+        if any(wait.secondary and wait.capped for wait in waits):
+            # GitHub announced a wait longer than any of its windows: the hour it was cut to is our guess,
+            # not its instruction. A new run tries once; a limit still in force is met, and held, again.
+            released += await self._db(self.outbox.release, self.api_url, now)
+        elif any(not wait.secondary for wait in waits):
             with contextlib.suppress(GitHubError):
                 limits = await self.client.refresh_rate_limit()
                 core = limits.get("core")
@@ -398,7 +416,8 @@ class MoveEngine:
             if isinstance(exc, Gone):
                 await self._fail(row, IssueGone(str(key), row.target, deleted=True))
             elif exc.temporary:
-                await self._retry_later(row, exc)
+                # Part of the move may be on GitHub already: then what waits is said with where it is now.
+                await self._retry_later(row, self._half_applied(row, exc, final=False) or exc)
             else:
                 if isinstance(exc, PermissionDenied):
                     self._repos[key.repo] = CannotLabel("", "", repo=key.repo, detail=exc.detail)
@@ -408,6 +427,7 @@ class MoveEngine:
                     await self._fail(row, exc)
         else:
             self._secondary_streak = 0
+            self._added.pop(key, None)
             # complete() is False when the row changed: a newer move of the issue (keep going), or another
             # process (the window and 'triageboard sync') confirmed it first: then it is settled here too.
             if (
@@ -489,14 +509,8 @@ class MoveEngine:
         ):
             await self._read_back(key)  # an earlier write may have gone through: show GitHub's truth
         labels = self._last_seen.get(key)
-        if labels is not None and _half_done(row, labels):
-            spec = row.spec
-            placement = place(spec, Issue(key.repo, key.number, "", labels))
-            columns = (placement.column.name, *(c.name for c in placement.conflicting))
-            cause = None if isinstance(error, NotApplied) else error
-            error = HalfApplied(
-                str(key), row.target, labels=[label.name for label in labels], columns=columns, cause=cause
-            )
+        error = self._half_applied(row, error, final=True) or error
+        self._added.pop(key, None)
         log.warning("move of %s to %s dropped: %s", key, row.target, error)
         if await self._db(self.outbox.drop, row):
             self._moves.pop(key, None)
@@ -504,6 +518,25 @@ class MoveEngine:
                 labels = tuple(self.known.get(label_key(n), Label(n)) for n in row.base)
             self.events.failed(key, error, labels)
             self.events.pending_changed(self.pending_count())
+
+    def _half_applied(self, row: PendingMove, error: TriageboardError, *, final: bool) -> HalfApplied | None:
+        """``error`` as a :class:`HalfApplied` when GitHub's last known labels show part of ``row``'s move
+        (``final``: the rest failed for good; else it is sent again), None when they do not."""
+        key = row.key
+        labels = self._last_seen.get(key)
+        if labels is None or not _half_done(row, labels, self._added.get(key, set())):
+            return None
+        placement = place(row.spec, Issue(key.repo, key.number, "", labels))
+        columns = (placement.column.name, *(c.name for c in placement.conflicting))
+        cause = None if isinstance(error, NotApplied) else error
+        return HalfApplied(
+            str(key),
+            row.target,
+            labels=[label.name for label in labels],
+            columns=columns,
+            cause=cause,
+            final=final,
+        )
 
     async def _fail_assignment(
         self, row: PendingAssignment, error: TriageboardError, assignees: tuple[str, ...] | None
@@ -518,7 +551,7 @@ class MoveEngine:
         with contextlib.suppress(GitHubError):
             self._last_seen[key] = await self.client.get_issue_labels(key.repo, key.number)
 
-    async def _retry_later(self, row: Pending, error: GitHubError) -> None:
+    async def _retry_later(self, row: Pending, error: TriageboardError) -> None:
         attempts = row.attempts + 1
         delay = self.policy.backoff(
             attempts - 1, base=self.policy.move_retry_base, cap=self.policy.move_retry_max
@@ -569,8 +602,11 @@ class MoveEngine:
             labels = fresh
             if diff.add:
                 self._wrote = True
-                labels = await self.client.add_labels(key.repo, key.number, diff.add)
+                labels = await self._written(key, self.client.add_labels(key.repo, key.number, diff.add))
                 self._last_seen[key] = labels
+                self._added.setdefault(key, set()).update(
+                    label.key for label in labels if label.key in {label_key(n) for n in diff.add}
+                )
                 if not all(any(label.key == label_key(n) for label in labels) for n in target.labels):
                     # GitHub's answer lacks what was added: removing the old column's labels now would
                     # leave the issue half-moved. Read again instead.
@@ -578,7 +614,7 @@ class MoveEngine:
                     continue
             for name in diff.remove:
                 self._wrote = True
-                remaining = await self.client.remove_label(key.repo, key.number, name)
+                remaining = await self._written(key, self.client.remove_label(key.repo, key.number, name))
                 if remaining is None:  # it was already gone: that is what we wanted
                     remaining = tuple(label for label in labels if label.key != label_key(name))
                 labels = remaining
@@ -588,6 +624,20 @@ class MoveEngine:
             log.info("%s: GitHub's answer %s does not show %s yet; reading again", key, labels, row.target)
         shown = [label.name for label in self._last_seen.get(key, ())]
         raise NotApplied(str(key), row.target, labels=shown)
+
+    async def _written(self, key: IssueKey, write: Awaitable[T]) -> T | tuple[Label, ...]:
+        """GitHub's labels after a write, from its answer; when that answer came but cannot be read, the
+        write may well have been applied, so the labels are read back instead of guessed (or the write
+        sent again blind)."""
+        try:
+            return await write
+        except BadResponse as exc:
+            if exc.reason not in _UNREADABLE:
+                raise
+            log.info(
+                "%s: GitHub's answer to a write could not be read (%s); reading the labels back", key, exc
+            )
+            return await self.client.get_issue_labels(key.repo, key.number)
 
     async def _still_current(self, row: PendingMove) -> None:
         now = await self._db(self.outbox.get, self.api_url, row.key)
@@ -635,8 +685,9 @@ class MoveEngine:
         return self._labels[cache_key]
 
 
-def _half_done(row: PendingMove, labels: tuple[Label, ...]) -> bool:
-    """Whether GitHub's ``labels`` show part of ``row``'s move (not all of it, and not none of it)."""
+def _half_done(row: PendingMove, labels: tuple[Label, ...], added: set[str]) -> bool:
+    """Whether GitHub's ``labels`` show part of ``row``'s move (not all of it, and not none of it).
+    ``added``: label keys this engine saw GitHub add for it (a row without a base plans no diff)."""
     spec = row.spec
     if satisfies(spec, labels, row.column):
         return False
@@ -644,7 +695,7 @@ def _half_done(row: PendingMove, labels: tuple[Label, ...]) -> bool:
     now = {label.key for label in labels if label.key in triage}
     if row.base is not None:
         return now != {label_key(n) for n in row.base if label_key(n) in triage}
-    return bool({label_key(n) for n in row.diff.add} & now)
+    return bool(({label_key(n) for n in row.diff.add} | added) & now)
 
 
 def apply_assignees(assignees: Iterable[str], changes: dict[str, AssignOp]) -> tuple[str, ...]:
