@@ -294,11 +294,6 @@ labels = ["area/async %2F"]
 
 # --- why cases fail today (the root causes, shared by the cases of one class) ---------------------------
 
-WAIT_REASON = (
-    "an announced wait is stored as sent: not_before = reset/retry-after (engine.py:322, outbox.defer_all), "
-    "so a later sync against a healthy GitHub sends nothing (engine.py:248-254); "
-    "the message shows %H:%M without the date (client.py:501)"
-)
 ROW_REASON = (
     "Outbox._row (store/outbox.py:207-225) decodes every column without a guard: a damaged row raises "
     "json.JSONDecodeError/ValueError out of pending(), a traceback on every run"
@@ -397,7 +392,9 @@ def corpus() -> list[Case]:
         Case(
             "json_add_answer_wrong_shape",
             "every label POST is applied, but its answer is an object where the list is due",
-            (move(wait=30, exit=0, say=(r"\tdone\t",)),),
+            # --wait 2 is shorter than the engine's first pause before another attempt (2.5 s at least):
+            # the move must be found done by reading the labels back, not by a second, blind attempt.
+            (move(wait=2, exit=0, say=(r"\tdone\t",)),),
             rules=(posts(ADD, proxy(data=lambda _labels: {"labels": "AsyncAwait-Focus"})),),
             outcome="done",
         ),
@@ -699,8 +696,6 @@ def corpus() -> list[Case]:
             (move(say=("queued", "slow down|rate limit")), healthy_sync(wait=30)),
             rules=(posts(ADD, error(403, SECONDARY, [("retry-after", "999999999")])),),
             outcome="done",
-            xfail=WAIT_REASON
-            + "; retry-after is capped at MAX_RETRY_AFTER, an hour of real time (client.py:511)",
         ),
         Case(
             "retry_after_negative",
@@ -898,11 +893,6 @@ def corpus() -> list[Case]:
             (move("{focus}", "OnDeck", exit=1, say=("failed", r"both|two columns", "AsyncAwait-Focus")),),
             rules=(deletes(REMOVE, error(403, "Resource not accessible by personal access token")),),
             outcome="refused",
-            xfail=(
-                "a refusal after the add says only 'Moving X to OnDeck failed: …' (engine.py:307); the "
-                "labels GitHub now has (engine._last_seen) are known but not told: the issue is in two "
-                "columns"
-            ),
         ),
         Case(
             "half_move_delete_failing",
@@ -910,10 +900,6 @@ def corpus() -> list[Case]:
             (move("{focus}", "OnDeck", say=("queued", r"both|two columns")), healthy_sync()),
             rules=(deletes(REMOVE, error(503, "Service Unavailable")),),
             outcome="done",
-            xfail=(
-                "a half-sent move is queued with the client's sentence only (engine._retry_later, "
-                "engine.py:347-354): nothing says the issue now carries both columns' labels"
-            ),
         ),
         # --- issue references, odd arguments ------------------------------------------------------------
         *[
