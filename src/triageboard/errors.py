@@ -43,7 +43,8 @@ error: they are safe to log and to show.
         ├── IssueGone
         ├── NotApplied
         ├── NotAssignable
-        └── HalfApplied
+        ├── HalfApplied
+        └── UnreadableRecord      the outbox's record of it is damaged (set aside, kept in the file)
 """
 
 from __future__ import annotations
@@ -497,6 +498,17 @@ class HalfApplied(MoveError):
         self.columns = tuple(columns)
         self.cause = cause
         self.final = final
+
+
+class UnreadableRecord(MoveError):
+    """The outbox's record of a change cannot be read (a damaged row): it was set aside, kept in the
+    outbox file, and nothing is sent for it. ``what``: "move" or "assignment"; ``issue`` and ``target`` as
+    far as they could be read (may be empty); ``detail``: what could not be decoded."""
+
+    def __init__(self, issue: str, target: str, *, what: str, detail: str = "") -> None:
+        super().__init__(issue, target)
+        self.what = what
+        self.detail = detail
 
 
 # --- errors at rest ---------------------------------------------------------------------------------------

@@ -458,6 +458,19 @@ class _Words:
                     f"GitHub did not apply the move of {err.issue} to {err.target} (it now has "
                     f"{_names(err.labels)}). Check that you may label issues there, then move the card again."
                 )
+            case e.UnreadableRecord():
+                if err.issue:
+                    to = f" ({err.target})" if err.what == "assignment" and err.target else ""
+                    to = f" to {err.target}" if err.what == "move" and err.target else to
+                    which = f"the {err.what} of {err.issue}{to}"
+                else:
+                    which = f"a {err.what}"
+                detail = f" ({err.detail})" if err.detail else ""
+                return (
+                    f"The outbox's record of {which} is damaged and could not be read{detail}; nothing was "
+                    "sent for it. It was set aside (kept in the outbox file, table damaged_rows). Make the "
+                    "change again if you still want it."
+                )
             case e.HalfApplied():
                 final = getattr(err, "final", True)  # a record from before 'final' existed was final
                 both = "both " if len(err.columns) == 2 else ""

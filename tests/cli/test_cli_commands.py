@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -347,3 +349,22 @@ def test_a_dropped_move_is_reported_once(sb: Sandbox, capsys: pytest.CaptureFixt
     assert run(sb, "move", f"{REPO}#999999", "Focus") == cli.EXIT_FAILED
     err = capsys.readouterr().err
     assert err.count("was not found on GitHub") == 1
+
+
+def test_list_says_a_damaged_outbox_record_was_set_aside_and_sync_reports_it_failed_only_once(
+    sb: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    number = uncategorized(sb)[0]
+    sb.inject(Fault(kind="status", status=503, count=None, method="POST"))
+    assert run(sb, "move", f"{REPO}#{number}", "Focus", "--wait", "0") == cli.EXIT_QUEUED
+    sb.reset_faults()
+    with contextlib.closing(sqlite3.connect(paths.outbox_path())) as conn:
+        conn.execute("UPDATE moves SET columns = '{not json'")
+        conn.commit()
+    capsys.readouterr()
+    assert run(sb, "list") == 0
+    err = capsys.readouterr().err
+    assert f"{REPO}#{number}" in err
+    assert "damaged" in err
+    assert pending(sb) == 0  # set aside: it no longer waits, and is kept in the file
+    assert run(sb, "sync") == 0  # said once, by the list that found it

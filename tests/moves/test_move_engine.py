@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import sqlite3
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -25,6 +26,7 @@ from triageboard.errors import (
     StoreReason,
     TriageboardError,
     Unavailable,
+    UnreadableRecord,
 )
 from triageboard.github import GitHubClient, Policy
 from triageboard.moves import MoveEngine, MoveEvents
@@ -946,3 +948,30 @@ def test_a_secondary_wait_github_meant_is_kept_by_a_new_run(tmp_path: Path) -> N
     run_engine(fake, tmp_path, earlier, clock=clock)
     run_engine(fake, tmp_path, later, clock=clock)
     assert [m for m, _ in fake.writes()] == ["POST"]
+
+
+def test_a_damaged_outbox_row_is_reported_failed_once_and_the_others_are_sent(tmp_path: Path) -> None:
+    fake = FakeGitHub()
+    fake.issue(REPO, 1, "A-async-await")
+    fake.issue(REPO, 2, "A-async-await")
+    fake.define(REPO, *SPEC.triage_labels)
+    other = IssueKey(REPO, 2)
+
+    async def queue(engine: MoveEngine, events: Recorder) -> None:
+        await engine.request(SPEC, KEY, FOCUS, None)
+        await engine.request(SPEC, other, FOCUS, None)
+        with contextlib.closing(sqlite3.connect(engine.outbox.path)) as conn:
+            conn.execute("UPDATE moves SET columns = '{not json' WHERE number = 1")
+            conn.commit()
+
+    async def send(engine: MoveEngine, events: Recorder) -> None:
+        await drain(engine)
+        await engine.load()  # a later read finds nothing more to say
+
+    run_engine(fake, tmp_path, queue)
+    events = run_engine(fake, tmp_path, send)
+    [error] = events.errors
+    assert isinstance(error, UnreadableRecord)
+    assert [key for key, _, _ in events.failed_] == [KEY]
+    assert [key for key, _ in events.settled_] == [other]
+    assert fake.labels[(REPO, 1)] == ["A-async-await"]  # nothing was sent for the damaged one

@@ -335,3 +335,74 @@ def test_an_outbox_of_version_1_is_moved_to_version_2_keeping_its_moves(tmp_path
     with sqlite3.connect(path) as check:
         assert check.execute("PRAGMA user_version").fetchone()[0] == 2
     check.close()
+
+
+def _damage(path: Path, sql: str) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute(sql)
+    conn.commit()
+    conn.close()
+
+
+def test_a_damaged_row_is_left_out_set_aside_and_said_not_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "o.sqlite3"
+    other = IssueKey("rust-lang/rust", 8)
+    with Outbox(path) as outbox:
+        outbox.put(API, KEY, SPEC, SPEC.column("P-high"), None, LabelDiff(add=("P-high",)))
+        outbox.put(API, other, SPEC, SPEC.column("P-low"), None, LabelDiff(add=("P-low",)))
+    _damage(path, "UPDATE moves SET columns = '{not json' WHERE number = 7")
+    with Outbox(path) as outbox:
+        assert [row.key for row in outbox.pending(API)] == [other]  # the readable one is not held up
+        assert outbox.get(API, KEY) is None
+        [aside] = outbox.set_aside_damaged()
+        assert outbox.set_aside_damaged() == []  # once
+        assert outbox.count(API) == 1
+    assert aside.key == KEY
+    assert aside.error.issue == str(KEY)
+    assert aside.error.target == "P-high"
+    text = describe(aside.error)
+    assert "damaged" in text
+    assert str(KEY) in text
+    # Nothing is lost: the row is kept, as it was, in the same file.
+    conn = sqlite3.connect(path)
+    [(source, data, problem)] = conn.execute("SELECT source, data, problem FROM damaged_rows").fetchall()
+    conn.close()
+    assert source == "moves"
+    assert json.loads(data)["columns"] == "{not json"
+    assert json.loads(data)["number"] == 7
+    assert "JSONDecodeError" in problem
+
+
+def test_an_unknown_state_is_read_as_queued(tmp_path: Path) -> None:
+    """The state says only how far sending got; the engine reads the labels before any write anyway."""
+    path = tmp_path / "o.sqlite3"
+    with Outbox(path) as outbox:
+        outbox.put(API, KEY, SPEC, SPEC.column("P-high"), None, LabelDiff(add=("P-high",)))
+    _damage(path, "UPDATE moves SET state = 'flying'")
+    with Outbox(path) as outbox:
+        [row] = outbox.pending(API)
+        assert row.state is MoveState.QUEUED
+        assert outbox.set_aside_damaged() == []
+
+
+def test_a_new_move_replaces_a_damaged_row_of_its_issue(tmp_path: Path) -> None:
+    path = tmp_path / "o.sqlite3"
+    with Outbox(path) as outbox:
+        outbox.put(API, KEY, SPEC, SPEC.column("P-high"), None, LabelDiff(add=("P-high",)))
+    _damage(path, "UPDATE moves SET columns = 'x', touched = 'y'")
+    with Outbox(path) as outbox:
+        row = outbox.put(API, KEY, SPEC, SPEC.column("P-low"), None, LabelDiff(add=("P-low",)))
+        assert row.target == "P-low"
+        assert outbox.pending(API) == [row]
+
+
+def test_a_damaged_assignment_is_set_aside_with_its_login(tmp_path: Path) -> None:
+    path = tmp_path / "o.sqlite3"
+    with Outbox(path) as outbox:
+        outbox.put_assignment(API, KEY, "alice", AssignOp.ADD)
+    _damage(path, "UPDATE assignments SET op = 'juggle'")
+    with Outbox(path) as outbox:
+        assert outbox.assignments(API) == []
+        [aside] = outbox.set_aside_damaged()
+    assert (aside.key, aside.login) == (KEY, "alice")
+    assert "assignment of rust-lang/rust#7 (assign @alice)" in describe(aside.error)

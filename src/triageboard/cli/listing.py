@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from ..board import Board, Issue, IssueKey, board_cards, card_dict
-from ..errors import GitHubError, StoreError, UsageError
+from ..board import Board, Issue, IssueKey, Label, board_cards, card_dict
+from ..errors import GitHubError, StoreError, TriageboardError, UsageError
 from ..github import GitHubClient, fetch_board
-from ..moves import MoveEngine
+from ..moves import MoveEngine, MoveEvents
 from ..reporting import Doing
 from .run import EXIT_OK, CliError, Run
 
@@ -53,7 +53,7 @@ async def _overlay(run: Run, client: GitHubClient, fetched: list[Issue]) -> tupl
     """The fetched issues with the outbox's pending changes on top. Listing is read-only: an outbox that
     cannot be read costs the pending marks (with a warning), not the listing."""
     try:
-        engine = MoveEngine(client, run.outbox())
+        engine = MoveEngine(client, run.outbox(), _Warnings(run))
         await engine.load()
     except (CliError, StoreError) as exc:
         fact = exc.fact if isinstance(exc, CliError) else exc
@@ -61,3 +61,21 @@ async def _overlay(run: Run, client: GitHubClient, fetched: list[Issue]) -> tupl
         return fetched, set()
     pending = {row.key for row in engine.pending()} | {row.key for row in engine.pending_assignments()}
     return engine.overlay(fetched), pending
+
+
+class _Warnings(MoveEvents):
+    """What reading the outbox may find (a damaged record, set aside) is said while listing."""
+
+    def __init__(self, run: Run) -> None:
+        self.run = run
+
+    def failed(self, key: IssueKey, error: TriageboardError, labels: tuple[Label, ...] | None) -> None:
+        self.run.reporter.warning(error, doing=Doing.REFRESH)
+
+    def assignment_failed(
+        self, key: IssueKey, login: str, error: TriageboardError, assignees: tuple[str, ...] | None
+    ) -> None:
+        self.run.reporter.warning(error, doing=Doing.REFRESH)
+
+    def notice(self, fact: object) -> None:
+        self.run.reporter.warning(fact, doing=Doing.REFRESH)

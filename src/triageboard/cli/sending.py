@@ -126,7 +126,7 @@ async def sync(run: Run) -> int:
             f"{plural(n, 'change')} waiting for {url}: run 'triageboard sync --api-url {url}' to send them."
         )
     rows = engine.pending()
-    if not rows and not engine.pending_assignments():
+    if not rows and not engine.pending_assignments() and not events.failed_:
         run.printer.line(f"Nothing to send to {engine.api_url}: nothing waits for it in the outbox.")
         return EXIT_OK
     targets = {row.key: row.target for row in rows}
@@ -144,6 +144,12 @@ async def _send(engine: MoveEngine, only: set[IssueKey] | None, deadline: float)
 def _report(
     run: Run, engine: MoveEngine, events: Outcome, keys: set[IssueKey], targets: dict[IssueKey, str]
 ) -> int:
+    # Every failure the engine reported is said, also of rows this run did not ask for (a damaged record
+    # set aside while the outbox was read).
+    for key, failure in events.failed_.items():
+        if key not in keys:
+            keys = keys | {key}
+            targets = {**targets, key: getattr(failure, "target", "") or "?"}
     waiting = {row.key: row for row in engine.pending() if row.key in keys}
     out = run.printer
     for key in sorted(keys):

@@ -60,7 +60,7 @@ from ..errors import (
 )
 from ..github import GitHubClient
 from ..reporting import ChangedMeanwhile, Waiting
-from ..store import AssignOp, MoveState, Outbox, Pending, PendingAssignment, PendingMove
+from ..store import AssignOp, DamagedRow, MoveState, Outbox, Pending, PendingAssignment, PendingMove
 
 log = logging.getLogger(__name__)
 
@@ -156,17 +156,27 @@ class MoveEngine:
         return {row.login: row.op for (k, _), row in self._assignments.items() if k == key}
 
     async def load(self) -> None:
-        """Read the outbox into the mirror (a start, or another process may have changed it)."""
-        moves, assignments = await self._db(self._read_all)
+        """Read the outbox into the mirror (a start, or another process may have changed it). Rows that
+        cannot be read are set aside and reported as failed: they can never be sent as asked."""
+        moves, assignments, damaged = await self._db(self._read_all)
         before = self.pending_count()
         self._moves = {row.key: row for row in moves}
         self._assignments = {(row.key, row.login.casefold()): row for row in assignments}
         if self.pending_count() != before or not self._loaded:
             self._loaded = True
             self.events.pending_changed(self.pending_count())
+        for row in damaged:
+            log.info("set aside a damaged outbox row: %r", row.error)
+            if row.key is not None and row.table == "moves":
+                self.events.failed(row.key, row.error, None)
+            elif row.key is not None and row.login is not None:
+                self.events.assignment_failed(row.key, row.login, row.error, None)
+            else:
+                self.events.notice(row.error)
 
-    def _read_all(self) -> tuple[list[PendingMove], list[PendingAssignment]]:
-        return self.outbox.pending(self.api_url), self.outbox.assignments(self.api_url)
+    def _read_all(self) -> tuple[list[PendingMove], list[PendingAssignment], list[DamagedRow]]:
+        moves, assignments = self.outbox.pending(self.api_url), self.outbox.assignments(self.api_url)
+        return moves, assignments, self.outbox.set_aside_damaged()
 
     def refusal(self, repo: str, column: Column, key: IssueKey | None = None) -> MoveError | None:
         """Why a move into ``column`` of ``repo`` is known to fail, from what this session has read

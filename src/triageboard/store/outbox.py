@@ -30,7 +30,7 @@ from typing import ParamSpec, TypeVar
 
 from ..board import BoardSpec, Column, IssueKey, LabelDiff, label_key
 from ..clock import Clock, SystemClock
-from ..errors import StoreError, StoreReason, TriageboardError, from_record, to_record
+from ..errors import StoreError, StoreReason, TriageboardError, UnreadableRecord, from_record, to_record
 from .db import failure, open_database
 
 SCHEMA_VERSION = 2
@@ -102,6 +102,29 @@ class PendingAssignment:
 
 
 Pending = PendingMove | PendingAssignment
+
+
+@dataclass(frozen=True, slots=True)
+class DamagedRow:
+    """A row that could not be read, now set aside: ``key`` and ``login`` as far as they could be read."""
+
+    table: str
+    key: IssueKey | None
+    login: str | None
+    error: UnreadableRecord
+
+
+# What decoding a damaged row raises (json.JSONDecodeError is a ValueError).
+_DECODING = (ValueError, TypeError, KeyError, IndexError, AttributeError)
+_DAMAGED = """
+    CREATE TABLE IF NOT EXISTS damaged_rows (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        source TEXT NOT NULL,
+        data TEXT NOT NULL,
+        problem TEXT NOT NULL,
+        found_at REAL NOT NULL
+    )
+"""
 
 
 _MOVES = """
@@ -212,6 +235,10 @@ _SELECT_ASSIGNMENTS = (
 )
 
 
+def _selected(select: str) -> tuple[str, ...]:
+    return tuple(name.strip() for name in select.removeprefix("SELECT ").partition(" FROM ")[0].split(","))
+
+
 def _columns_json(columns: Iterable[Column]) -> str:
     return json.dumps([{"name": c.name, "labels": list(c.labels)} for c in columns])
 
@@ -220,10 +247,40 @@ def _columns_from(text: str) -> tuple[Column, ...]:
     return tuple(Column(str(c["name"]), tuple(str(n) for n in c["labels"])) for c in json.loads(text))
 
 
-def _names(text: str | None) -> tuple[str, ...] | None:
+def _names(text: object) -> tuple[str, ...] | None:
     if text is None:
         return None
-    return tuple(str(n) for n in json.loads(text))
+    names = json.loads(str(text))
+    if not isinstance(names, list):
+        raise TypeError("not a list of names")
+    return tuple(str(n) for n in names)
+
+
+def _state(text: object) -> MoveState:
+    """A row's state; an unknown one (a damaged row, another version) is QUEUED: the state only says how
+    far sending got, and the engine reads the issue's labels before any write anyway."""
+    try:
+        return MoveState(str(text))
+    except ValueError:
+        log.info("an outbox row has the unknown state %r; it is sent as queued", text)
+        return MoveState.QUEUED
+
+
+def _key(r: tuple[object, ...]) -> IssueKey | None:
+    try:
+        return IssueKey(str(r[2]), int(r[3]))  # type: ignore[call-overload]
+    except _DECODING:
+        return None
+
+
+def _raw_json(table: str, r: tuple[object, ...]) -> str:
+    names = _selected(_SELECT_MOVES if table == "moves" else _SELECT_ASSIGNMENTS)
+    return json.dumps(
+        {
+            name: value if value is None or isinstance(value, str | int | float) else repr(value)
+            for name, value in zip(names, r, strict=False)
+        }
+    )
 
 
 def _error_json(error: TriageboardError | None) -> str | None:
@@ -258,6 +315,8 @@ class Outbox:
         self._clock: Clock = clock or SystemClock()
         self._conn = opened.connection
         self._lock = threading.Lock()
+        # Rows found damaged while reading, by (table, id): set aside by set_aside_damaged().
+        self._found: dict[tuple[str, int], tuple[tuple[object, ...], Exception]] = {}
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox")
 
     def submit(self, work: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
@@ -329,10 +388,63 @@ class Outbox:
                 raise failure(WHAT, self.path, exc, "read") from None
 
     def _moves(self, where: str, params: tuple[object, ...]) -> list[PendingMove]:
-        return [self._move_row(r) for r in self._rows(_SELECT_MOVES + where, params)]
+        rows = []
+        for r in self._rows(_SELECT_MOVES + where, params):
+            try:
+                rows.append(self._move_row(r))
+            except _DECODING as exc:
+                self._damaged("moves", r, exc)
+        return rows
 
     def _assignments(self, where: str, params: tuple[object, ...]) -> list[PendingAssignment]:
-        return [self._assignment_row(r) for r in self._rows(_SELECT_ASSIGNMENTS + where, params)]
+        rows = []
+        for r in self._rows(_SELECT_ASSIGNMENTS + where, params):
+            try:
+                rows.append(self._assignment_row(r))
+            except _DECODING as exc:
+                self._damaged("assignments", r, exc)
+        return rows
+
+    def _damaged(self, table: str, r: tuple[object, ...], exc: Exception) -> None:
+        """A row that cannot be read is left out of every answer (and logged), until set aside."""
+        with self._lock:
+            first = (table, int(r[0])) not in self._found  # type: ignore[call-overload]
+            self._found[(table, int(r[0]))] = (r, exc)  # type: ignore[call-overload]
+        if first:
+            log.info("outbox: %s row %s cannot be read (%s); left out until set aside", table, r[0], exc)
+
+    def set_aside_damaged(self) -> list[DamagedRow]:
+        """Move the rows found damaged since the last call out of the queue, into the table
+        ``damaged_rows`` of the same file (kept as they were, for a person to look at); returns them as
+        facts for the user. A row another process rewrote or set aside meanwhile is left alone."""
+        with self._lock:
+            found, self._found = self._found, {}
+        if not found:
+            return []
+        aside: list[DamagedRow] = []
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+                self._conn.execute(_DAMAGED)
+                for (table, row_id), (r, exc) in found.items():
+                    generation = r[16] if table == "moves" else r[11]
+                    deleted = self._conn.execute(
+                        f"DELETE FROM {table} WHERE id=? AND generation IS ?",  # noqa: S608
+                        (row_id, generation),
+                    ).rowcount
+                    if not deleted:
+                        continue
+                    problem = f"{type(exc).__name__}: {exc}"[:200]
+                    self._conn.execute(
+                        "INSERT INTO damaged_rows (source, data, problem, found_at) VALUES (?,?,?,?)",
+                        (table, _raw_json(table, r), problem, self._clock.time()),
+                    )
+                    aside.append(_damaged_fact(table, r, problem))
+                self._conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._rollback()
+                raise failure(WHAT, self.path, exc, "save") from None
+        return aside
 
     @staticmethod
     def _move_row(r: tuple[object, ...]) -> PendingMove:
@@ -343,10 +455,10 @@ class Outbox:
             board=str(r[4]),
             columns=_columns_from(str(r[5])),
             target=str(r[6]),
-            base=_names(r[7]),  # type: ignore[arg-type]
+            base=_names(r[7]),
             diff=LabelDiff(add=_names(str(r[8])) or (), remove=_names(str(r[9])) or ()),
             touched=_names(str(r[10])) or (),
-            state=MoveState(str(r[11])),
+            state=_state(r[11]),
             not_before=float(r[12]),  # type: ignore[arg-type]
             attempts=int(r[13]),  # type: ignore[call-overload]
             error=_error_from(r[14]),
@@ -363,7 +475,7 @@ class Outbox:
             key=IssueKey(str(r[2]), int(r[3])),  # type: ignore[call-overload]
             login=str(r[4]),
             op=AssignOp(str(r[5])),
-            state=MoveState(str(r[6])),
+            state=_state(r[6]),
             not_before=float(r[7]),  # type: ignore[arg-type]
             attempts=int(r[8]),  # type: ignore[call-overload]
             error=_error_from(r[9]),
@@ -419,7 +531,10 @@ class Outbox:
                         ),
                     )
                 else:
-                    touched = _union(json.loads(old[0]), names)
+                    try:
+                        touched = _union(_names(old[0]) or (), names)
+                    except _DECODING:  # a damaged row is replaced by this move
+                        touched = _union((), names)
                     self._conn.execute(
                         "UPDATE moves SET board=?, columns=?, target=?, add_labels=?, remove_labels=?,"
                         " touched=?, state=?, attempts=0, last_error=NULL, updated_at=?, batch=?,"
@@ -580,3 +695,15 @@ def _union(old: Iterable[str], new: Iterable[str]) -> list[str]:
     for name in (*old, *new):
         result.setdefault(label_key(name), name)
     return list(result.values())
+
+
+def _damaged_fact(table: str, r: tuple[object, ...], problem: str) -> DamagedRow:
+    key = _key(r)
+    issue = str(key) if key is not None else ""
+    if table == "moves":
+        target = r[6] if isinstance(r[6], str) else ""
+        return DamagedRow(table, key, None, UnreadableRecord(issue, target, what="move", detail=problem))
+    login = r[4] if isinstance(r[4], str) and r[4] else None
+    target = f"assign @{login}" if login else ""
+    error = UnreadableRecord(issue, target, what="assignment", detail=problem)
+    return DamagedRow(table, key, login, error)
