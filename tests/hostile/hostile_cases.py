@@ -294,10 +294,6 @@ labels = ["area/async %2F"]
 
 # --- why cases fail today (the root causes, shared by the cases of one class) ---------------------------
 
-ROW_REASON = (
-    "Outbox._row (store/outbox.py:207-225) decodes every column without a guard: a damaged row raises "
-    "json.JSONDecodeError/ValueError out of pending(), a traceback on every run"
-)
 
 
 # --- the corpus ----------------------------------------------------------------------------------------
@@ -1062,7 +1058,6 @@ def corpus() -> list[Case]:
                     say=("damaged|unreadable|could not be read", "{uncat}"),
                 ),
             ),
-            xfail=ROW_REASON,
         ),
         Case(
             "outbox_row_bad_state",
@@ -1077,7 +1072,6 @@ def corpus() -> list[Case]:
                     say=("{uncat}",),
                 ),
             ),
-            xfail=ROW_REASON,
         ),
         Case(
             "outbox_newer_schema",
