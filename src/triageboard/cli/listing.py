@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from ..board import Board, Issue, IssueKey, Label, board_cards, card_dict
 from ..errors import GitHubError, StoreError, TriageboardError, UsageError
 from ..github import GitHubClient, fetch_board
@@ -39,10 +37,7 @@ async def list_board(run: Run) -> int:
     if only is not None:
         cards = [card for card in cards if card.column == only]
     if run.args.json:
-        print(
-            json.dumps([card_dict(card) for card in cards], ensure_ascii=False, indent=1),
-            file=run.printer.out,
-        )
+        run.printer.json([card_dict(card) for card in cards])
     else:
         for card in cards:
             run.printer.line(card.column.name, str(card.key), ",".join(card.flags) or "-", card.issue.title)

@@ -4,6 +4,7 @@ escape sequences (colours, window titles, a cleared screen), bells and bidi over
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from typing import TextIO
@@ -21,6 +22,18 @@ def clean(text: str) -> str:
     return _UNSAFE.sub(
         "\ufffd", text.replace("\t", " ").replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
     )
+
+
+# What json.dumps leaves raw inside strings (it escapes C0 itself): DEL, C1, and the bidi controls.
+_UNSAFE_IN_JSON = re.compile(r"[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def safe_json(data: object) -> str:
+    """``data`` as indented JSON (non-ASCII text kept readable) in which nothing can steer a terminal:
+    what JSON allows raw inside strings but a terminal obeys is written as ``\\uXXXX``, which any JSON
+    reader turns back into the same text."""
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 class Printer:
@@ -43,6 +56,10 @@ class Printer:
     def line(self, *fields: str) -> None:
         """One result line on stdout: fields cleaned and joined by tabs."""
         print("\t".join(clean(f) for f in fields), file=self.out)
+
+    def json(self, data: object) -> None:
+        """A JSON result on stdout (see :func:`safe_json`)."""
+        print(safe_json(data), file=self.out)
 
     def say(self, text: str) -> None:
         """A message on stderr."""
