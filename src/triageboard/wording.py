@@ -215,7 +215,7 @@ class _Words:
             case reason.HTML:
                 return f"GitHub answered with a web page instead of data (a proxy or an outage?). {later}"
             case reason.TOO_LARGE:
-                size = f"a {err.what} answer" if err.what else "an answer"
+                size = f"an answer of {err.what}" if err.what else "an answer"
                 return f"GitHub sent {size}, far larger than any real one; it was ignored. {later}"
             case reason.UNDECODABLE:
                 return (

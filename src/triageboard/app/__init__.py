@@ -121,6 +121,10 @@ def _run_app(
             QMessageBox.critical(None, "triageboard cannot start", text)
         return 1
     finally:
+        # Async generators abandoned mid-iteration (an HTTP body left by an error) are closed while the loop
+        # still runs them; after close() the garbage collector would, outside any loop.
+        with contextlib.suppress(Exception):
+            loop.run_until_complete(loop.shutdown_asyncgens())
         uninstall()
         loop.close()
         asyncio.set_event_loop(None)

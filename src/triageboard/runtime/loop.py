@@ -1,17 +1,48 @@
-"""The qasync event loop, mended so closing it cannot leave Qt timers pointing at freed callbacks."""
+"""The qasync event loop, mended: async generators are finalised on the loop, and closing it cannot leave Qt
+timers pointing at freed callbacks."""
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import qasync
 
 
 class EventLoop(qasync.QEventLoop):  # type: ignore[misc]
-    """qasync 0.28's loop leaves one live Qt timer per cancelled ``call_later`` when it closes; if the
-    loop is collected later, Qt can fire one into freed memory. Kill them all on close."""
+    """Two things qasync 0.28 leaves out on Python 3.11:
+
+    - asyncio's ``run_forever`` installs the loop's async-generator hooks, so that a generator abandoned
+      mid-iteration (an ``async for`` left by an exception, e.g. over an HTTP body) is closed *on the loop*,
+      and ``shutdown_asyncgens()`` can close what is left before the loop goes. qasync's ``run_forever``
+      does not, so such a generator was closed by the garbage collector, outside any loop: "Exception
+      ignored … async generator ignored GeneratorExit / no running event loop". The hooks are installed
+      here for as long as the loop runs.
+    - closing leaves one live Qt timer per cancelled ``call_later``; if the loop is collected later, Qt can
+      fire one into freed memory. Kill them all on close.
+    """
+
+    _saved_asyncgen_hooks: Any = None
+
+    def _before_run_forever(self) -> None:
+        super()._before_run_forever()
+        if self._saved_asyncgen_hooks is None:
+            self._saved_asyncgen_hooks = sys.get_asyncgen_hooks()
+            sys.set_asyncgen_hooks(
+                firstiter=self._asyncgen_firstiter_hook, finalizer=self._asyncgen_finalizer_hook
+            )
+
+    def _after_run_forever(self) -> None:
+        self._restore_asyncgen_hooks()
+        super()._after_run_forever()
+
+    def _restore_asyncgen_hooks(self) -> None:
+        if self._saved_asyncgen_hooks is not None:
+            sys.set_asyncgen_hooks(*self._saved_asyncgen_hooks)
+            self._saved_asyncgen_hooks = None
 
     def close(self) -> None:
+        self._restore_asyncgen_hooks()
         timer: Any = getattr(self, "_timer", None)
         super().close()
         if timer is None:
