@@ -292,9 +292,6 @@ name = "Slash"
 labels = ["area/async %2F"]
 """
 
-# --- why cases fail today (the root causes, shared by the cases of one class) ---------------------------
-
-
 
 # --- the corpus ----------------------------------------------------------------------------------------
 
@@ -412,14 +409,6 @@ def corpus() -> list[Case]:
             "the window refreshes against a 50 MB chunked answer",
             (window(3, exit=3, say=("did not load", "larger")),),
             rules=(gets(LIST, huge(50 * MB, declare=False)),),
-            xfail=(
-                "'Exception ignored … RuntimeError: no running event loop' at exit: client._read_capped "
-                "raises "
-                "inside `async for chunk in response.aiter_bytes()` (client.py:421-427), abandoning httpx's "
-                "async generator; asyncio.run finalizes such generators (the CLI), the window's qasync loop "
-                "does not (app._run_app closes it without shutdown_asyncgens, app.py:388-391), so GC runs "
-                "their cleanup after the loop is gone"
-            ),
         ),
         Case(
             "huge_body_during_move",
@@ -867,10 +856,6 @@ def corpus() -> list[Case]:
             "titles with C1 and bidi characters, listed with --json",
             (Step(("list", "--json"), exit=0),),
             rules=(gets(LIST, proxy(data=each_issue(_evil_title))),),
-            xfail=(
-                "json.dump(ensure_ascii=False) (cli.py:478) escapes C0 but writes C1 (\\x9b) and bidi "
-                "overrides raw"
-            ),
         ),
         Case(
             "escapes_in_label_names",
