@@ -151,3 +151,18 @@ def test_board_file_remote_http_api_url_is_a_usage_error(tmp_path: Path) -> None
     )
     with pytest.raises(UsageError, match="http"):
         resolve("--board", str(path))
+
+
+@pytest.mark.parametrize("text", ["nan", "inf", "NaN", "1e400"])
+def test_wait_is_a_finite_number_of_seconds(text: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        parse(["move", "o/r#1", "Focus", "--wait", text])
+    assert "--wait" in caught.value.problem
+    assert "is not a number of seconds" in caught.value.problem
+
+
+@pytest.mark.parametrize("text", ["-1", "700000"])
+def test_wait_is_at_most_a_week(text: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        parse(["sync", "--wait", text])
+    assert "from 0 to a week" in caught.value.problem

@@ -7,6 +7,7 @@ Board options work before or after the command.
 from __future__ import annotations
 
 import argparse
+import math
 from collections.abc import Sequence
 
 from .. import __version__
@@ -182,6 +183,8 @@ def _seconds(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value):  # float() takes 'nan' and 'inf'
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds")
     if not 0 <= value <= 7 * 24 * 3600:
         raise argparse.ArgumentTypeError("give a number of seconds from 0 to a week")
     return value
