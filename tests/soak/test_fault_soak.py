@@ -2,7 +2,8 @@
 fifth of all requests, with the process SIGKILLed mid-send and restarted, while someone else edits other
 labels on the same issues. Nothing may be lost, applied wrongly, or left behind.
 
-Waits are shrunk for CI: the sandbox and every CLI process run on one scaled clock (``TRIAGEBOARD_TIME_SCALE``).
+Waits are shrunk for CI: the sandbox and every CLI process run on one scaled clock
+(``TRIAGEBOARD_TIME_SCALE``).
 """
 
 from __future__ import annotations
