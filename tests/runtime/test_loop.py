@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import sys
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -47,3 +48,21 @@ def test_an_abandoned_async_generator_is_closed_on_the_loop_not_by_the_garbage_c
     assert cleaned == [True]
     assert unraisable == []
     assert sys.get_asyncgen_hooks() == hooks  # put back as they were
+
+
+def test_a_sleep_never_ends_early(qloop: asyncio.AbstractEventLoop, qtbot: object) -> None:
+    """GitHub's rules are minimums: a 1 s spacing between writes must be at least a second."""
+    from PySide6.QtCore import QCoreApplication
+
+    async def measure() -> list[float]:
+        gaps = []
+        for delay in (0.012, 0.05, 0.1, 0.2):
+            started = time.monotonic()
+            await asyncio.sleep(delay)
+            gaps.append(time.monotonic() - started - delay)
+        return gaps
+
+    task = qloop.create_task(measure())
+    while not task.done():
+        QCoreApplication.processEvents()
+    assert min(task.result()) >= 0

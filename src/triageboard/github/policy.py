@@ -39,7 +39,7 @@ class Policy:
     # Series (paginated listings) at once, as GitHub asks of polite clients, and pages per series: GitHub's
     # own lists end long before this, and search ends at 1,000 results (10 pages).
     max_series: int = 3
-    max_pages: int = 3000
+    max_pages: int = 1000
 
     def backoff(self, attempt: int, *, base: float | None = None, cap: float | None = None) -> float:
         """The wait before retry number ``attempt`` (0-based): exponential, capped, jittered to 50–100 %

@@ -1,5 +1,5 @@
-"""The qasync event loop, mended: async generators are finalised on the loop, and closing it cannot leave Qt
-timers pointing at freed callbacks."""
+"""The qasync event loop, mended: timers never fire early, async generators are finalised on the loop, and
+closing it cannot leave Qt timers pointing at freed callbacks."""
 
 from __future__ import annotations
 
@@ -7,10 +7,23 @@ import sys
 from typing import Any
 
 import qasync
+from PySide6.QtCore import Qt
+
+
+class _PreciseTimer(qasync._SimpleTimer):  # type: ignore[misc]
+    """qasync's timer, but never early: Qt's default coarse timers may fire up to 5 % before their time, and
+    qasync rounds delays down to the millisecond. GitHub's rules are minimums (a second between writes, the
+    device flow's polling interval): a wait that ends early breaks them."""
+
+    def startTimer(self, interval: int, timerType: Qt.TimerType = Qt.TimerType.PreciseTimer) -> int:
+        return int(super().startTimer(interval + 1, Qt.TimerType.PreciseTimer))
 
 
 class EventLoop(qasync.QEventLoop):  # type: ignore[misc]
-    """Two things qasync 0.28 leaves out on Python 3.11:
+    """Three things qasync 0.28 leaves out on Python 3.11:
+
+    - ``asyncio.sleep(s)`` and ``call_later`` must not end before ``s``: they run on precise Qt timers,
+      rounded up to the millisecond.
 
     - asyncio's ``run_forever`` installs the loop's async-generator hooks, so that a generator abandoned
       mid-iteration (an ``async for`` left by an exception, e.g. over an HTTP body) is closed *on the loop*,
@@ -23,6 +36,10 @@ class EventLoop(qasync.QEventLoop):  # type: ignore[misc]
     """
 
     _saved_asyncgen_hooks: Any = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._timer = _PreciseTimer()  # before any timer exists: nothing is lost by the swap
 
     def _before_run_forever(self) -> None:
         super()._before_run_forever()
