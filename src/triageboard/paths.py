@@ -42,5 +42,10 @@ def outbox_path() -> Path:
     return data_dir() / "outbox.sqlite3"
 
 
+def journal_path() -> Path:
+    """The meeting journal: every triage meeting's decisions (the minutes), per board and account."""
+    return data_dir() / "meetings.sqlite3"
+
+
 def page_cache_path() -> Path:
     return cache_dir() / "pages.sqlite3"
