@@ -98,6 +98,8 @@ class _Words:
 
     def _error(self, err: e.TriageboardError, doing: r.Doing | None) -> str:
         match err:
+            case e.MoveError() if doing is r.Doing.ASSIGN and not isinstance(err, e.NotAssignable):
+                return self.assignment_error(err)
             case e.MoveError():
                 return self.move_error(err)
             case e.DomainError():
@@ -418,6 +420,35 @@ class _Words:
             f"Could not {err.doing} {what} at {err.path} ({err.detail}).{unsent}{kept} Check that the disk "
             "holding it is not full and is writable."
         )
+
+    def assignment_error(self, err: e.MoveError) -> str:
+        """An assignment (``err.target``: "assign @login" or "unassign @login") that failed for good."""
+        match err:
+            case e.CannotLabel(missing=True):
+                return (
+                    f"The repository {err.repo} was not found, or your token cannot see it; "
+                    f"nothing was sent ({err.target} on {err.issue or 'the issue'})."
+                )
+            case e.CannotLabel():
+                detail = f" GitHub said: {err.detail}" if err.detail else ""
+                return (
+                    f"Could not {err.target} on {err.issue or 'the issue'}: you cannot change assignees in "
+                    f"{err.repo}; that needs the triage role (or write access) there, or a token allowed to "
+                    f"write issues.{detail}"
+                )
+            case e.IssueGone(deleted=True):
+                return f"{err.issue} was deleted on GitHub; the change ({err.target}) was dropped."
+            case e.IssueGone():
+                return (
+                    f"{err.issue} was not found on GitHub (deleted, transferred, or not visible to your "
+                    f"token); the change ({err.target}) was dropped."
+                )
+            case e.NotApplied():
+                return (
+                    f"GitHub did not apply {err.target} to {err.issue}. Refresh to see who is assigned, then "
+                    "try again."
+                )
+        return f"Could not {err.target} on {err.issue}."
 
     def move_error(self, err: e.MoveError) -> str:
         match err:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Coroutine, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 import httpx
@@ -15,13 +15,13 @@ from reports import Reports
 from sandboxkit import Fault, Sandbox
 
 from triageboard import paths
-from triageboard.board import Board, IssueKey, LabelDiff, preset
+from triageboard.board import Assignment, Board, IssueKey, LabelDiff, Move, preset
 from triageboard.clock import ScaledClock
-from triageboard.errors import CannotLabel
+from triageboard.errors import CannotLabel, NotAssignable
 from triageboard.github import GitHubClient, fetch_board
 from triageboard.moves import MoveEngine
-from triageboard.reporting import Reporter, Waiting
-from triageboard.services import MoveService
+from triageboard.reporting import Doing, NotOnBoard, Reporter, Waiting
+from triageboard.services import MoveService, Outcome
 from triageboard.store import Outbox
 from triageboard.tasks import TaskScope
 from triageboard.wording import describe
@@ -215,3 +215,95 @@ def test_conflict_notice_reaches_the_reporter(harness: Harness) -> None:
     [report] = harness.reports.shown
     assert report.level == "warning"
     assert "changed on GitHub by someone else meanwhile (+AsyncAwait-OnDeck +T-lang)" in describe(report)
+
+
+# --- assignments ------------------------------------------------------------------------------------------
+
+
+def unassigned(harness: Harness) -> IssueKey:
+    return next(i.key for i in harness.board.column_issues(SPEC.column("Other")) if not i.assignees)
+
+
+def github_assignees(harness: Harness, key: IssueKey) -> list[str]:
+    people = harness.sb.issue(key.repo, key.number)["assignees"]
+    assert isinstance(people, list)
+    return [p["login"] for p in people]
+
+
+def test_an_assignment_shows_at_once_then_github_confirms(harness: Harness) -> None:
+    service = harness.service()
+    key = unassigned(harness)
+    with harness.qtbot.waitSignal(service.pending_changed, check_params_cb=lambda n: n == 0, timeout=10_000):
+        assert service.request_assignment(key, "tmandry") is True
+        assert harness.board.issue(key).assignees == ("tmandry",)
+        assert harness.board.is_pending(key)
+        assert github_assignees(harness, key) == []
+    assert github_assignees(harness, key) == ["tmandry"]
+    assert harness.board.issue(key).assignees == ("tmandry",)
+    assert not harness.board.is_pending(key)
+    # Asking for what is already so sends nothing and is no undo step.
+    assert service.request_assignment(key, "TMandry") is False
+    assert service.history.can_undo
+    assert harness.reports.shown == []
+
+
+def test_a_silent_drop_shows_githubs_truth_and_says_so(harness: Harness) -> None:
+    service = harness.service()
+    key = unassigned(harness)
+    harness.sb.assign_as("tmandry", REPO, key.number, "eholk")  # someone else assigned eholk meanwhile
+    service.request_assignment(key, "rustacean-ana")
+    assert harness.board.issue(key).assignees == ("rustacean-ana",)
+    harness.qtbot.waitUntil(lambda: bool(harness.reports.shown), timeout=10_000)
+    [report] = harness.reports.shown
+    assert isinstance(report.fact, NotAssignable)
+    assert report.doing is Doing.ASSIGN
+    assert "GitHub did not assign @rustacean-ana" in describe(report)
+    assert "It is assigned to @eholk." in describe(report)
+    harness.qtbot.waitUntil(lambda: not harness.board.is_pending(key))
+    assert harness.board.issue(key).assignees == ("eholk",)  # what GitHub answered, not what we wished
+    assert not service.history.can_undo  # undoing a change GitHub refused would mislead
+
+
+def test_undo_and_redo_an_assignment(harness: Harness) -> None:
+    service = harness.service()
+    key = unassigned(harness)
+    qtbot = harness.qtbot
+    harness.sb.assign_as("tmandry", REPO, key.number, "eholk")
+    harness.board.update([replace(harness.board.issue(key), assignees=("eholk",))])
+    service.request_assignment(key, "tmandry")
+    qtbot.waitUntil(
+        lambda: github_assignees(harness, key) == ["eholk", "tmandry"] and not service.pending_count()
+    )
+    service.request_assignment(key, "eholk", add=False)
+    qtbot.waitUntil(lambda: github_assignees(harness, key) == ["tmandry"] and not service.pending_count())
+    service.undo()
+    assert set(harness.board.issue(key).assignees) == {"tmandry", "eholk"}
+    qtbot.waitUntil(
+        lambda: github_assignees(harness, key) == ["tmandry", "eholk"] and not service.pending_count()
+    )
+    service.undo()
+    qtbot.waitUntil(lambda: github_assignees(harness, key) == ["eholk"] and not service.pending_count())
+    assert harness.board.issue(key).assignees == ("eholk",)
+    service.redo()
+    qtbot.waitUntil(
+        lambda: github_assignees(harness, key) == ["eholk", "tmandry"] and not service.pending_count()
+    )
+
+
+def test_a_domain_request_says_what_became_of_it(harness: Harness) -> None:
+    service = harness.service()
+    key = harness.uncategorized()
+    assert service.request(Move(key, "OnDeck")) is Outcome.QUEUED
+    harness.qtbot.waitUntil(lambda: service.pending_count() == 0, timeout=10_000)
+    assert service.request(Move(key, "OnDeck")) is Outcome.NOTHING
+    assert service.request(Assignment(key, "eholk")) is Outcome.QUEUED
+    assert service.request(Assignment(key, "eholk")) is Outcome.NOTHING
+    gone = IssueKey(REPO, 999_999)
+    assert service.request(Assignment(gone, "eholk")) is Outcome.REFUSED
+    assert isinstance(harness.reports.shown[-1].fact, NotOnBoard)
+    harness.qtbot.waitUntil(lambda: service.pending_count() == 0, timeout=10_000)
+    assert "AsyncAwait-OnDeck" in harness.labels(key)
+    assert github_assignees(harness, key) == ["eholk"]
+    service.undo()
+    harness.qtbot.waitUntil(lambda: service.pending_count() == 0, timeout=10_000)
+    assert github_assignees(harness, key) == []

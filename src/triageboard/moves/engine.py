@@ -453,7 +453,7 @@ class MoveEngine:
         key = row.key
         try:
             await self._db(self.outbox.mark, row, MoveState.SENDING)
-            await self._check_repo(key.repo, recheck=True)
+            await self._check_repo(key.repo, recheck=True, key=key, target=row.target)
             if row.op is AssignOp.ADD:
                 assignees = await self.client.add_assignees(key.repo, key.number, [row.login])
                 if not any(a.casefold() == row.login.casefold() for a in assignees):

@@ -3,6 +3,6 @@ scope and report through signals and the session's reporter."""
 
 from .auth_service import AuthService
 from .board_service import BoardService
-from .move_service import MoveService
+from .move_service import MoveService, Outcome
 
-__all__ = ["AuthService", "BoardService", "MoveService"]
+__all__ = ["AuthService", "BoardService", "MoveService", "Outcome"]

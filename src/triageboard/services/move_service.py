@@ -17,7 +17,7 @@ from enum import Enum
 
 from PySide6.QtCore import QObject, Signal
 
-from ..board import Board, Column, Issue, IssueKey, Label, apply_diff, plan_move
+from ..board import Assignment, Board, Column, Issue, IssueKey, Label, Move, apply_diff, plan_move
 from ..errors import StoreError, TriageboardError
 from ..moves import AssignChange, History, MoveChange, MoveEngine, MoveEvents, Step, apply_assignees
 from ..reporting import Doing, NotOnBoard, Reporter, SenderRestarting, Waiting
@@ -181,6 +181,20 @@ class MoveService(QObject):
             self.history.record(Step((change,)))
             self._emit_history()
         return outcome is Outcome.QUEUED
+
+    def request(self, request: Move | Assignment) -> Outcome:
+        """A request the domain made (a meeting's decision): shown at once, sent in the background, one undo
+        step. The outcome says whether it was queued, needed nothing, or was refused (the reporter said
+        why)."""
+        change: MoveChange | AssignChange | None
+        if isinstance(request, Move):
+            outcome, change = self._move(request.key, request.column)
+        else:
+            outcome, change = self._assign(request.key, request.login, request.add)
+        if change is not None:
+            self.history.record(Step((change,)))
+            self._emit_history()
+        return outcome
 
     def cancel_batch(self, batch: int) -> asyncio.Task[list[Pending]]:
         """Take back what of a bulk move has not been sent: those cards return to where they were."""
