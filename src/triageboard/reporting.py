@@ -156,6 +156,14 @@ class NothingSelected:
 
 
 @dataclass(frozen=True, slots=True)
+class NoMeeting:
+    """The journal holds no triage meeting of ``board`` held by ``account`` yet."""
+
+    board: str
+    account: str
+
+
+@dataclass(frozen=True, slots=True)
 class SenderRestarting:
     """Sending stopped after an unexpected error (already logged); it restarts by itself, nothing lost."""
 

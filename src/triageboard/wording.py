@@ -619,6 +619,16 @@ class _Words:
                 return f"{fact.issue} is no longer on the board (refresh to see why); nothing was sent."
             case r.NothingSelected():
                 return f"Select a card first (click it), then press {fact.keys}."
+            case r.NoMeeting():
+                how = (
+                    "Start one with Board ▸ Triage meeting (Ctrl+M)."
+                    if self.window
+                    else "Hold one in the window first (Board ▸ Triage meeting, Ctrl+M)."
+                )
+                return (
+                    f"No triage meeting of the board {fact.board} by {fact.account} is in the journal yet. "
+                    + how
+                )
             case r.SenderRestarting():
                 return (
                     "Sending moves stopped after an unexpected error (details in the log); it restarts in a "

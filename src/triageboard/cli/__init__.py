@@ -1,4 +1,5 @@
-"""``triageboard list|move|sync``: the board and its move engine without a window, for scripts and tests.
+"""``triageboard list|move|sync|assign|agenda|minutes``: the board, its move engine and its meetings without
+a window, for scripts and tests.
 
 No Qt here. One ``httpx.AsyncClient`` per run, closed at the end. The token is never printed or logged.
 """
@@ -14,7 +15,7 @@ from collections.abc import Sequence
 
 from ..errors import ConfigError, UsageError
 from ..runtime import logs
-from .parser import parse
+from .parser import COMMANDS, parse
 from .printer import Printer
 from .run import EXIT_FAILED, EXIT_OK, EXIT_QUEUED, EXIT_USAGE, CliError, Run
 
@@ -22,7 +23,7 @@ __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_QUEUED", "EXIT_USAGE", "main", "run_c
 
 
 def main(argv: Sequence[str]) -> int:
-    """The scripting commands: ``argv`` starts with the command (list, move, sync)."""
+    """The scripting commands: ``argv`` starts with the command (list, move, sync, ...)."""
     printer = Printer()
     try:
         args = parse(argv)
@@ -32,7 +33,7 @@ def main(argv: Sequence[str]) -> int:
     except SystemExit as exc:  # --help, --version
         return int(exc.code or 0)
     if not args.command:
-        printer.say("say which command: list, move or sync (see 'triageboard --help')")
+        printer.say(f"say which command: {', '.join(COMMANDS)} (see 'triageboard --help')")
         return EXIT_USAGE
     return run_command(args, printer)
 
@@ -62,7 +63,7 @@ def run_command(args: argparse.Namespace, printer: Printer | None = None) -> int
 
 
 async def _run(args: argparse.Namespace, printer: Printer) -> int:
-    from . import listing, sending
+    from . import assigning, listing, meeting, sending
 
     try:
         async with Run(args, printer) as run:
@@ -70,6 +71,12 @@ async def _run(args: argparse.Namespace, printer: Printer) -> int:
                 return await listing.list_board(run)
             if args.command == "move":
                 return await sending.move(run)
+            if args.command == "assign":
+                return await assigning.assign(run)
+            if args.command == "agenda":
+                return await meeting.print_agenda(run)
+            if args.command == "minutes":
+                return await meeting.print_minutes(run)
             return await sending.sync(run)
     except ConfigError as exc:
         raise CliError(exc, EXIT_USAGE if isinstance(exc, UsageError) else EXIT_FAILED) from None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..board import Board, Issue, IssueKey, Label, board_cards, card_dict
+from ..board import Board, Card, Issue, IssueKey, Label, board_cards, card_dict
 from ..errors import GitHubError, StoreError, TriageboardError, UsageError
 from ..github import GitHubClient, fetch_board
 from ..moves import MoveEngine, MoveEvents
@@ -16,6 +16,22 @@ async def list_board(run: Run) -> int:
         only = spec.column(run.args.column) if run.args.column else None
     except KeyError as exc:
         raise UsageError(str(exc.args[0])) from None
+    cards = await fetch_cards(run)
+    if only is not None:
+        cards = [card for card in cards if card.column == only]
+    if run.args.json:
+        run.printer.json([card_dict(card) for card in cards])
+    else:
+        for card in cards:
+            run.printer.line(card.column.name, str(card.key), ",".join(card.flags) or "-", card.issue.title)
+    return EXIT_OK
+
+
+async def fetch_cards(run: Run) -> list[Card]:
+    """Every card of the run's board as GitHub has it, with the outbox's pending changes on top, marked as
+    of now. Time in a column needs each issue's timeline, which is not fetched: ``in_column_since`` is
+    unknown (None) here."""
+    spec = run.spec
     cache = run.page_cache()
     try:
         client = run.client(cache)
@@ -33,15 +49,7 @@ async def list_board(run: Run) -> int:
         board.set_pending(key, True)
     for fact in result.notices:
         run.reporter.warning(fact, doing=Doing.REFRESH)
-    cards = board_cards(board, run.clock.now())
-    if only is not None:
-        cards = [card for card in cards if card.column == only]
-    if run.args.json:
-        run.printer.json([card_dict(card) for card in cards])
-    else:
-        for card in cards:
-            run.printer.line(card.column.name, str(card.key), ",".join(card.flags) or "-", card.issue.title)
-    return EXIT_OK
+    return board_cards(board, run.clock.now())
 
 
 async def _overlay(run: Run, client: GitHubClient, fetched: list[Issue]) -> tuple[list[Issue], set[IssueKey]]:

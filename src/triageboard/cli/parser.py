@@ -16,7 +16,7 @@ from ..errors import InsecureURL, UsageError
 from ..github.urls import normalize_api_url
 from ..wording import Front, describe
 
-COMMANDS = ("list", "move", "sync")
+COMMANDS = ("list", "move", "sync", "assign", "agenda", "minutes")
 DEFAULT_WAIT = 120.0
 
 CREDENTIALS_HELP = (
@@ -129,6 +129,33 @@ def build_parser() -> argparse.ArgumentParser:
         "report the outcome.",
     )
     sync.add_argument("--wait", type=_seconds, default=DEFAULT_WAIT, metavar="SECONDS", help=_WAIT_HELP)
+
+    assign = command(
+        "assign",
+        "assign people to an issue (or unassign them)",
+        "Queue one change per login in the durable outbox, then send them: each login is added (or, with "
+        "--remove, removed) on its own and the other assignees stay. GitHub drops logins it cannot assign "
+        "without a word; the command says so.",
+    )
+    assign.add_argument("issue", metavar="OWNER/REPO#N", help="the issue, e.g. rust-lang/rust#123")
+    assign.add_argument("logins", nargs="+", metavar="LOGIN", help="GitHub logins (a leading @ is fine)")
+    assign.add_argument("--remove", action="store_true", help="unassign them instead")
+    assign.add_argument("--wait", type=_seconds, default=DEFAULT_WAIT, metavar="SECONDS", help=_WAIT_HELP)
+
+    agenda = command(
+        "agenda",
+        "print the weekly triage meeting's agenda",
+        "Print the meeting's agenda as the board stands now: the uncategorized issues, a review of the "
+        "first column, then promotions into each column from its right neighbour (ranked, with reasons).",
+    )
+    agenda.add_argument("--json", action="store_true", help="print the agenda as JSON instead")
+
+    command(
+        "minutes",
+        "print the last triage meeting's minutes (Markdown)",
+        "Print the minutes of this board's last triage meeting held by the signed-in account, from the "
+        "meeting journal.",
+    )
     return parser
 
 

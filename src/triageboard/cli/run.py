@@ -1,5 +1,5 @@
 """One run of a scripting command: its board, clock, reporter, token, HTTP client and (when needed) the
-outbox and the move engine — the CLI's one wiring point, closed in order at the end."""
+outbox, the move engine and the meeting journal — the CLI's one wiring point, closed in order at the end."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from ..errors import KeyringUnavailable, MalformedToken, StoreError, StoreReason
 from ..github import GitHubClient, PageCache, Policy, host_of
 from ..moves import MoveEngine, MoveEvents
 from ..reporting import NotSignedIn, Reporter
-from ..store import Outbox, SQLitePageCache
+from ..store import Journal, Outbox, SQLitePageCache
 from ..wording import Front, describe
 from .parser import resolve_board
 from .printer import Printer
@@ -56,6 +56,7 @@ class Run:
         self._http: httpx.AsyncClient | None = None
         self._client: GitHubClient | None = None
         self._outbox: Outbox | None = None
+        self._journal: Journal | None = None
 
     async def __aenter__(self) -> Run:
         self.token = await self._resolve_token()
@@ -67,6 +68,8 @@ class Run:
     ) -> None:
         if self._outbox is not None:
             self._outbox.close()
+        if self._journal is not None:
+            self._journal.close()
         if self._http is not None:
             await self._http.aclose()
 
@@ -109,6 +112,17 @@ class Run:
             if self._outbox.notice is not None:
                 self.reporter.warning(self._outbox.notice)
         return self._outbox
+
+    def journal(self) -> Journal:
+        """The meeting journal the window keeps; a damaged one was set aside (said on stderr)."""
+        if self._journal is None:
+            try:
+                self._journal = Journal(paths.journal_path(), clock=self.clock)
+            except (StoreError, OSError) as exc:
+                raise CliError(_store_error(exc, "meeting journal", str(paths.journal_path()))) from None
+            if self._journal.notice is not None:
+                self.reporter.warning(self._journal.notice)
+        return self._journal
 
     def engine(self, events: MoveEvents) -> MoveEngine:
         return MoveEngine(self.client(), self.outbox(), events)

@@ -12,6 +12,7 @@ from ..board import BoardSpec, Column, IssueKey, Label
 from ..errors import AuthError, StoreError, TriageboardError, UsageError
 from ..moves import MoveEngine, MoveEvents
 from ..reporting import Doing, Waiting
+from ..store import PendingAssignment
 from ..wording import Front, describe, plural
 from .run import EXIT_FAILED, EXIT_OK, EXIT_QUEUED, CliError, Run
 
@@ -26,6 +27,7 @@ class Outcome(MoveEvents):
     settled_: dict[IssueKey, tuple[Label, ...]] = field(default_factory=dict)
     failed_: dict[IssueKey, TriageboardError] = field(default_factory=dict)
     last_waiting: Waiting = field(default_factory=lambda: Waiting(0))
+    assign_failed_: dict[tuple[IssueKey, str], TriageboardError] = field(default_factory=dict)
 
     def settled(self, key: IssueKey, labels: tuple[Label, ...]) -> None:
         self.settled_[key] = labels
@@ -34,6 +36,11 @@ class Outcome(MoveEvents):
     def failed(self, key: IssueKey, error: TriageboardError, labels: tuple[Label, ...] | None) -> None:
         self.failed_[key] = error
         self.settled_.pop(key, None)
+
+    def assignment_failed(
+        self, key: IssueKey, login: str, error: TriageboardError, assignees: tuple[str, ...] | None
+    ) -> None:
+        self.assign_failed_[(key, login.casefold())] = error
 
     def waiting(self, state: Waiting) -> None:
         if state.count:
@@ -130,8 +137,39 @@ async def sync(run: Run) -> int:
         run.printer.line(f"Nothing to send to {engine.api_url}: nothing waits for it in the outbox.")
         return EXIT_OK
     targets = {row.key: row.target for row in rows}
+    assignments = engine.pending_assignments()
     await _send(engine, None, deadline)
-    return _report(run, engine, events, set(targets), targets)
+    code = _report(run, engine, events, set(targets), targets) if targets else EXIT_OK
+    return max(code, _report_assignments(run, engine, events, assignments), key=_severity)
+
+
+def _severity(code: int) -> int:
+    """Failed outweighs queued outweighs done."""
+    return {EXIT_FAILED: 2, EXIT_QUEUED: 1}.get(code, 0)
+
+
+def _report_assignments(run: Run, engine: MoveEngine, events: Outcome, rows: list[PendingAssignment]) -> int:
+    """One line per assignment change the outbox held: done, failed or still queued."""
+    waiting = {(row.key, row.login.casefold()): row for row in engine.pending_assignments()}
+    failed = 0
+    for row in rows:
+        which = (row.key, row.login.casefold())
+        if which in events.assign_failed_:
+            failed += 1
+            error = events.assign_failed_[which]
+            run.printer.line(str(row.key), row.target, "failed", describe(error, Front.CLI, Doing.ASSIGN))
+            run.reporter.error(error, doing=Doing.ASSIGN)
+        elif which in waiting:
+            why = waiting[which].error
+            reason = describe(why, Front.CLI, doing=Doing.SEND) if why is not None else "not sent yet"
+            run.printer.line(str(row.key), row.target, "queued", reason)
+        else:
+            run.printer.line(str(row.key), row.target, "done")
+    if failed:
+        return EXIT_FAILED
+    if any((row.key, row.login.casefold()) in waiting for row in rows):
+        return EXIT_QUEUED
+    return EXIT_OK
 
 
 async def _send(engine: MoveEngine, only: set[IssueKey] | None, deadline: float) -> None:
