@@ -163,6 +163,35 @@ class NoMeeting:
     account: str
 
 
+class MeetingWait(StrEnum):
+    LOADING = "loading"  # the board has not loaded yet
+    ACCOUNT = "account"  # who is signed in is not known yet
+    JOURNAL = "journal"  # the meeting journal cannot be used
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingNotReady:
+    """A triage meeting cannot open yet: ``reason`` says what it waits for."""
+
+    reason: MeetingWait
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingNotResumed:
+    """The open meeting could not be rebuilt from the journal (``cause``); it was closed, kept for the
+    record, and a new one was started."""
+
+    cause: Exception
+
+
+@dataclass(frozen=True, slots=True)
+class MinutesNotSaved:
+    """The minutes could not be written to ``path`` (``detail``: the system's reason)."""
+
+    path: str
+    detail: str
+
+
 @dataclass(frozen=True, slots=True)
 class SenderRestarting:
     """Sending stopped after an unexpected error (already logged); it restarts by itself, nothing lost."""

@@ -629,6 +629,26 @@ class _Words:
                     f"No triage meeting of the board {fact.board} by {fact.account} is in the journal yet. "
                     + how
                 )
+            case r.MeetingNotReady(reason=r.MeetingWait.LOADING):
+                return "The triage meeting needs the board: wait until it has loaded (F5 loads it again)."
+            case r.MeetingNotReady(reason=r.MeetingWait.ACCOUNT):
+                return (
+                    "The triage meeting is kept per account: wait until the board knows who is signed in "
+                    "(sign in, or press F5)."
+                )
+            case r.MeetingNotReady():
+                return (
+                    "The triage meeting cannot be kept: the meeting journal is unavailable (the message "
+                    "about it says why). Moves and assignments still work."
+                )
+            case r.MeetingNotResumed():
+                cause = describe(fact.cause, self.front, now=self.now)
+                return (
+                    f"The open triage meeting could not be resumed from the journal ({cause}). It is kept "
+                    "for the record, and a new meeting was started on the board as it stands."
+                )
+            case r.MinutesNotSaved():
+                return f"The minutes could not be saved to {fact.path} ({fact.detail}). Choose another place."
             case r.SenderRestarting():
                 return (
                     "Sending moves stopped after an unexpected error (details in the log); it restarts in a "

@@ -1,8 +1,10 @@
 """QObjects around the domain, the client and the move engine: they start work in the session's task
 scope and report through signals and the session's reporter."""
 
+from .assignee_service import AssigneeService
 from .auth_service import AuthService
 from .board_service import BoardService
+from .meeting_service import MeetingService
 from .move_service import MoveService, Outcome
 
-__all__ = ["AuthService", "BoardService", "MoveService", "Outcome"]
+__all__ = ["AssigneeService", "AuthService", "BoardService", "MeetingService", "MoveService", "Outcome"]

@@ -233,6 +233,12 @@ class Journal:
         """The meeting of ``place`` still open (to resume), or None."""
         return self._one(_OPEN_MEETING, place)
 
+    def current_id(self, place: Place) -> int | None:
+        """The id of the meeting of ``place`` still open, without reading its records (to close one that
+        cannot be read)."""
+        rows = self._rows(_OPEN_MEETING, (place.api_url, place.account, place.board))
+        return int(str(rows[0][0])) if rows else None
+
     def last(self, place: Place) -> StoredMeeting | None:
         """The latest meeting of ``place``, open or closed (for its minutes), or None."""
         return self._one(_LAST_MEETING, place)
