@@ -163,6 +163,11 @@ class NoMeeting:
     account: str
 
 
+@dataclass(frozen=True, slots=True)
+class AccountUnknown:
+    """Something needs the signed-in login ("Assign to me"), which is not known yet."""
+
+
 class MeetingWait(StrEnum):
     LOADING = "loading"  # the board has not loaded yet
     ACCOUNT = "account"  # who is signed in is not known yet

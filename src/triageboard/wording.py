@@ -629,6 +629,8 @@ class _Words:
                     f"No triage meeting of the board {fact.board} by {fact.account} is in the journal yet. "
                     + how
                 )
+            case r.AccountUnknown():
+                return "Who is signed in is not known yet: sign in, or wait until the board has loaded (F5)."
             case r.MeetingNotReady(reason=r.MeetingWait.LOADING):
                 return "The triage meeting needs the board: wait until it has loaded (F5 loads it again)."
             case r.MeetingNotReady(reason=r.MeetingWait.ACCOUNT):

@@ -17,15 +17,18 @@ from PySide6.QtCore import QObject, QSettings, QTimer
 
 from .. import paths
 from ..auth import Credentials
-from ..board import Board, BoardSpec
+from ..board import Board, BoardSpec, Meeting
 from ..clock import Clock, SystemClock
+from ..errors import StoreError
 from ..github import GitHubClient, MemoryPageCache, PageCache, Policy, RateLimit
 from ..moves import MoveEngine
 from ..reporting import Reporter
-from ..services import AuthService, BoardService, MoveService
-from ..store import Outbox
+from ..services import AssigneeService, AuthService, BoardService, MeetingService, MoveService
+from ..store import Journal, Outbox
 from ..tasks import CrashHandler, TaskScope
 from ..ui.about import show_about
+from ..ui.meeting import MeetingView
+from ..ui.minutes import open_minutes
 from ..ui.signin import open_gh_import, open_sign_in
 from ..ui.window import MainWindow
 
@@ -49,6 +52,7 @@ class Session(QObject):
         credentials: Credentials,
         *,
         outbox_path: Path,
+        journal_path: Path | None = None,
         page_cache: PageCache | None = None,
         sign_in: bool = False,
         client_id: str | None = None,
@@ -83,11 +87,33 @@ class Session(QObject):
         if self.outbox.notice is not None:
             self.reporter.warning(self.outbox.notice)
         self.engine = MoveEngine(self.client, self.outbox)
+        # The meeting journal sits beside the outbox (a demo's in its scratch folder); without it the board
+        # still works, only meetings cannot be kept.
+        self.journal: Journal | None = None
+        try:
+            self.journal = Journal(
+                journal_path or outbox_path.with_name("meetings.sqlite3"), clock=self.clock
+            )
+        except StoreError as exc:
+            self.reporter.error(exc)
+        else:
+            if self.journal.notice is not None:
+                self.reporter.warning(self.journal.notice)
         self.board_service = BoardService(
             self.board, self.client, self.reporter, self.scope, clock=self.clock
         )
         self.move_service = MoveService(self.board, self.engine, self.reporter, self.scope)
         self.board_service.set_overlay(self.move_service.overlay)
+        self.assignees = AssigneeService(self.client, self.reporter, self.scope, self.clock)
+        self.meetings = MeetingService(
+            self.board,
+            self.move_service,
+            self.journal,
+            self.reporter,
+            self.scope,
+            self.clock,
+            api_url=spec.api_url,
+        )
         self.auth: AuthService | None = None
         if sign_in:
             self.auth = AuthService(
@@ -102,6 +128,8 @@ class Session(QObject):
                 gh=gh,
             )
         self.window = MainWindow(self.board, settings=settings if settings is not None else window_settings())
+        self.meeting_view = MeetingView(self.board, self.window.assignable_users, self.window)
+        self._meeting_wanted = False
         self.closed = asyncio.Event()
         self._prepared = False
         # Others triage too: refetch every ``auto_refresh`` seconds (free with ETags: 304s cost nothing).
@@ -132,10 +160,58 @@ class Session(QObject):
         moves.redo_available.connect(window.redo_action.setEnabled)
         window.undo_action.setEnabled(False)
         window.redo_action.setEnabled(False)
+        self._wire_meeting()
         help_menu = window.menuBar().addMenu("&Help")
         help_menu.addAction("&About triageboard", lambda: show_about(window))
         if self.auth is not None:
             self._wire_auth(self.auth)
+
+    def _wire_meeting(self) -> None:
+        window, view, meetings, users = (
+            self.window,
+            self.meeting_view,
+            self.meetings,
+            self.window.assignable_users,
+        )
+        window.assign_requested.connect(
+            lambda key, login, add: self.move_service.request_assignment(key, login, add=add)
+        )
+        users.wanted.connect(self.assignees.load)
+        self.assignees.loaded.connect(users.set_logins)
+        self.board_service.user_changed.connect(self._user_changed)
+        self.board_service.refreshed.connect(lambda _when: meetings.board_refreshed())
+        window.meeting_requested.connect(self._open_meeting)
+        window.minutes_requested.connect(meetings.request_minutes)
+        meetings.meeting_changed.connect(self._meeting_changed)
+        meetings.minutes_ready.connect(self._show_minutes)
+        meetings.since_changed.connect(window.set_since_meeting)
+        meetings.since_changed.connect(view.set_since)
+        view.decision_requested.connect(meetings.decide)
+        view.undo_requested.connect(meetings.undo)
+        view.minutes_requested.connect(meetings.request_minutes)
+        view.end_requested.connect(meetings.end)
+        view.open_requested.connect(window.open_url)
+
+    def _user_changed(self, login: str) -> None:
+        self.meeting_view.me = login
+        self.meetings.set_account(login)
+
+    def _open_meeting(self) -> None:
+        self._meeting_wanted = True
+        self.meetings.open()
+
+    def _meeting_changed(self, meeting: Meeting | None) -> None:
+        self.meeting_view.show_meeting(meeting)
+        if meeting is None:
+            self.meeting_view.hide()
+        elif self._meeting_wanted:
+            self._meeting_wanted = False
+            self.meeting_view.open_meeting()
+
+    def _show_minutes(self, text: str) -> None:
+        view = self.meeting_view
+        parent = view if view.isVisible() else self.window
+        open_minutes(text, f"triage-{self.spec.name}-{self.clock.now():%Y-%m-%d}.md", parent)
 
     def _wire_auth(self, auth: AuthService) -> None:
         window = self.window
@@ -154,6 +230,7 @@ class Session(QObject):
         auth.user_changed.connect(lambda login: sign_out.setEnabled(bool(login)))
 
     def _account_changed(self, login: str) -> None:
+        self._user_changed(login)
         if login:
             self.move_service.resume()
         else:
@@ -196,6 +273,9 @@ class Session(QObject):
         self.auto_refresh.stop()
         if self.window.isVisible():
             self.window.close()
+        self.meeting_view.close()
         await self.scope.aclose()
         self._disconnect_reports()
         self.outbox.close()
+        if self.journal is not None:
+            self.journal.close()

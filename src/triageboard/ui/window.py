@@ -18,10 +18,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..board import Board, Filter, IssueKey
+from ..board import Board, Filter, Issue, IssueKey, SinceSnapshot
 from ..errors import GitHubError
-from ..reporting import Doing, NothingSelected, Report, Waiting
+from ..reporting import AccountUnknown, Doing, NothingSelected, Report, Waiting
 from ..wording import Front, describe, when_text
+from .assign import AssignableUsers, AssignDialog, open_assign_dialog
 from .columns import ColumnWidget
 from .details import DetailsPane
 from .filterbar import FilterBar
@@ -59,7 +60,8 @@ class MainWindow(QMainWindow):
     (signals); the session wires them to the services. ``reports`` is the reporter's sink.
 
     Signals: ``refresh_requested()``, ``move_requested(IssueKey, str)``, ``undo_requested()``,
-    ``redo_requested()``, ``closed()``.
+    ``redo_requested()``, ``closed()``, ``meeting_requested()`` (Board ▸ Triage meeting),
+    ``minutes_requested()``, ``assign_requested(IssueKey, str, bool)`` (login, True: assign, False: unassign).
     """
 
     closed = Signal()
@@ -67,6 +69,9 @@ class MainWindow(QMainWindow):
     move_requested = Signal(object, str)
     undo_requested = Signal()
     redo_requested = Signal()
+    meeting_requested = Signal()
+    minutes_requested = Signal()
+    assign_requested = Signal(object, str, bool)  # (IssueKey, login, add)
 
     def __init__(
         self,
@@ -80,6 +85,10 @@ class MainWindow(QMainWindow):
         self.loading = False
         # Window geometry and splitter sizes only: nothing secret is ever written here.
         self.settings = settings
+        self.user_login = ""
+        # Who can be assigned, per repository: the session fills it for the assignee pickers.
+        self.assignable_users = AssignableUsers(self)
+        self.since_meeting = SinceSnapshot({}, ())
         spec = board.spec
         # Qt adds the application's display name ("triageboard") after the board's name.
         self.setWindowTitle(spec.title or spec.name)
@@ -137,6 +146,8 @@ class MainWindow(QMainWindow):
         status = self.statusBar()
         status.addWidget(self.user_label)
         status.addWidget(self.move_status_label, 1)
+        self.since_label = _status_label("sinceStatus")
+        status.addPermanentWidget(self.since_label)
         status.addPermanentWidget(self.loaded_label)
         status.addPermanentWidget(self.progress)
         status.addPermanentWidget(self.pending_label)
@@ -194,6 +205,10 @@ class MainWindow(QMainWindow):
         self.clear_filter_action = self._action("Clear filters", "Ctrl+Shift+F", self.filter_bar.clear)
         board_menu.addActions([self.refresh_action, self.find_action, self.clear_filter_action])
         board_menu.addSeparator()
+        self.meeting_action = self._action("Triage &meeting", "Ctrl+M", self.meeting_requested.emit)
+        self.minutes_action = self._action("Meeting mi&nutes…", "Ctrl+Shift+N", self.minutes_requested.emit)
+        board_menu.addActions([self.meeting_action, self.minutes_action])
+        board_menu.addSeparator()
         board_menu.addAction("&Quit", QKeySequence.StandardKey.Quit, self.close)
 
         edit_menu = menu_bar.addMenu("&Edit")
@@ -211,6 +226,11 @@ class MainWindow(QMainWindow):
         self.move_left_action = self._action("Move one column left", "Ctrl+Left", lambda: self.move_by(-1))
         self.move_right_action = self._action("Move one column right", "Ctrl+Right", lambda: self.move_by(1))
         card_menu.addActions([self.move_left_action, self.move_right_action])
+        card_menu.addSeparator()
+        self.assign_action = self._action("&Assign…", "Ctrl+Shift+A", self.assign_selected)
+        self.assign_me_action = self._action("Assign to &me", "Ctrl+Shift+M", self.assign_selected_to_me)
+        self.unassign_action = self._action("&Unassign…", "Ctrl+Shift+U", self.unassign_selected)
+        card_menu.addActions([self.assign_action, self.assign_me_action, self.unassign_action])
         card_menu.addSeparator()
         self.open_action = self._action("&Open on GitHub", "Ctrl+O", self.open_selected)
         card_menu.addAction(self.open_action)
@@ -259,6 +279,63 @@ class MainWindow(QMainWindow):
         target = here + delta
         if 0 <= target < len(columns):
             self.request_move(key, columns[target].name)
+
+    # --- assigning -----------------------------------------------------------------------------------
+
+    def _selected_issue(self, keys: str) -> Issue | None:
+        issue = self.board.get(self.selected_key) if self.selected_key is not None else None
+        if issue is None:
+            self.show_message("info", describe(NothingSelected(keys)))
+        return issue
+
+    def assign_selected(self) -> AssignDialog | None:
+        """Card ▸ Assign…: pick someone who can be assigned in the card's repository."""
+        issue = self._selected_issue("Ctrl+Shift+A to assign someone")
+        if issue is None:
+            return None
+        key = issue.key
+        return open_assign_dialog(
+            issue,
+            self.assignable_users,
+            self.user_login,
+            lambda login: self.assign_requested.emit(key, login, True),
+            parent=self,
+        )
+
+    def assign_selected_to_me(self) -> None:
+        issue = self._selected_issue("Ctrl+Shift+M to assign yourself")
+        if issue is None:
+            return
+        if not self.user_login:
+            self.show_message("info", describe(AccountUnknown()))
+            return
+        self.assign_requested.emit(issue.key, self.user_login, True)
+
+    def unassign_selected(self) -> AssignDialog | None:
+        """Card ▸ Unassign…: the one assignee at once, or a pick among several."""
+        issue = self._selected_issue("Ctrl+Shift+U to unassign someone")
+        if issue is None or not issue.assignees:
+            return None
+        key = issue.key
+        if len(issue.assignees) == 1:
+            self.assign_requested.emit(key, issue.assignees[0], False)
+            return None
+        return open_assign_dialog(
+            issue,
+            self.assignable_users,
+            self.user_login,
+            lambda login: self.assign_requested.emit(key, login, False),
+            remove=True,
+            parent=self,
+        )
+
+    def set_since_meeting(self, since: SinceSnapshot) -> None:
+        """Cards moved, added or changed on GitHub since the last meeting (the cards' own marks need the
+        column model's role for it)."""
+        self.since_meeting = since
+        count = len(since.changes)
+        self.since_label.setText(f"{count} changed since the last meeting" if count else "")
+        self._show_details()
 
     def focus_neighbour(self, source: ColumnWidget, step: int) -> None:
         """Arrow keys across columns: select the card at the same height in the next non-empty column."""
@@ -336,6 +413,9 @@ class MainWindow(QMainWindow):
         placement = self.board.placement(issue.key)
         conflict = ", ".join(c.name for c in placement.conflicting)
         column = placement.column.name + (" (sending…)" if self.board.is_pending(issue.key) else "")
+        change = self.since_meeting.changes.get(issue.key)
+        if change is not None:
+            column += f" · {change.text}"
         if self.details.issue != issue or self.details.column.text() != column:
             self.details.show_issue(issue, column, conflict)
 
@@ -368,6 +448,7 @@ class MainWindow(QMainWindow):
         self.show_message(report.level.value, text, report.source)
 
     def set_user(self, login: str) -> None:
+        self.user_login = login
         self.user_label.setText(f"Signed in as {login}" if login else "Not signed in")
 
     def set_pending(self, count: int) -> None:
