@@ -13,6 +13,7 @@ from triageboard.board import (
     Card,
     Column,
     IssueKey,
+    Reason,
     ReasonKind,
     StepKind,
     agenda,
@@ -88,6 +89,8 @@ def test_without_column_times_the_issue_age_ranks(week_board: Board) -> None:
     assert [i.reason.kind for i in focus.items if i.reason][2:] == [ReasonKind.MOST_DISCUSSED] * 2 + [
         ReasonKind.OLDEST
     ]
+    # Without its timeline a card's time in the column is unknown: the reason says what is known.
+    assert focus.items[-1].reason == Reason(ReasonKind.OLDEST, "opened 400 d ago")
 
 
 def test_needed_to_fill() -> None:

@@ -107,7 +107,7 @@ def test_the_meeting_walks_the_agenda_one_key_per_decision(
     assert session.board.column_of(first).name == "OnDeck"
     assert view.progress.text() == "Step 1 of 4 · 2 of 60"
     assert "Uncategorized 60 → 59" in view.counts.text()
-    assert "[Uncategorized → OnDeck]" in view.topics.item(0).text()
+    assert "✔ Uncategorized → OnDeck" in view.topics.item(0).text()
     settled(session, qtbot)
     assert github_column(sandbox, first) == {label_key("AsyncAwait-OnDeck")}
     press(qtbot, view, Qt.Key.Key_Backspace)
@@ -213,7 +213,7 @@ def test_esc_leaves_and_reopening_resumes_also_after_a_restart(
     again = open_meeting(second, qtbot)
     assert again.progress.text() == "Step 1 of 4 · 5 of 60"
     assert current(again) == key
-    assert "[Uncategorized → Other]" in again.topics.item(3).text()
+    assert "✔ Uncategorized → Other" in again.topics.item(3).text()
     run_async(second.aclose())
 
 

@@ -1,4 +1,5 @@
-"""The real window on a real X server (Xvfb, xcb platform): a card dragged with real mouse events."""
+"""The real window on a real X server (Xvfb, xcb platform): a card dragged with real mouse events, and a
+triage meeting held with real key events."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from triageboard.board import label_key
 
 ROOT = Path(__file__).resolve().parents[2]
 DRIVER = Path(__file__).with_name("xvfb_driver.py")
+MEETING_DRIVER = Path(__file__).with_name("xvfb_meeting_driver.py")
+TRIAGE = {label_key(n) for n in ("AsyncAwait-Focus", "AsyncAwait-OnDeck", "AsyncAwait-Other")}
 
 
 @pytest.fixture
@@ -71,3 +74,53 @@ def test_drag_a_card_in_the_real_window(
     for name, (shown, total, on_board) in result["counts"].items():
         assert shown == total == on_board, name
         assert result["header"][name].split()[0] == f"{total:,}", name
+
+
+@pytest.mark.xvfb
+def test_a_triage_meeting_with_real_keys(
+    x_display: str, sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shot = ROOT / "artifacts" / "screenshots" / "meeting.png"
+    args = [sys.executable, str(MEETING_DRIVER), sandbox.api_url, str(tmp_path / "outbox.sqlite3"), str(shot)]
+    if os.environ.get("TRIAGEBOARD_UPDATE_DOCS_SCREENSHOT"):
+        args.append(str(ROOT / "docs" / "meeting.png"))
+    env = dict(os.environ, DISPLAY=x_display, QT_QPA_PLATFORM="xcb", TRIAGEBOARD_DRIVER_TOKEN=sandbox.token)
+    env.pop("WAYLAND_DISPLAY", None)
+    done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    with capsys.disabled():
+        print(f"\nmeeting under Xvfb: screenshot {result['screenshot']}")
+    seen = result["seen"]
+    assert result["platform"] == "xcb"
+    assert seen["opened"] == "Step 1 of 4 · 1 of 60"
+    assert seen["after_backspace"] == ["Step 1 of 4 · 3 of 60", result["third"]]
+    assert seen["step1"] == "Step 1 of 4 · 4 of 60"
+    progress, title, keys = seen["step2"]
+    assert progress == "Step 2 of 4 · 1 of 6"
+    assert title == "2. Review Focus: is each issue progressing and assigned?"
+    assert keys.startswith("K keep · A assign · D demote to OnDeck")
+    assert seen["picker_first"] == result["me"] == "ferris"
+    progress, title, need, why = seen["step3"]
+    assert progress == "Step 3 of 4 · 1 of 30"
+    assert title == "3. Promote OnDeck → Focus"
+    assert need.startswith("Focus has 5 (3–5)")
+    assert why.startswith("Why it is suggested: ")
+    assert seen["after_promote"][0] == "Step 3 of 4 · 2 of 30"
+    assert "Focus 6 · OnDeck 30 → 31" in seen["after_promote"][1]  # one demoted, one promoted
+    assert seen["left"] is True
+    assert seen["resumed"] == "Step 3 of 4 · 2 of 30"
+
+    def column(ref: str) -> set[str]:
+        repo, _, number = ref.rpartition("#")
+        return {label_key(n) for n in sandbox.issue_labels(repo, int(number))} & TRIAGE
+
+    assert column(result["first"]) == {label_key("AsyncAwait-OnDeck")}
+    assert column(result["skipped"]) == set()
+    assert column(result["third"]) == {label_key("AsyncAwait-Other")}
+    assert column(result["demoted"]) == {label_key("AsyncAwait-OnDeck")}
+    assert column(result["promoted"]) == {label_key("AsyncAwait-Focus")}
+    repo, _, number = result["assigned"].rpartition("#")
+    people = sandbox.issue(repo, int(number))["assignees"]
+    assert [p["login"] for p in people] == ["ferris"]  # type: ignore[union-attr]
+    assert Path(result["screenshot"]).stat().st_size > 20_000

@@ -178,8 +178,10 @@ def _ranked(spec: BoardSpec, cards: Sequence[Card], source: Column, now: datetim
             reason = Reason(ReasonKind.ASSIGNED, "assigned to " + ", ".join(f"@{a}" for a in issue.assignees))
         elif n + 1 < len(ranked) and _ties_on_age(card, ranked[n + 1], now):
             reason = Reason(ReasonKind.MOST_DISCUSSED, f"{issue.comments} comments")
-        else:
+        elif card.in_column_since is not None:
             reason = Reason(ReasonKind.OLDEST, f"{_age(card, now)} d in {source.name}")
+        else:  # its timeline is not read: how long it has waited in the column is not known
+            reason = Reason(ReasonKind.OLDEST, f"opened {_age(card, now)} d ago")
         items.append(AgendaItem(card, reason))
     return tuple(items)
 

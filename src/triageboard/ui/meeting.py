@@ -114,6 +114,9 @@ class MeetingView(QWidget):
         self.topics = QListWidget()
         self.topics.setObjectName("meetingTopics")
         self.topics.setMinimumWidth(380)
+        self.topics.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.topics.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.topics.setSpacing(2)
         self.current = _label("meetingCurrent", bold=True, scale=1.15)
         self.why = _label("meetingWhy")
         self.taken = _label("meetingTaken")
@@ -142,6 +145,7 @@ class MeetingView(QWidget):
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
+        splitter.setSizes([520, 760])
         buttons = QHBoxLayout()
         buttons.addWidget(self.counts, 1)
         for button in (self.minutes_button, self.end_button, self.leave_button):
@@ -277,12 +281,15 @@ class MeetingView(QWidget):
                 taken.setdefault(d.position, []).append(d)
         for position, topic in enumerate(planned.topics):
             done = "; ".join(outcome_text(d) for d in taken.get(position, []))
-            reason = f" — {topic.reason}" if topic.reason else ""
-            mark = " · " + self.since.changes[topic.key].text if topic.key in self.since.changes else ""
-            text = f"{position + 1}. {topic.key} {topic.title}{reason}{mark}" + (
-                f"   [{done}]" if done else ""
-            )
-            item = QListWidgetItem(text)
+            facts = [str(topic.key)]
+            if topic.reason:
+                facts.append(topic.reason)
+            if topic.key in self.since.changes:
+                facts.append(self.since.changes[topic.key].text)
+            if done:
+                facts.append(f"✔ {done}")
+            # Two lines: where it stands in the meeting, then the (untrusted, plain) title.
+            item = QListWidgetItem(f"{position + 1}. {' · '.join(facts)}\n      {topic.title}")
             item.setData(Qt.ItemDataRole.UserRole, str(topic.key))
             self.topics.addItem(item)
         if not meeting.is_finished and meeting.step_index == index:
