@@ -330,9 +330,10 @@ def test_no_assignment_is_lost_under_faults_kills_and_concurrent_edits(
                 sb.inject(Fault("status", status=502, method=method, path="/assignees", apply=True))
                 lost_answers += 1
             if index in kill_at:
-                # A slow answer keeps the process mid-send when the kill comes (GitHub still acts).
+                # A slow answer keeps the process mid-send when the kill comes (GitHub still acts, a moment
+                # later: 100 s of the scaled clock, one real second).
                 method = "DELETE" if remove else "POST"
-                sb.inject(Fault("latency", method=method, path="/assignees", seconds=1000, apply=True))
+                sb.inject(Fault("latency", method=method, path="/assignees", seconds=100, apply=True))
             log_path = tmp_path / f"assign-{index}.log"
             logs.append(log_path)
             args = [*base, "assign", f"{REPO}#{number}", *logins, *(["--remove"] if remove else []), *api]
@@ -347,6 +348,10 @@ def test_no_assignment_is_lost_under_faults_kills_and_concurrent_edits(
                     proc.send_signal(signal.SIGKILL)
                     assert proc.wait(timeout=30) == -signal.SIGKILL
                     restarts += 1
+                    # The killed request lands before the restart (GitHub acted, the answer was lost): the
+                    # restart must confirm it, not make it twice. A request landing later still, after
+                    # the next command changed the issue again, would be a network nobody can outrun.
+                    time.sleep(1.5)
                     log_path = tmp_path / f"assign-{index}-restart.log"
                     logs.append(log_path)
                     with open(log_path, "w") as restart_log:

@@ -139,7 +139,7 @@ async def sync(run: Run) -> int:
     targets = {row.key: row.target for row in rows}
     assignments = engine.pending_assignments()
     await _send(engine, None, deadline)
-    code = _report(run, engine, events, set(targets), targets) if targets else EXIT_OK
+    code = _report(run, engine, events, set(targets), targets) if targets or events.failed_ else EXIT_OK
     return max(code, _report_assignments(run, engine, events, assignments), key=_severity)
 
 
