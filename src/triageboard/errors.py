@@ -44,7 +44,10 @@ error: they are safe to log and to show.
         ├── NotApplied
         ├── NotAssignable
         ├── HalfApplied
-        └── UnreadableRecord      the outbox's record of it is damaged (set aside, kept in the file)
+        ├── UnreadableRecord      the outbox's record of it is damaged (set aside, kept in the file)
+        ├── CannotComment         the comment that asks the triagebot was refused
+        ├── BotRefused            the triagebot would not, or did not, make the change
+        └── BotSilent             the triagebot never acted on the comment
 """
 
 from __future__ import annotations
@@ -509,6 +512,51 @@ class UnreadableRecord(MoveError):
         super().__init__(issue, target)
         self.what = what
         self.detail = detail
+
+
+class CannotComment(MoveError):
+    """GitHub refused the comment that asks ``repo``'s triagebot for the change (a locked conversation, or no
+    access); ``detail`` is GitHub's word."""
+
+    def __init__(self, issue: str, target: str, *, repo: str, detail: str = "") -> None:
+        super().__init__(issue, target)
+        self.repo = repo
+        self.detail = detail
+
+
+class BotRefused(MoveError):
+    """``repo``'s triagebot (``bot``, its login) does not make this change for the account: ``labels`` it lets
+    only members set (found in its ``triagebot.toml`` before asking, so nothing was posted), or ``said``: its
+    own answer to the comment (GitHub text, cleaned and cut). Nothing changed on the issue."""
+
+    def __init__(
+        self,
+        issue: str,
+        target: str,
+        *,
+        repo: str,
+        bot: str = "rustbot",
+        said: str = "",
+        labels: Sequence[str] = (),
+    ) -> None:
+        super().__init__(issue, target)
+        self.repo = repo
+        self.bot = bot
+        self.said = said
+        self.labels = tuple(labels)
+
+
+class BotSilent(MoveError):
+    """``repo``'s triagebot (``bot``) was asked by a comment and had not acted ``seconds`` later. The comment
+    stays on the issue: the bot may still act on it (the board shows it at the next refresh)."""
+
+    def __init__(
+        self, issue: str, target: str, *, repo: str, bot: str = "rustbot", seconds: float = 0
+    ) -> None:
+        super().__init__(issue, target)
+        self.repo = repo
+        self.bot = bot
+        self.seconds = seconds
 
 
 # --- errors at rest ---------------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ class Doing(StrEnum):
     SIGN_OUT = "sign-out"
     CHECK_TOKEN = "check-token"  # noqa: S105 (an activity, not a secret)
     SEND = "send"
+    TIMELINE = "timeline"  # reading issues' timelines (how long cards have been in their columns)
 
 
 # --- notices: facts that are not failures ---------------------------------------------------------------
@@ -220,6 +221,28 @@ class Waiting:
     until: datetime | None = None
     reason: Exception | None = None
     needs_sign_in: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ViaBot:
+    """A change the account cannot make itself in ``repo``, asked of the repository's triagebot instead by
+    posting ``comment`` on ``issue``; it shows on GitHub once the bot has acted (a moment later).
+    ``target``: the column, or "assign @login"."""
+
+    issue: str
+    target: str
+    repo: str
+    comment: str
+
+
+@dataclass(frozen=True, slots=True)
+class TimelinesCapped:
+    """Time in a column is known for ``known`` of ``total`` cards: reading timelines stopped after ``cap``
+    requests (the rest stay unknown until a later run)."""
+
+    known: int
+    total: int
+    cap: int
 
 
 # --- the bridge -----------------------------------------------------------------------------------------

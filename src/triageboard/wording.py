@@ -50,6 +50,14 @@ def plural(n: int, noun: str, many: str | None = None) -> str:
     return f"{n:,} {noun}" if n == 1 else f"{n:,} {many or noun + 's'}"
 
 
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return plural(max(1, round(seconds)), "second")
+    if seconds < 2 * 3600:
+        return plural(round(seconds / 60), "minute")
+    return plural(round(seconds / 3600), "hour")
+
+
 def _names(names: Sequence[str]) -> str:
     return ", ".join(names) if names else "no labels"
 
@@ -94,6 +102,8 @@ class _Words:
                 return f"Could not check the token: {text}"
             if doing is r.Doing.SIGN_IN:
                 return f"Signed in, but the new token could not be checked: {text}"
+            if doing is r.Doing.TIMELINE:
+                return f"Reading how long cards have been in their columns failed: {text}"
         return text
 
     def _error(self, err: e.TriageboardError, doing: r.Doing | None) -> str:
@@ -502,6 +512,30 @@ class _Words:
                     "sent for it. It was set aside (kept in the outbox file, table damaged_rows). Make the "
                     "change again if you still want it."
                 )
+            case e.CannotComment():
+                detail = f" GitHub said: {err.detail}" if err.detail else ""
+                return (
+                    f"{err.issue} was not moved to {err.target}: GitHub refused the comment that asks "
+                    f"{err.repo}'s bot to do it (is the conversation locked?).{detail}"
+                )
+            case e.BotRefused(said=str() as said) if said:
+                return (
+                    f"@{err.bot} refused the change ({err.target}) on {err.issue}, so nothing changed. It "
+                    f"answered: “{said}”. Ask someone with the triage role in {err.repo}."
+                )
+            case e.BotRefused():
+                labels = ", ".join(err.labels) or "these labels"
+                return (
+                    f"{err.issue} cannot go to {err.target}: you cannot change labels in {err.repo}, and its "
+                    f"@{err.bot} lets only members set or remove {labels}. Ask someone with the triage role "
+                    "there; nothing was posted."
+                )
+            case e.BotSilent():
+                return (
+                    f"@{err.bot} had not acted on the request ({err.target}) for {err.issue} after "
+                    f"{_duration(err.seconds)}; the card went back to what GitHub shows. The comment stays "
+                    "on the issue, and the bot may still act on it (refresh later to see)."
+                )
             case e.HalfApplied():
                 final = getattr(err, "final", True)  # a record from before 'final' existed was final
                 both = "both " if len(err.columns) == 2 else ""
@@ -667,6 +701,21 @@ class _Words:
                 )
             case r.Waiting():
                 return self.waiting(fact)
+            case r.ViaBot():
+                return (
+                    f"You cannot change labels in {fact.repo}, so {fact.issue} → {fact.target} is asked of "
+                    f"its bot with the comment “{fact.comment}”; it shows once the bot has acted."
+                )
+            case r.TimelinesCapped():
+                again = (
+                    "They are read as the cards are shown."
+                    if self.window
+                    else "Run it again to read more (timelines already read cost nothing)."
+                )
+                return (
+                    f"Time in a column is known for {fact.known:,} of {plural(fact.total, 'card')}: reading "
+                    f"timelines stopped after {plural(fact.cap, 'request')}. {again}"
+                )
         return str(fact)
 
     def token_limits(self, fact: r.TokenLimits) -> str:

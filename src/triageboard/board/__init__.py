@@ -42,6 +42,16 @@ from .minutes import markdown_text, minutes
 from .model import BoardSpec, Column, Issue, IssueKey, Label, Placement, label_key
 from .names import REPO_NAME, is_login, is_repo_name
 from .presets import DEFAULT_PRESET, PRESETS, load_board_file, parse_board, preset
+from .routing import (
+    BOT_LOGIN,
+    Route,
+    Via,
+    bot_error,
+    claimed_by,
+    refusal_concerns,
+    route_assignment,
+    route_move,
+)
 from .rules import LabelDiff, apply_diff, in_scope, place, plan_move, satisfies
 from .rustbot import (
     Triagebot,
@@ -57,6 +67,7 @@ from .timeline import EventKind, TimelineEvent, in_column_since, time_in_column_
 from .views import Sort, View, ViewError, builtin_views, card_order, views_from_json, views_to_json, with_view
 
 __all__ = [
+    "BOT_LOGIN",
     "DEFAULT_PRESET",
     "PRESETS",
     "REPO_NAME",
@@ -100,6 +111,7 @@ __all__ = [
     "Record",
     "Relabel",
     "Request",
+    "Route",
     "SinceSnapshot",
     "SnapshotCard",
     "Sort",
@@ -110,6 +122,7 @@ __all__ = [
     "Triagebot",
     "TriagebotError",
     "Undone",
+    "Via",
     "View",
     "ViewError",
     "agenda",
@@ -117,10 +130,12 @@ __all__ = [
     "apply_diff",
     "assignment_comment",
     "board_cards",
+    "bot_error",
     "builtin_views",
     "card_dict",
     "card_order",
     "changes_since",
+    "claimed_by",
     "column_state",
     "diff_allowed",
     "evaluate_marks",
@@ -146,8 +161,11 @@ __all__ = [
     "preset",
     "record_from_dict",
     "record_to_dict",
+    "refusal_concerns",
     "requests_of",
     "reversing_requests",
+    "route_assignment",
+    "route_move",
     "satisfies",
     "sort_key",
     "time_in_column_text",
