@@ -49,3 +49,7 @@ def journal_path() -> Path:
 
 def page_cache_path() -> Path:
     return cache_dir() / "pages.sqlite3"
+
+
+def timeline_cache_path() -> Path:
+    return cache_dir() / "timelines.sqlite3"

@@ -18,7 +18,7 @@ from .client import (
     sendable_token,
 )
 from .loader import FetchResult, fetch_board, repo_series, search_query
-from .parse import Repository, User
+from .parse import Comment, Repository, User
 from .policy import Policy
 from .urls import GITHUB_API, host_of, is_loopback, normalize_api_url, web_url
 
@@ -26,6 +26,7 @@ __all__ = [
     "GITHUB_API",
     "CachedPage",
     "ClientStats",
+    "Comment",
     "FetchResult",
     "GitHubClient",
     "MemoryPageCache",

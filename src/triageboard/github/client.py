@@ -23,7 +23,7 @@ from typing import Any, Protocol, TypeVar
 import httpx
 
 from .. import __version__
-from ..board import Issue, Label
+from ..board import Issue, Label, TimelineEvent
 from ..clock import Clock, SystemClock
 from ..errors import (
     AuthError,
@@ -361,6 +361,64 @@ class GitHubClient:
             return False
         return True
 
+    # --- history, comments, files (the timeline service and the @rustbot fallback) ------------------
+
+    async def iter_timeline(self, repo: str, number: int) -> AsyncIterator[list[TimelineEvent]]:
+        """Pages of an issue's timeline, oldest first, as the label and assignee events the board reads.
+
+        Conditional: each page goes with the ETag the page cache holds for it, and a 304 (free of the rate
+        limit) replays the stored page.
+        """
+        url = f"{self.api_url}/repos/{repo}/issues/{number}/timeline"
+        async with self._series:
+            async for answer in self._pages(url, {"per_page": "100"}):
+                yield parse.parse_timeline(answer.data)
+
+    async def timeline(self, repo: str, number: int) -> tuple[TimelineEvent, ...]:
+        """The whole timeline (every page) of an issue."""
+        events: list[TimelineEvent] = []
+        async for page in self.iter_timeline(repo, number):
+            events.extend(page)
+        return tuple(events)
+
+    async def comments(self, repo: str, number: int, *, since: datetime | None = None) -> list[parse.Comment]:
+        """An issue's comments, oldest first (``since``: only those updated at or after it), every page;
+        conditional like every listing."""
+        params = {"per_page": "100"}
+        if since is not None:
+            params["since"] = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        found: list[parse.Comment] = []
+        async for answer in self._pages(f"{self.api_url}/repos/{repo}/issues/{number}/comments", params):
+            found.extend(parse.parse_comments(answer.data))
+        return found
+
+    async def post_comment(self, repo: str, number: int, body: str) -> parse.Comment:
+        """Comment on an issue (anyone who can read a public repository may, unless it is locked).
+
+        Never retried here: a comment sent twice is two comments. After a failure the caller looks at the
+        issue's comments to learn whether it arrived.
+        """
+        answer = await self._request(
+            "POST",
+            f"/repos/{repo}/issues/{number}/comments",
+            json_body={"body": body},
+            mutating=True,
+            idempotent=False,
+        )
+        return parse.parse_comment(answer.data)
+
+    async def get_file(self, repo: str, path: str) -> bytes | None:
+        """A file of the repository's default branch (``GET /repos/{o}/{r}/contents/{path}``), or None when
+        there is none. Read as JSON (base64): the same conditional, size-capped path as every answer."""
+        quoted = "/".join(segment(part) for part in path.strip("/").split("/"))
+        try:
+            answer = await self._request("GET", f"/repos/{repo}/contents/{quoted}")
+        except NotFound as exc:
+            if isinstance(exc, Gone):
+                raise
+            return None
+        return parse.parse_file(answer.data, path)
+
     # --- plumbing ----------------------------------------------------------------------------
 
     async def _pages(
@@ -416,6 +474,7 @@ class GitHubClient:
         json_body: object = None,
         cacheable: bool = True,
         mutating: bool = False,
+        idempotent: bool = True,
     ) -> _Answer:
         """One request, with quick retries of temporary failures; all of it, retries and their pauses
         included, within ``Policy.request_deadline`` of the clock."""
@@ -433,7 +492,11 @@ class GitHubClient:
                 kind = type(exc).__name__
                 self.stats.failures[kind] = self.stats.failures.get(kind, 0) + 1
                 delay = self.policy.backoff(attempt)
-                if attempt >= self.policy.retries or self.clock.monotonic() + delay >= deadline:
+                if (
+                    not idempotent
+                    or attempt >= self.policy.retries
+                    or self.clock.monotonic() + delay >= deadline
+                ):
                     raise
                 attempt += 1
                 self.stats.retries += 1

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from ..board import Issue, Label
+from ..board import EventKind, Issue, Label, TimelineEvent
 from ..errors import BadResponse, BadResponseReason
 
 _REPO_FROM_URL = re.compile(r"/repos/([^/]+/[^/]+)/issues/\d+$|/repos/([^/]+/[^/]+)$")
@@ -188,3 +190,118 @@ def parse_logins(value: object) -> list[str]:
     if any(login is None for login in logins):
         raise _bad("a user list with an entry that has no login")
     return [login for login in logins if login is not None]
+
+
+# --- timelines, comments, files ---------------------------------------------------------------------------
+
+_EVENT_KINDS = {kind.value: kind for kind in EventKind}
+
+
+def _aware(moment: datetime) -> datetime:
+    """GitHub's times are UTC; one without an offset is taken as UTC (comparisons need aware times)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def parse_timeline_event(value: object) -> TimelineEvent | None:
+    """One item of ``/issues/{n}/timeline`` (or ``/events``): the label and assignee events the board reads;
+    None for every other kind (comments, references, commits, ...), which may have other shapes."""
+    data = _obj(value, "a timeline entry")
+    name = data.get("event")
+    kind = _EVENT_KINDS.get(name) if isinstance(name, str) else None
+    if kind is None:
+        return None
+    what = f"{'an' if kind.value[0] in 'aeiou' else 'a'} {kind.value} event"
+    created = _time(data.get("created_at"), what)
+    if created is None:
+        raise _bad(f"{what} without a date")
+    actor = _login(data.get("actor")) or ""  # null for a deleted account
+    if kind in (EventKind.LABELED, EventKind.UNLABELED):
+        label = data.get("label")
+        name = label.get("name") if isinstance(label, Mapping) else None
+        if not isinstance(name, str) or not name:
+            raise _bad(f"{what} without a label name")
+        return TimelineEvent(kind, _aware(created), actor, label=name)
+    assignee = _login(data.get("assignee"))
+    if assignee is None:
+        raise _bad(f"{what} without an assignee")
+    return TimelineEvent(kind, _aware(created), actor, assignee=assignee)
+
+
+def parse_timeline(value: object) -> list[TimelineEvent]:
+    """A page of an issue's timeline → the events the board reads, in GitHub's order (oldest first)."""
+    if not isinstance(value, list):
+        raise _bad("a timeline that is not a list")
+    return [event for event in (parse_timeline_event(item) for item in value) if event is not None]
+
+
+def timeline_essentials(value: object) -> list[dict[str, Any]] | None:
+    """A timeline page reduced to what the board reads, still in GitHub's shape (``parse_timeline`` reads it
+    the same): what a store keeps of a page, a small fraction of it. None for a page that does not parse."""
+    try:
+        events = parse_timeline(value)
+    except BadResponse:
+        return None
+    kept: list[dict[str, Any]] = []
+    for event in events:
+        item: dict[str, Any] = {
+            "event": event.kind.value,
+            "created_at": event.created_at.isoformat(),
+            "actor": {"login": event.actor} if event.actor else None,
+        }
+        if event.label is not None:
+            item["label"] = {"name": event.label}
+        if event.assignee is not None:
+            item["assignee"] = {"login": event.assignee}
+        kept.append(item)
+    return kept
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    """An issue comment. ``body`` is untrusted text (clean it before showing it)."""
+
+    id: int
+    author: str
+    body: str
+    created_at: datetime
+
+
+def parse_comment(value: object) -> Comment:
+    data = _obj(value, "a comment")
+    number = _int(data, "id", "a comment")
+    created = _time(data.get("created_at"), "a comment")
+    if created is None:
+        raise _bad("a comment without a date")
+    body = data.get("body")
+    return Comment(
+        id=number,
+        author=_login(data.get("user")) or "",
+        body=body if isinstance(body, str) else "",
+        created_at=_aware(created),
+    )
+
+
+def parse_comments(value: object) -> list[Comment]:
+    if not isinstance(value, list):
+        raise _bad("a comment list that is not a list")
+    return [parse_comment(item) for item in value]
+
+
+def parse_file(value: object, path: str) -> bytes:
+    """``GET /repos/{o}/{r}/contents/{path}`` for a file → its bytes (GitHub sends them base64-encoded)."""
+    if isinstance(value, list):
+        raise _bad(f"a directory listing where the file {path} was expected")
+    data = _obj(value, f"the file {path}")
+    if data.get("type", "file") != "file":
+        raise _bad(f"a {data.get('type')!r} where the file {path} was expected")
+    encoding = data.get("encoding")
+    content = data.get("content")
+    if encoding == "none" or (encoding is None and content == ""):
+        # Past 1 MB GitHub leaves the content out: far more than any file the board reads.
+        raise BadResponse(BadResponseReason.TOO_LARGE, what=f"the file {path}")
+    if encoding != "base64" or not isinstance(content, str):
+        raise _bad(f"the file {path} without base64 content")
+    try:
+        return base64.b64decode("".join(content.split()), validate=True)
+    except (binascii.Error, ValueError):
+        raise _bad(f"the file {path} with broken base64 content") from None
