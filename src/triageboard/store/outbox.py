@@ -9,6 +9,11 @@ so do several assignment requests for one login.
 Rows are self-contained: they carry the board's columns, so a replay does not depend on which board is open.
 Why a row waits is kept as facts (``errors.to_record``), never as a sentence.
 
+Version 3: a row says how it is sent (``via``: the account's own writes, or a comment asking the repository's
+triagebot), and for a bot row when asking began (``asked_at``, committed before the comment is posted, so
+that after a kill the comment is looked for instead of posted again) and which comment asked
+(``comment_id``, ``posted_at``: GitHub's time of it).
+
 The class is synchronous and thread-safe (one connection behind a lock). ``submit`` runs a call on the
 outbox's own worker thread, one at a time in the order they were asked for (the last wish for a row must
 win), so that no disk wait ever runs on the UI thread.
@@ -28,12 +33,12 @@ from enum import StrEnum
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
-from ..board import BoardSpec, Column, IssueKey, LabelDiff, label_key
+from ..board import BoardSpec, Column, IssueKey, LabelDiff, Via, label_key
 from ..clock import Clock, SystemClock
 from ..errors import StoreError, StoreReason, TriageboardError, UnreadableRecord, from_record, to_record
 from .db import failure, open_database
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 WHAT = "outbox"
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -71,6 +76,10 @@ class PendingMove:
     created_at: float
     generation: int
     batch: int | None = None
+    via: Via = Via.GITHUB
+    asked_at: float | None = None
+    posted_at: float | None = None
+    comment_id: int | None = None
 
     @property
     def spec(self) -> BoardSpec:
@@ -95,6 +104,10 @@ class PendingAssignment:
     created_at: float
     generation: int
     batch: int | None = None
+    via: Via = Via.GITHUB
+    asked_at: float | None = None
+    posted_at: float | None = None
+    comment_id: int | None = None
 
     @property
     def target(self) -> str:
@@ -148,6 +161,10 @@ _MOVES = """
         updated_at REAL NOT NULL,
         generation INTEGER NOT NULL DEFAULT 1,
         batch INTEGER,
+        via TEXT NOT NULL DEFAULT 'github',
+        asked_at REAL,
+        posted_at REAL,
+        comment_id INTEGER,
         UNIQUE (api_url, repo, number)
     )
 """
@@ -167,6 +184,10 @@ _ASSIGNMENTS = """
         updated_at REAL NOT NULL,
         generation INTEGER NOT NULL DEFAULT 1,
         batch INTEGER,
+        via TEXT NOT NULL DEFAULT 'github',
+        asked_at REAL,
+        posted_at REAL,
+        comment_id INTEGER,
         UNIQUE (api_url, repo, number, login COLLATE NOCASE)
     )
 """
@@ -185,6 +206,10 @@ def _schema(conn: sqlite3.Connection) -> None:
             # Version 1 kept why a move waited as a sentence, version 2 keeps facts (the next try finds out).
             conn.execute("ALTER TABLE moves ADD COLUMN batch INTEGER")
             conn.execute("UPDATE moves SET last_error=NULL")
+        # Version 3: how a row is sent; rows from before were all the account's own writes.
+        for table in {1: ("moves",), 2: ("moves", "assignments")}.get(version, ()):
+            for column in _V3_COLUMNS:
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
         conn.execute(_ASSIGNMENTS)
         conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         conn.execute("COMMIT")
@@ -193,6 +218,10 @@ def _schema(conn: sqlite3.Connection) -> None:
             conn.execute("ROLLBACK")
         raise
 
+
+_V3_COLUMNS = ("via TEXT NOT NULL DEFAULT 'github'", "asked_at REAL", "posted_at REAL", "comment_id INTEGER")
+
+_V3_NAMES = ("via", "asked_at", "posted_at", "comment_id")
 
 _MOVE_COLUMNS = (
     "api_url, repo, number, board, columns, target, base, add_labels, remove_labels, touched, state,"
@@ -207,7 +236,13 @@ def _salvage(damaged: sqlite3.Connection, fresh: sqlite3.Connection) -> int:
     """Copy the moves and assignments still readable in a damaged outbox (row by row, up to the first bad
     page). Why they waited is not copied: the next attempt finds out again."""
     copied = 0
-    for table, columns in (("moves", _MOVE_COLUMNS), ("assignments", _ASSIGN_COLUMNS)):
+    for table, base in (("moves", _MOVE_COLUMNS), ("assignments", _ASSIGN_COLUMNS)):
+        # How a row is sent, and whether its comment went out, where the damaged file (version 3) has it.
+        try:
+            present = {str(r[1]) for r in damaged.execute(f"PRAGMA table_info({table})")}
+        except sqlite3.DatabaseError:
+            present = set()
+        columns = ", ".join([base, *(c for c in _V3_NAMES if c in present)])
         rows: list[tuple[object, ...]] = []
         try:
             for row in damaged.execute(f"SELECT {columns} FROM {table} NOT INDEXED ORDER BY id"):  # noqa: S608
@@ -227,11 +262,12 @@ def _salvage(damaged: sqlite3.Connection, fresh: sqlite3.Connection) -> int:
 # ``where`` clauses below are constants of this module; values always go through parameters.
 _SELECT_MOVES = (
     "SELECT id, api_url, repo, number, board, columns, target, base, add_labels, remove_labels,"
-    " touched, state, not_before, attempts, last_error, created_at, generation, batch FROM moves "
+    " touched, state, not_before, attempts, last_error, created_at, generation, batch, via, asked_at,"
+    " posted_at, comment_id FROM moves "
 )
 _SELECT_ASSIGNMENTS = (
     "SELECT id, api_url, repo, number, login, op, state, not_before, attempts, last_error, created_at,"
-    " generation, batch FROM assignments "
+    " generation, batch, via, asked_at, posted_at, comment_id FROM assignments "
 )
 
 
@@ -281,6 +317,23 @@ def _raw_json(table: str, r: tuple[object, ...]) -> str:
             for name, value in zip(names, r, strict=False)
         }
     )
+
+
+def _via(value: object) -> Via:
+    """A ``via`` this version does not know (written by a newer one) reads as the bot: it never turns into
+    a label write."""
+    try:
+        return Via(str(value))
+    except ValueError:
+        return Via.RUSTBOT
+
+
+def _float(value: object) -> float | None:
+    return None if value is None else float(value)  # type: ignore[arg-type]
+
+
+def _int(value: object) -> int | None:
+    return None if value is None else int(value)  # type: ignore[call-overload]
 
 
 def _error_json(error: TriageboardError | None) -> str | None:
@@ -465,6 +518,10 @@ class Outbox:
             created_at=float(r[15]),  # type: ignore[arg-type]
             generation=int(r[16]),  # type: ignore[call-overload]
             batch=None if r[17] is None else int(r[17]),  # type: ignore[call-overload]
+            via=_via(r[18]),
+            asked_at=_float(r[19]),
+            posted_at=_float(r[20]),
+            comment_id=_int(r[21]),
         )
 
     @staticmethod
@@ -482,6 +539,10 @@ class Outbox:
             created_at=float(r[10]),  # type: ignore[arg-type]
             generation=int(r[11]),  # type: ignore[call-overload]
             batch=None if r[12] is None else int(r[12]),  # type: ignore[call-overload]
+            via=_via(r[13]),
+            asked_at=_float(r[14]),
+            posted_at=_float(r[15]),
+            comment_id=_int(r[16]),
         )
 
     # --- writing ---------------------------------------------------------------------------------
@@ -496,9 +557,12 @@ class Outbox:
         diff: LabelDiff,
         *,
         batch: int | None = None,
+        via: Via = Via.GITHUB,
     ) -> PendingMove:
         """Record a move (committed to disk when this returns). A queued move of the same issue is
-        replaced by this one, keeping its original ``base``; the caller plans ``diff`` against that."""
+        replaced by this one, keeping its original ``base``; the caller plans ``diff`` against that. The
+        replaced move's comment (a bot move's) is not this one's: the new move asks again if it goes by the
+        bot."""
         now = self._clock.time()
         names = list(diff.add) + list(diff.remove)
         with self._lock:
@@ -511,8 +575,8 @@ class Outbox:
                 if old is None:
                     self._conn.execute(
                         "INSERT INTO moves (api_url, repo, number, board, columns, target, base, add_labels,"
-                        " remove_labels, touched, state, created_at, updated_at, batch)"
-                        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        " remove_labels, touched, state, created_at, updated_at, batch, via)"
+                        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                         (
                             api_url,
                             key.repo,
@@ -528,6 +592,7 @@ class Outbox:
                             now,
                             now,
                             batch,
+                            via.value,
                         ),
                     )
                 else:
@@ -537,7 +602,8 @@ class Outbox:
                         touched = _union((), names)
                     self._conn.execute(
                         "UPDATE moves SET board=?, columns=?, target=?, add_labels=?, remove_labels=?,"
-                        " touched=?, state=?, attempts=0, last_error=NULL, updated_at=?, batch=?,"
+                        " touched=?, state=?, attempts=0, last_error=NULL, updated_at=?, batch=?, via=?,"
+                        " asked_at=NULL, posted_at=NULL, comment_id=NULL, not_before=0,"
                         " generation=generation+1 WHERE api_url=? AND repo=? AND number=?",
                         (
                             spec.name,
@@ -549,6 +615,7 @@ class Outbox:
                             MoveState.QUEUED.value,
                             now,
                             batch,
+                            via.value,
                             api_url,
                             key.repo,
                             key.number,
@@ -563,7 +630,14 @@ class Outbox:
         return result
 
     def put_assignment(
-        self, api_url: str, key: IssueKey, login: str, op: AssignOp, *, batch: int | None = None
+        self,
+        api_url: str,
+        key: IssueKey,
+        login: str,
+        op: AssignOp,
+        *,
+        batch: int | None = None,
+        via: Via = Via.GITHUB,
     ) -> PendingAssignment:
         """Record an assignment change (on disk when this returns); a queued one for the same login is
         replaced (the last wish wins)."""
@@ -573,11 +647,23 @@ class Outbox:
                 self._conn.execute("BEGIN IMMEDIATE")
                 self._conn.execute(
                     "INSERT INTO assignments (api_url, repo, number, login, op, state, created_at,"
-                    " updated_at, batch) VALUES (?,?,?,?,?,?,?,?,?)"
+                    " updated_at, batch, via) VALUES (?,?,?,?,?,?,?,?,?,?)"
                     " ON CONFLICT (api_url, repo, number, login) DO UPDATE SET"
                     " op=excluded.op, state=excluded.state, attempts=0, last_error=NULL, not_before=0,"
-                    " updated_at=excluded.updated_at, batch=excluded.batch, generation=generation+1",
-                    (api_url, key.repo, key.number, login, op.value, MoveState.QUEUED.value, now, now, batch),
+                    " updated_at=excluded.updated_at, batch=excluded.batch, via=excluded.via,"
+                    " asked_at=NULL, posted_at=NULL, comment_id=NULL, generation=generation+1",
+                    (
+                        api_url,
+                        key.repo,
+                        key.number,
+                        login,
+                        op.value,
+                        MoveState.QUEUED.value,
+                        now,
+                        now,
+                        batch,
+                        via.value,
+                    ),
                 )
                 self._conn.execute("COMMIT")
             except sqlite3.Error as exc:
@@ -609,6 +695,28 @@ class Outbox:
                 row.id,
                 row.generation,
             ),
+        )
+
+    def asking(self, row: Pending, at: float) -> bool:
+        """A bot row is about to post its comment: committed first, so that after a kill the comment is
+        looked for on the issue, never posted twice. False when a newer request replaced the row."""
+        return (
+            self._write(
+                f"UPDATE {_table(row)} SET asked_at=?, updated_at=? WHERE id=? AND generation=?",  # noqa: S608
+                (at, self._clock.time(), row.id, row.generation),
+            )
+            > 0
+        )
+
+    def asked(self, row: Pending, comment_id: int, posted_at: float) -> bool:
+        """A bot row's comment is on the issue (``posted_at``: GitHub's time of it)."""
+        return (
+            self._write(
+                f"UPDATE {_table(row)} SET comment_id=?, posted_at=?, updated_at=?"  # noqa: S608
+                " WHERE id=? AND generation=?",
+                (comment_id, posted_at, self._clock.time(), row.id, row.generation),
+            )
+            > 0
         )
 
     def defer_all(self, api_url: str, not_before: float, error: TriageboardError) -> None:
