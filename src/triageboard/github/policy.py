@@ -40,6 +40,11 @@ class Policy:
     # own lists end long before this, and search ends at 1,000 results (10 pages).
     max_series: int = 3
     max_pages: int = 1000
+    # The @rustbot fallback: the bot acts a moment after a comment; look at the issue after bot_poll seconds,
+    # then ever less often (up to bot_poll_max), and give up on it after bot_wait ("the bot never acted").
+    bot_poll: float = 5.0
+    bot_poll_max: float = 60.0
+    bot_wait: float = 600.0
 
     def backoff(self, attempt: int, *, base: float | None = None, cap: float | None = None) -> float:
         """The wait before retry number ``attempt`` (0-based): exponential, capped, jittered to 50–100 %

@@ -13,6 +13,11 @@ one POST or DELETE of one login, confirmed against the assignees GitHub answers 
 Temporary failures keep a row queued with backoff; rate limits hold every row until GitHub's (capped) reset;
 permanent failures drop the row and report a :class:`~triageboard.errors.MoveError` — a
 :class:`~triageboard.errors.HalfApplied` when part of a move had already reached GitHub.
+
+Where the account may not label, a move the repository's triagebot makes for anyone is sent as a
+``@rustbot`` comment instead (``Via.RUSTBOT`` rows, :mod:`triageboard.moves.rustbot`): decided before it is
+queued (:meth:`MoveEngine.route`), so the user is told first, and confirmed only when the labels really
+change on GitHub.
 """
 
 from __future__ import annotations
@@ -26,15 +31,20 @@ from datetime import UTC, datetime
 from typing import ParamSpec, TypeVar
 
 from ..board import (
+    Assignment,
     BoardSpec,
     Column,
     Issue,
     IssueKey,
     Label,
     LabelDiff,
+    Route,
+    Via,
     label_key,
     place,
     plan_move,
+    route_assignment,
+    route_move,
     satisfies,
 )
 from ..board import apply_diff as _apply_diff
@@ -61,6 +71,7 @@ from ..errors import (
 from ..github import GitHubClient
 from ..reporting import ChangedMeanwhile, Waiting
 from ..store import AssignOp, DamagedRow, MoveState, Outbox, Pending, PendingAssignment, PendingMove
+from .rustbot import BotSender
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +147,16 @@ class MoveEngine:
         self._wrote = False
         # Label keys this engine saw GitHub add for a move (known even when the row has no base).
         self._added: dict[IssueKey, set[str]] = {}
+        self.me = ""  # the signed-in login, once known (set_me, or asked when a bot row needs it)
+        self.bot = BotSender(
+            client,
+            outbox,
+            self.clock,
+            self.policy,
+            whoami=self.whoami,
+            seen=self._seen,
+            notice=lambda fact: self.events.notice(fact),
+        )
 
     # --- asking (from the mirror: no disk) ---------------------------------------------------------
 
@@ -195,8 +216,65 @@ class MoveEngine:
         when = self._refused_at.get(what)
         return when is not None and self.clock.monotonic() - when < self.policy.recheck_after
 
-    async def prepare(self, spec: BoardSpec, repos: Iterable[str]) -> list[TriageboardError]:
-        """Read permissions and column labels of ``repos`` (when a board opens); returns the problems found.
+    def known_refusal(self, repo: str, column: Column, key: IssueKey | None = None) -> MoveError | None:
+        """Like :meth:`refusal`, but a repository the account was found unable to label stays refused for
+        the session (until a recheck, e.g. ``prepare(recheck=True)``, finds otherwise): the window disables
+        such moves instead of offering what GitHub refuses."""
+        reason = self._repos.get(repo)
+        if reason is not None:
+            issue = str(key) if key is not None else ""
+            return CannotLabel(issue, column.name, repo=repo, detail=reason.detail, missing=reason.missing)
+        return self.refusal(repo, column, key)
+
+    def route(self, spec: BoardSpec, issue: Issue, column: Column) -> Route:
+        """How moving ``issue`` (its labels as shown) into ``column`` would be sent, from what this session
+        knows (no network): by the account, through the repository's triagebot, or refused (and why)."""
+        refusal = self.known_refusal(issue.repo, column, issue.key)
+        return route_move(spec, issue, column, refusal=refusal, bot=self.bot.known(issue.repo))
+
+    def route_assignment(self, key: IssueKey, login: str, *, add: bool = True) -> Route:
+        """How (un)assigning ``login`` on ``key`` would be sent: by the account, as ``@rustbot claim`` (only
+        for oneself, where the account may not assign), or refused."""
+        target = f"{'assign' if add else 'unassign'} @{login}"
+        reason = self._repos.get(key.repo)
+        refusal = None
+        if reason is not None:
+            refusal = CannotLabel(
+                str(key), target, repo=key.repo, detail=reason.detail, missing=reason.missing
+            )
+        assignment = Assignment(key, login, add)
+        return route_assignment(assignment, self.me, refusal=refusal, bot=self.bot.known(key.repo))
+
+    async def plan_route(self, spec: BoardSpec, key: IssueKey, column: Column) -> Route:
+        """:meth:`route` for a scripted move: asks GitHub what the session does not know yet (whether the
+        account may label in the repository, its triagebot, the issue's labels). Raises GitHubError."""
+        try:
+            await self._check_repo(key.repo)
+        except CannotLabel as exc:
+            if not exc.missing:
+                await self.bot.config(key.repo)
+        labels = await self.client.get_issue_labels(key.repo, key.number)
+        return self.route(spec, Issue(key.repo, key.number, "", labels), column)
+
+    def set_me(self, login: str) -> None:
+        """The signed-in login (the board service learns it first)."""
+        self.me = login
+
+    async def whoami(self) -> str:
+        if not self.me:
+            self.me = (await self.client.current_user()).login
+        return self.me
+
+    def _seen(self, key: IssueKey, labels: tuple[Label, ...]) -> None:
+        self._last_seen[key] = labels
+        self.learn(labels)
+
+    async def prepare(
+        self, spec: BoardSpec, repos: Iterable[str], *, recheck: bool = False
+    ) -> list[TriageboardError]:
+        """Read permissions and column labels of ``repos`` (when a board opens; ``recheck``: ask again what
+        was found wanting), and the triagebot of each repository the account cannot label; returns the
+        problems found.
 
         Temporary failures are ignored here: the same checks run again before a move is sent.
         """
@@ -204,10 +282,18 @@ class MoveEngine:
         repos = list(repos)
         for repo in repos:
             try:
-                await self._check_repo(repo)
+                try:
+                    await self._check_repo(repo, recheck=recheck)
+                except CannotLabel as exc:
+                    if exc.missing:
+                        raise
+                    # Moves the bot makes for anyone go through it (checked per move; the labels still
+                    # have to exist, or the bot refuses them).
+                    await self.bot.config(repo, again=recheck)
+                    await self.whoami()
                 for column in spec.columns:
                     for name in column.labels:
-                        await self._label_exists(repo, name)
+                        await self._label_exists(repo, name, recheck=recheck)
             except MoveError:
                 pass  # recorded; reported once below, per column
             except GitHubError as exc:
@@ -217,6 +303,9 @@ class MoveEngine:
         for repo in repos:
             for column in spec.columns:
                 reason = self.refusal(repo, column)
+                bot = self.bot.known(repo)
+                if isinstance(reason, CannotLabel) and not reason.missing and bot is not None:
+                    continue  # said per move instead: some go through the bot
                 if reason is not None and str(reason) not in seen:
                     seen.add(str(reason))
                     problems.append(reason)
@@ -256,11 +345,13 @@ class MoveEngine:
         shown: Iterable[Label] | None,
         *,
         batch: int | None = None,
+        via: Via = Via.GITHUB,
     ) -> PendingMove:
         """Record a move in the outbox (on disk when this returns) and wake the sender.
 
         ``shown``: the labels the board showed (the base a conflict is judged against), None when unknown.
-        Raises :class:`StoreError` when the move could not be saved (then nothing is sent).
+        ``via``: how to send it, as :meth:`route` decided (the user was told). Raises :class:`StoreError`
+        when the move could not be saved (then nothing is sent).
         """
         shown = None if shown is None else tuple(shown)
         existing = self._moves.get(key)
@@ -274,7 +365,9 @@ class MoveEngine:
             diff = plan_move(
                 spec, Issue(key.repo, key.number, "", tuple(Label(n) for n in base_names)), column
             )
-        row = await self._db(self.outbox.put, self.api_url, key, spec, column, base_names, diff, batch=batch)
+        row = await self._db(
+            self.outbox.put, self.api_url, key, spec, column, base_names, diff, batch=batch, via=via
+        )
         self._moves[key] = row
         if shown is not None:
             self.learn(shown)
@@ -283,10 +376,10 @@ class MoveEngine:
         return row
 
     async def request_assignment(
-        self, key: IssueKey, login: str, op: AssignOp, *, batch: int | None = None
+        self, key: IssueKey, login: str, op: AssignOp, *, batch: int | None = None, via: Via = Via.GITHUB
     ) -> PendingAssignment:
         """Record an assignment change (add or remove ``login``; never the whole set) and wake the sender."""
-        row = await self._db(self.outbox.put_assignment, self.api_url, key, login, op, batch=batch)
+        row = await self._db(self.outbox.put_assignment, self.api_url, key, login, op, batch=batch, via=via)
         self._assignments[(key, login.casefold())] = row
         self.events.pending_changed(self.pending_count())
         self.wake()
@@ -409,7 +502,14 @@ class MoveEngine:
         self._last_seen.pop(key, None)
         try:
             await self._db(self.outbox.mark, row, MoveState.SENDING)
-            labels = await self._apply(row)
+            if row.via is Via.RUSTBOT:
+                self._wrote = False
+                confirmed = await self.bot.move(row)
+                if confirmed is None:
+                    return  # asked, or still waiting for the bot: the row looks again later
+                labels = confirmed
+            else:
+                labels = await self._apply(row)
         except _Superseded:
             return
         except MoveError as exc:
@@ -453,15 +553,13 @@ class MoveEngine:
         key = row.key
         try:
             await self._db(self.outbox.mark, row, MoveState.SENDING)
-            await self._check_repo(key.repo, recheck=True, key=key, target=row.target)
-            if row.op is AssignOp.ADD:
-                assignees = await self.client.add_assignees(key.repo, key.number, [row.login])
-                if not any(a.casefold() == row.login.casefold() for a in assignees):
-                    raise NotAssignable(str(key), row.target, login=row.login, assignees=assignees)
+            if row.via is Via.RUSTBOT:
+                claimed = await self.bot.assignment(row)
+                if claimed is None:
+                    return  # asked, or still waiting for the bot
+                assignees = claimed
             else:
-                assignees = await self.client.remove_assignees(key.repo, key.number, [row.login])
-                if any(a.casefold() == row.login.casefold() for a in assignees):
-                    raise NotApplied(str(key), row.target, labels=())
+                assignees = await self._assign(row)
         except MoveError as exc:
             self._secondary_streak = 0
             await self._fail_assignment(row, exc, getattr(exc, "assignees", None))
@@ -492,6 +590,20 @@ class MoveEngine:
                 self._assignments.pop((key, row.login.casefold()), None)
                 self.events.assigned(key, assignees)
                 self.events.pending_changed(self.pending_count())
+
+    async def _assign(self, row: PendingAssignment) -> tuple[str, ...]:
+        """One POST or DELETE of one login, checked against the assignees GitHub answers with."""
+        key = row.key
+        await self._check_repo(key.repo, recheck=True, key=key, target=row.target)
+        if row.op is AssignOp.ADD:
+            assignees = await self.client.add_assignees(key.repo, key.number, [row.login])
+            if not any(a.casefold() == row.login.casefold() for a in assignees):
+                raise NotAssignable(str(key), row.target, login=row.login, assignees=assignees)
+        else:
+            assignees = await self.client.remove_assignees(key.repo, key.number, [row.login])
+            if any(a.casefold() == row.login.casefold() for a in assignees):
+                raise NotApplied(str(key), row.target, labels=())
+        return assignees
 
     async def _rate_limited(self, exc: RateLimited) -> None:
         """Hold every row until GitHub's time; never less than a pause (a reset time already past, from

@@ -17,10 +17,10 @@ from enum import Enum
 
 from PySide6.QtCore import QObject, Signal
 
-from ..board import Assignment, Board, Column, Issue, IssueKey, Label, Move, apply_diff, plan_move
-from ..errors import StoreError, TriageboardError
+from ..board import Assignment, Board, Column, Issue, IssueKey, Label, Move, Route, Via, apply_diff, plan_move
+from ..errors import BotRefused, CannotLabel, MissingLabel, MoveError, StoreError, TriageboardError
 from ..moves import AssignChange, History, MoveChange, MoveEngine, MoveEvents, Step, apply_assignees
-from ..reporting import Doing, NotOnBoard, Reporter, SenderRestarting, Waiting
+from ..reporting import Doing, NotOnBoard, Reporter, SenderRestarting, ViaBot, Waiting
 from ..store import AssignOp, Pending, PendingMove
 from ..tasks import TaskScope
 
@@ -67,9 +67,12 @@ class MoveService(QObject):
     """Signals: ``pending_changed(int)`` (changes in the outbox), ``waiting_changed(Waiting)`` (what waits
     until when), ``undo_available(bool)``, ``redo_available(bool)``, ``changed(str, object)`` (an
     announcement for assistive technology and the status bar: what happened to which card),
-    ``batch_progress(int, int, int)`` (batch, sent, total). Failures and notices go to the reporter."""
+    ``batch_progress(int, int, int)`` (batch, sent, total), ``permissions_changed()`` (what the account may
+    do changed: ask :meth:`route`, :meth:`assignment_route` and :meth:`refusals` again). Failures and
+    notices go to the reporter."""
 
     pending_changed = Signal(int)
+    permissions_changed = Signal()
     waiting_changed = Signal(object)
     undo_available = Signal(bool)
     redo_available = Signal(bool)
@@ -129,10 +132,60 @@ class MoveService(QObject):
         """Read permissions and column labels of the board's repositories (when a board opens)."""
         return self.scope.spawn(self._prepare(), name="prepare")
 
-    async def _prepare(self) -> None:
+    async def _prepare(self, recheck: bool = False) -> None:
         repos = sorted({issue.repo for issue in self.board.issues()} | set(self.board.spec.repos))
-        for problem in await self.engine.prepare(self.board.spec, repos):
+        try:
+            problems = await self.engine.prepare(self.board.spec, repos, recheck=recheck)
+        finally:
+            self.permissions_changed.emit()
+        for problem in problems:
             self.reporter.warning(problem, doing=Doing.PREPARE)
+
+    def recheck(self) -> asyncio.Task[None]:
+        """Ask GitHub again what the account may do where it was refused (a role may have been granted)."""
+        return self.scope.spawn(self._prepare(recheck=True), name="recheck permissions")
+
+    def set_user(self, login: str) -> None:
+        """The signed-in login (a claim through the bot is for oneself only)."""
+        self.engine.set_me(login)
+        self.permissions_changed.emit()
+
+    # --- what the account may do (no network: from what the session has read) --------------------------
+
+    def route(self, key: IssueKey, column_name: str) -> Route:
+        """How moving ``key``'s card into ``column_name`` would be sent: ``route.via`` GitHub (the account's
+        own writes) or the bot (``route.comment`` is posted), or None (refused: ``route.refusal`` says why).
+        The window asks before a drop, a menu entry or a key: refused targets are disabled."""
+        issue = self.board.get(key)
+        column = self.board.spec.column(column_name)
+        if issue is None:
+            return Route(None, refusal=MoveError(str(key), column.name))
+        return self.engine.route(self.board.spec, issue, column)
+
+    def assignment_route(self, key: IssueKey, login: str, *, add: bool = True) -> Route:
+        """How (un)assigning ``login`` would be sent: directly, as ``@rustbot claim``, or refused."""
+        return self.engine.route_assignment(key, login, add=add)
+
+    def route_fact(self, key: IssueKey, target: str, route: Route) -> object | None:
+        """What to tell the user about ``route`` before it is taken (tooltip, status bar; worded by
+        ``wording.describe``): the refusal, a :class:`ViaBot`, or None for an ordinary move."""
+        if route.refused:
+            return route.refusal
+        if route.by_bot:
+            return ViaBot(str(key), target, key.repo, route.comment)
+        return None
+
+    def refusals(self) -> dict[tuple[str, str], MoveError]:
+        """(repository, column) targets where the account's own moves are refused, and why: for the board's
+        repositories. Some moves into them may still go through the bot (ask :meth:`route` per card)."""
+        repos = sorted({issue.repo for issue in self.board.issues()} | set(self.board.spec.repos))
+        found: dict[tuple[str, str], MoveError] = {}
+        for repo in repos:
+            for column in self.board.spec.columns:
+                refusal = self.engine.known_refusal(repo, column)
+                if refusal is not None:
+                    found[(repo, column.name)] = refusal
+        return found
 
     def overlay(self, issues: list[Issue]) -> list[Issue]:
         """Freshly fetched ``issues`` with still-pending changes re-applied, so no card jumps back."""
@@ -263,23 +316,27 @@ class MoveService(QObject):
         source = self.board.column_of(key)
         if plan_move(spec, issue, column).is_empty and self.engine.pending_move(key) is None:
             return Outcome.NOTHING, None  # already there, and no conflict to resolve
-        refusal = self.engine.refusal(key.repo, column, key)
-        if refusal is not None:
+        route = self.engine.route(spec, issue, column)
+        if route.via is None:
+            refusal = route.refusal or MoveError(str(key), column.name)
             self.reporter.error(refusal, doing=Doing.MOVE, source=_refusal_source(refusal))
             return Outcome.REFUSED, None
+        if route.via is Via.RUSTBOT:
+            fact = ViaBot(str(key), column.name, key.repo, route.comment)
+            self.reporter.info(fact, doing=Doing.MOVE, source=f"rustbot:{key}")
         diff = plan_move(spec, issue, column)
         if not diff.is_empty:
             self.board.update([issue.with_labels(apply_diff(issue.labels, diff, self.engine.known))])
         self.board.set_pending(key, True)
         self._saving += 1
-        self.scope.spawn(self._save_move(issue, column, batch), name=f"save-move {key}")
+        self.scope.spawn(self._save_move(issue, column, batch, route.via), name=f"save-move {key}")
         self._emit_pending()
         self.start()
         return Outcome.QUEUED, (MoveChange(key, source.name, column.name) if source != column else None)
 
-    async def _save_move(self, shown: Issue, column: Column, batch: int | None) -> None:
+    async def _save_move(self, shown: Issue, column: Column, batch: int | None, via: Via) -> None:
         try:
-            await self.engine.request(self.board.spec, shown.key, column, shown.labels, batch=batch)
+            await self.engine.request(self.board.spec, shown.key, column, shown.labels, batch=batch, via=via)
         except StoreError as exc:
             self._saved()
             # Not saved, so never sent: the card goes back to what GitHub has.
@@ -301,18 +358,26 @@ class MoveService(QObject):
         has = any(a.casefold() == login.casefold() for a in issue.assignees)
         if has == add:
             return Outcome.NOTHING, None  # already so (as shown, pending changes included)
+        route = self.engine.route_assignment(key, login, add=add)
+        if route.via is None:
+            refusal = route.refusal or MoveError(str(key), f"assign @{login}")
+            self.reporter.error(refusal, doing=Doing.ASSIGN, source=_refusal_source(refusal))
+            return Outcome.REFUSED, None
+        if route.via is Via.RUSTBOT:
+            fact = ViaBot(str(key), f"assign @{login}", key.repo, route.comment)
+            self.reporter.info(fact, doing=Doing.ASSIGN, source=f"rustbot:{key}")
         op = AssignOp.ADD if add else AssignOp.REMOVE
         self.board.update([replace(issue, assignees=apply_assignees(issue.assignees, {login: op}))])
         self.board.set_pending(key, True)
         self._saving += 1
-        self.scope.spawn(self._save_assignment(issue, login, op), name=f"save-assignment {key}")
+        self.scope.spawn(self._save_assignment(issue, login, op, route.via), name=f"save-assignment {key}")
         self._emit_pending()
         self.start()
         return Outcome.QUEUED, AssignChange(key, login, add)
 
-    async def _save_assignment(self, shown: Issue, login: str, op: AssignOp) -> None:
+    async def _save_assignment(self, shown: Issue, login: str, op: AssignOp, via: Via) -> None:
         try:
-            await self.engine.request_assignment(shown.key, login, op)
+            await self.engine.request_assignment(shown.key, login, op, via=via)
         except StoreError as exc:
             self._saved()
             current = self.board.get(shown.key)
@@ -351,6 +416,7 @@ class MoveService(QObject):
 
     def _settle(self, key: IssueKey, labels: tuple[Label, ...]) -> None:
         self._batch_done(key)
+        self.reporter.resolve(f"rustbot:{key}")  # "asked the bot": done now
         issue = self.board.get(key)
         if issue is None or self.engine.pending_move(key) is not None:
             return  # a newer move of this card is on its way; it will settle it
@@ -358,6 +424,7 @@ class MoveService(QObject):
         self.board.set_pending(key, self._still_pending(key))
 
     def _settle_assignees(self, key: IssueKey, assignees: tuple[str, ...]) -> None:
+        self.reporter.resolve(f"rustbot:{key}")
         issue = self.board.get(key)
         if issue is None:
             return
@@ -376,7 +443,10 @@ class MoveService(QObject):
             self.board.set_pending(key, self._still_pending(key))
         self.history.forget(key)
         self._emit_history()
+        self.reporter.resolve(f"rustbot:{key}")
         self.reporter.error(error, doing=doing)
+        if isinstance(error, CannotLabel | MissingLabel | BotRefused):
+            self.permissions_changed.emit()  # the engine learned what the account may not do
 
     def _fail_assignment(
         self, key: IssueKey, error: TriageboardError, assignees: tuple[str, ...] | None
@@ -389,7 +459,10 @@ class MoveService(QObject):
             self.board.set_pending(key, self._still_pending(key))
         self.history.forget(key)
         self._emit_history()
+        self.reporter.resolve(f"rustbot:{key}")
         self.reporter.error(error, doing=Doing.ASSIGN)
+        if isinstance(error, CannotLabel):
+            self.permissions_changed.emit()
 
     async def aclose(self) -> None:
         """Stop sending (the scope cancels it too); what is not confirmed stays in the outbox."""
