@@ -179,6 +179,7 @@ async def _run_session(
             on_crash=crash,
             auto_refresh=60.0 * getattr(args, "refresh_minutes", 0.0),
             settings=window_settings(),
+            timelines_path=None if sandbox is not None else paths.timeline_cache_path(),
         )
         try:
             await session.start()

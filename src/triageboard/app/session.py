@@ -23,8 +23,15 @@ from ..errors import StoreError
 from ..github import GitHubClient, MemoryPageCache, PageCache, Policy, RateLimit
 from ..moves import MoveEngine
 from ..reporting import Reporter
-from ..services import AssigneeService, AuthService, BoardService, MeetingService, MoveService
-from ..store import Journal, Outbox
+from ..services import (
+    AssigneeService,
+    AuthService,
+    BoardService,
+    MeetingService,
+    MoveService,
+    TimelineService,
+)
+from ..store import Journal, Outbox, TimelineStore
 from ..tasks import CrashHandler, TaskScope
 from ..ui.about import show_about
 from ..ui.meeting import MeetingView
@@ -63,6 +70,7 @@ class Session(QObject):
         on_crash: CrashHandler | None = None,
         auto_refresh: float = 0.0,
         settings: QSettings | None = None,
+        timelines_path: Path | None = None,
     ) -> None:
         super().__init__()
         self.spec = spec
@@ -114,6 +122,29 @@ class Session(QObject):
             self.clock,
             api_url=spec.api_url,
         )
+        # Time in a column: timelines on a client of their own (the same HTTP client, token, policy and
+        # clock), whose page cache is the timeline store (``timelines_path``; None: this session only), so
+        # reading them never holds up a move or a refresh.
+        self.timelines = self._open_timelines(timelines_path)
+        pages = self.timelines.pages(self.client.api_url) if self.timelines is not None else None
+        self.timeline_client = GitHubClient(
+            http,
+            spec.api_url,
+            credentials.token,
+            cache=pages,
+            policy=policy,
+            clock=self.clock,
+            on_rate_limit=self._on_rate_limit,
+        )
+        self.timeline_service = TimelineService(
+            self.board,
+            self.timeline_client,
+            self.reporter,
+            self.scope,
+            store=self.timelines,
+            pages=pages,
+            clock=self.clock,
+        )
         self.auth: AuthService | None = None
         if sign_in:
             self.auth = AuthService(
@@ -156,6 +187,10 @@ class Session(QObject):
         boards.rate_limit_changed.connect(window.set_rate_limit)
         moves.pending_changed.connect(window.set_pending)
         moves.waiting_changed.connect(window.set_waiting)
+        # Who is signed in: whose timelines are read and kept, who a claim through the bot is for.
+        boards.user_changed.connect(self.timeline_service.set_account)
+        boards.user_changed.connect(moves.set_user)
+        boards.refreshed.connect(self._recheck_permissions)
         moves.undo_available.connect(window.undo_action.setEnabled)
         moves.redo_available.connect(window.redo_action.setEnabled)
         window.undo_action.setEnabled(False)
@@ -218,6 +253,8 @@ class Session(QObject):
         auth.user_changed.connect(window.set_user)
         # Stored pages belong to the account that fetched them; queued changes may go out again.
         auth.user_changed.connect(self._account_changed)
+        auth.user_changed.connect(self.timeline_service.set_account)
+        auth.user_changed.connect(self.move_service.set_user)
         auth.signed_in.connect(lambda _login: self.board_service.refresh())
         # No usable token at start: the reason is in the message bar; offer the dialog at once.
         auth.sign_in_needed.connect(lambda: open_sign_in(auth, window))
@@ -247,6 +284,23 @@ class Session(QObject):
             self._prepared = True
             self.move_service.prepare()
 
+    def _recheck_permissions(self, _when: object) -> None:
+        """After each refresh, GitHub is asked again what the account was refused (a role granted)."""
+        if self._prepared:
+            self.move_service.recheck()
+
+    def _open_timelines(self, path: Path | None) -> TimelineStore | None:
+        if path is None:
+            return None
+        try:
+            store = TimelineStore(path)
+        except (StoreError, OSError) as exc:  # only a cache: the board goes on without it
+            log.warning("timeline cache unavailable: %s", exc)
+            return None
+        if store.notice is not None:
+            self.reporter.warning(store.notice)
+        return store
+
     def _refresh_now(self) -> None:
         """A timed refresh: only when signed in and nothing is loading (a manual F5 may be under way)."""
         signed_in = self.auth is None or bool(self.credentials.token())
@@ -261,6 +315,7 @@ class Session(QObject):
         if self.auth is not None:
             await self.auth.start()
         self.move_service.start()
+        self.timeline_service.start()
         if self.auth is None or self.credentials.token():
             # Without a token a fetch would only add a bare 401; signing in refreshes (signed_in).
             self.board_service.refresh()
@@ -275,7 +330,10 @@ class Session(QObject):
             self.window.close()
         self.meeting_view.close()
         await self.scope.aclose()
+        await self.timeline_service.aclose()
         self._disconnect_reports()
         self.outbox.close()
         if self.journal is not None:
             self.journal.close()
+        if self.timelines is not None:
+            self.timelines.close()

@@ -6,5 +6,14 @@ from .auth_service import AuthService
 from .board_service import BoardService
 from .meeting_service import MeetingService
 from .move_service import MoveService, Outcome
+from .timeline_service import TimelineService
 
-__all__ = ["AssigneeService", "AuthService", "BoardService", "MeetingService", "MoveService", "Outcome"]
+__all__ = [
+    "AssigneeService",
+    "AuthService",
+    "BoardService",
+    "MeetingService",
+    "MoveService",
+    "Outcome",
+    "TimelineService",
+]
