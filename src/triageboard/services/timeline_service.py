@@ -112,6 +112,7 @@ class TimelineService(QObject):
         self._recheck_scheduled = False
         self._reported = False
         self._blocked = False  # GitHub rejected the token: wait for a new account or sign-in
+        self._loading = False  # the account's stored timelines are being read: nothing is asked meanwhile
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._listener = _Touched(self)
@@ -174,12 +175,18 @@ class TimelineService(QObject):
         self._blocked = False
         self._touched(list(self._told))
         if login and self.store is not None:
+            self._loading = True
             self.scope.spawn(self._load(login), name="load timelines")
         self._wake.set()
 
     async def _load(self, login: str) -> None:
         assert self.store is not None
-        stored = await self.store.load(self.client.api_url, login)
+        try:
+            stored = await self.store.load(self.client.api_url, login)
+        finally:
+            if login == self.account:
+                self._loading = False
+                self._wake.set()
         if login != self.account:
             return  # another account signed in meanwhile
         for key, timeline in stored.items():
@@ -235,43 +242,59 @@ class TimelineService(QObject):
                 yield from (issue.key for issue in self.board.column_issues(column))
         yield from list(self._wanted)
 
-    def _needs_reading(self, key: IssueKey, now: float) -> bool:
+    def _stale(self, key: IssueKey) -> bool:
+        """Whether ``key``'s card needs its timeline read (again): never read, or changed on the board since.
+        A card being moved is read once GitHub has the move."""
         issue = self.board.get(key)
-        if issue is None or self.board.is_pending(key) or self._retry_at.get(key, -1.0) > now:
-            return False  # a card being moved is read once GitHub has the move
+        if issue is None or self.board.is_pending(key):
+            return False
         stored = self._stored.get(key)
         return stored is None or stored.labels != _labels(issue) or stored.updated_at != issue.updated_at
 
+    @property
+    def up_to_date(self) -> bool:
+        """Every card asked for (shown, in a column with a rule, wanted) has its timeline read as the board
+        shows it now (or waits to be tried again after a failure)."""
+        return bool(self.account) and not self._loading and self._scan()[0] is None
+
     def next_key(self) -> IssueKey | None:
-        """The card to read next, or None when every card asked for is up to date."""
-        if not self.account or self._blocked:
-            return None
+        """The card to read next, or None when there is nothing to read now."""
+        return self._scan()[0] if self._reading else None
+
+    @property
+    def _reading(self) -> bool:
+        """An account is known, its stored timelines are loaded, and GitHub did not reject the token."""
+        return bool(self.account) and not self._blocked and not self._loading
+
+    def _scan(self) -> tuple[IssueKey | None, float | None]:
+        """The first card to read now, else how long until a card that failed may be tried again (None:
+        nothing to wait for). One look at the clock for both, so no retry falls between them."""
         now = self.clock.monotonic()
         seen: set[IssueKey] = set()
+        retry: float | None = None
         for key in self._order():
-            if key not in seen:
-                seen.add(key)
-                if self._needs_reading(key, now):
-                    return key
+            if key in seen:
+                continue
+            seen.add(key)
+            if self._stale(key):
+                at = self._retry_at.get(key, now)
+                if at <= now:
+                    return key, None
+                retry = at - now if retry is None else min(retry, at - now)
         for key in [k for k in self._wanted if k not in self.board]:
             del self._wanted[key]  # gone from the board: not wanted any more
-        return None
+        return None, retry
 
     async def _run(self) -> None:
         while True:
             self._wake.clear()
-            key = self.next_key()
+            key, retry = self._scan() if self._reading else (None, None)
             if key is None:
-                await wait_event(self.clock, self._wake, self._next_retry())
+                await wait_event(self.clock, self._wake, retry)
                 continue
             pause = await self._read(key)
             if pause:
                 await self.clock.sleep(pause)
-
-    def _next_retry(self) -> float | None:
-        now = self.clock.monotonic()
-        waits = [at - now for at in self._retry_at.values() if at > now]
-        return min(waits) if waits else None
 
     async def _read(self, key: IssueKey) -> float:
         """Read one card's timeline; returns how long to pause before the next (a rate limit, no network)."""
