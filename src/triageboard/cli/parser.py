@@ -11,13 +11,25 @@ import math
 from collections.abc import Sequence
 
 from .. import __version__
-from ..board import DEFAULT_PRESET, PRESETS, BoardFileError, BoardSpec, is_repo_name, load_board_file, preset
+from ..board import (
+    DEFAULT_PRESET,
+    PRESETS,
+    BoardFileError,
+    BoardSpec,
+    Sort,
+    is_repo_name,
+    load_board_file,
+    preset,
+)
 from ..errors import InsecureURL, UsageError
 from ..github.urls import normalize_api_url
 from ..wording import Front, describe
 
 COMMANDS = ("list", "move", "sync", "assign", "agenda", "minutes")
 DEFAULT_WAIT = 120.0
+# Timelines a listing reads from GitHub at most (the stored ones cost nothing): how long cards have been in
+# their columns, for "in_column_since" and the stalled rule.
+DEFAULT_MAX_TIMELINES = 100
 
 CREDENTIALS_HELP = (
     "The token comes from GH_TOKEN or GITHUB_TOKEN (GH_ENTERPRISE_TOKEN for an Enterprise host), else from "
@@ -102,10 +114,32 @@ def build_parser() -> argparse.ArgumentParser:
         "list",
         "print the board",
         "Print the board's cards, one line per card: COLUMN, ISSUE, flags, TITLE (tab-separated). "
-        "Changes still in the outbox are shown where they are going, flagged 'pending'.",
+        "Changes still in the outbox are shown where they are going, flagged 'pending'. Flags: conflict, "
+        "lost-area, needs-assignee, stalled, pending. With --json each card also has 'in_column_since', "
+        "read from the issue's timeline (null when not read).",
     )
     listing.add_argument("--column", metavar="NAME", help="only this column (name or 1-based position)")
     listing.add_argument("--json", action="store_true", help="print a JSON array of cards instead")
+    listing.add_argument(
+        "--view",
+        metavar="NAME",
+        help="only the cards of this view, in its order: a view saved in the window or a built-in one "
+        "(e.g. 'Stalled', 'Mentored, no assignee')",
+    )
+    listing.add_argument(
+        "--sort",
+        choices=[s.value for s in Sort],
+        help="order within each column (default: the view's, else the board's: newest first); "
+        "time-in-column: longest first",
+    )
+    listing.add_argument(
+        "--max-timelines",
+        type=_count,
+        default=DEFAULT_MAX_TIMELINES,
+        metavar="N",
+        help="read at most N issue timelines from GitHub for the time in a column (default "
+        f"{DEFAULT_MAX_TIMELINES}; 0: none). Timelines read before and unchanged cost nothing",
+    )
 
     move = command(
         "move",
@@ -202,6 +236,16 @@ def _minutes(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of minutes") from None
     if not 0 <= value <= 24 * 60:
         raise argparse.ArgumentTypeError("give a number of minutes from 0 (off) to 1440")
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value <= 100_000:
+        raise argparse.ArgumentTypeError("give a number from 0 to 100000")
     return value
 
 

@@ -102,6 +102,15 @@ class Run:
             )
         return self._client
 
+    def client_with(self, cache: PageCache | None) -> GitHubClient:
+        """Another client on the run's HTTP client, token, policy and clock, with a page cache of its own
+        (the timeline store's, for the account)."""
+        assert self._http is not None, "use the run as an async context manager"
+        token = self.token
+        return GitHubClient(
+            self._http, self.spec.api_url, lambda: token, cache=cache, policy=self.policy, clock=self.clock
+        )
+
     def outbox(self) -> Outbox:
         """The shared outbox; a damaged one was set aside (said on stderr). Raises CliError when unusable."""
         if self._outbox is None:

@@ -8,10 +8,10 @@ import re
 import sys
 from dataclasses import dataclass, field
 
-from ..board import BoardSpec, Column, IssueKey, Label
-from ..errors import AuthError, StoreError, TriageboardError, UsageError
+from ..board import BoardSpec, Column, IssueKey, Label, Via
+from ..errors import AuthError, GitHubError, MoveError, StoreError, TriageboardError, UsageError
 from ..moves import MoveEngine, MoveEvents
-from ..reporting import Doing, Waiting
+from ..reporting import Doing, ViaBot, Waiting
 from ..store import PendingAssignment
 from ..wording import Front, describe, plural
 from .run import EXIT_FAILED, EXIT_OK, EXIT_QUEUED, CliError, Run
@@ -106,17 +106,37 @@ async def move(run: Run) -> int:
     events = Outcome(run)
     engine = run.engine(events)
     deadline = run.clock.time() + run.args.wait
+    queued: set[IssueKey] = set()
     try:
         await engine.load()
         for key, column in moves:
-            await engine.request(run.spec, key, column, None)
+            via = await _route(run, engine, events, key, column)
+            if via is not None:
+                await engine.request(run.spec, key, column, None, via=via)
+                queued.add(key)
     except StoreError as exc:
         raise CliError(exc) from None
-    log.info("queued %d moves in the outbox; sending", len(moves))
+    log.info("queued %d moves in the outbox; sending", len(queued))
     wanted = {key for key, _ in moves}
-    await _send(engine, wanted, deadline)
+    await _send(engine, queued, deadline)
     targets = {key: column.name for key, column in moves}  # the last move of an issue wins
     return _report(run, engine, events, wanted, targets)
+
+
+async def _route(run: Run, engine: MoveEngine, events: Outcome, key: IssueKey, column: Column) -> Via | None:
+    """How the move is sent; None when it cannot be (said in the result, nothing queued). Where the account
+    may not label and the repository's bot makes the move for anyone, it is asked of the bot, and the
+    user is told so first."""
+    try:
+        route = await engine.plan_route(run.spec, key, column)
+    except GitHubError:
+        return Via.GITHUB  # cannot tell now: sent as usual, and GitHub's answer decides
+    if route.via is None:
+        events.failed(key, route.refusal or MoveError(str(key), column.name), None)
+        return None
+    if route.via is Via.RUSTBOT:
+        run.reporter.info(ViaBot(str(key), column.name, key.repo, route.comment), doing=Doing.MOVE)
+    return route.via
 
 
 async def sync(run: Run) -> int:

@@ -247,14 +247,16 @@ class MoveEngine:
 
     async def plan_route(self, spec: BoardSpec, key: IssueKey, column: Column) -> Route:
         """:meth:`route` for a scripted move: asks GitHub what the session does not know yet (whether the
-        account may label in the repository, its triagebot, the issue's labels). Raises GitHubError."""
+        account may label in the repository; where it may not, its triagebot and the issue's labels).
+        Raises GitHubError."""
         try:
             await self._check_repo(key.repo)
         except CannotLabel as exc:
             if not exc.missing:
                 await self.bot.config(key.repo)
-        labels = await self.client.get_issue_labels(key.repo, key.number)
-        return self.route(spec, Issue(key.repo, key.number, "", labels), column)
+            labels = await self.client.get_issue_labels(key.repo, key.number)
+            return self.route(spec, Issue(key.repo, key.number, "", labels), column)
+        return Route(Via.GITHUB)  # the labels are read when it is sent
 
     def set_me(self, login: str) -> None:
         """The signed-in login (the board service learns it first)."""
