@@ -22,7 +22,7 @@ async def read_since(run: Run, board: Board, keys: Sequence[IssueKey], cap: int)
     """When each card of ``keys`` (most wanted first) entered its column, for those that could be known.
     A card being moved (pending) has no time yet: its column is not GitHub's yet."""
     wanted = [k for k in keys if k in board and not board.is_pending(k)]
-    if not wanted:
+    if not wanted or cap <= 0:
         return {}
     store = _open_store(run)
     try:
