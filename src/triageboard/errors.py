@@ -47,7 +47,8 @@ error: they are safe to log and to show.
         ├── UnreadableRecord      the outbox's record of it is damaged (set aside, kept in the file)
         ├── CannotComment         the comment that asks the triagebot was refused
         ├── BotRefused            the triagebot would not, or did not, make the change
-        └── BotSilent             the triagebot never acted on the comment
+        ├── BotSilent             the triagebot never acted on the comment
+        └── AwaitingBot           the card waits for the triagebot to act on an earlier request
 """
 
 from __future__ import annotations
@@ -557,6 +558,16 @@ class BotSilent(MoveError):
         self.repo = repo
         self.bot = bot
         self.seconds = seconds
+
+
+class AwaitingBot(MoveError):
+    """A change of ``issue`` was asked of ``repo``'s triagebot (``bot``) and the bot has not acted yet: a new
+    request for the card waits until it has (a second comment could be acted on in either order)."""
+
+    def __init__(self, issue: str, target: str, *, repo: str, bot: str = "rustbot") -> None:
+        super().__init__(issue, target)
+        self.repo = repo
+        self.bot = bot
 
 
 # --- errors at rest ---------------------------------------------------------------------------------------

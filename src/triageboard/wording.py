@@ -536,6 +536,11 @@ class _Words:
                     f"{_duration(err.seconds)}; the card went back to what GitHub shows. The comment stays "
                     "on the issue, and the bot may still act on it (refresh later to see)."
                 )
+            case e.AwaitingBot():
+                return (
+                    f"{err.issue} waits for @{err.bot} to act on an earlier request for it, so it was not "
+                    f"moved ({err.target}); try again once the bot has acted (it usually takes a moment)."
+                )
             case e.HalfApplied():
                 final = getattr(err, "final", True)  # a record from before 'final' existed was final
                 both = "both " if len(err.columns) == 2 else ""

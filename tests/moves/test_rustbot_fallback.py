@@ -18,7 +18,7 @@ from fakeclock import FakeClock
 from sandboxkit import BOT, BOT_DELAY, READER_LOGIN, READER_TOKEN, Fault, Sandbox
 
 from triageboard.board import BoardSpec, Column, Issue, IssueKey, Label, Via, preset
-from triageboard.errors import BotRefused, BotSilent, CannotLabel, TriageboardError
+from triageboard.errors import AwaitingBot, BotRefused, BotSilent, CannotLabel, TriageboardError
 from triageboard.github import GitHubClient, Policy
 from triageboard.moves import MoveEngine, MoveEvents
 from triageboard.store import AssignOp, Outbox
@@ -171,6 +171,34 @@ def test_an_allowed_move_goes_through_the_bot_and_is_confirmed_only_when_the_lab
     assert world.comments(key) == [(READER_LOGIN, "@rustbot label +AsyncAwait-OnDeck")]
     assert world.writes() == []
     assert POLICY.bot_poll > BOT_DELAY  # the first look already finds the bot's change
+
+
+def test_a_card_waits_for_the_bot_before_it_moves_again(world: World) -> None:
+    """Two comments for one card could be acted on in either order: the second waits for the first."""
+    [key] = world.uncategorized()
+
+    async def body(engine: MoveEngine, events: Recorder) -> None:
+        await engine.prepare(SPEC, [REPO])
+        issue = await shown(engine, key)
+        await engine.request(SPEC, key, ONDECK, issue.labels, via=Via.RUSTBOT)
+        await drain(engine, deadline=engine.clock.time() + POLICY.bot_poll / 2)  # asked; not acted yet
+        moved = Issue(key.repo, key.number, "", (*issue.labels, Label("AsyncAwait-OnDeck")))
+        route = engine.route(SPEC, moved, OTHER)
+        assert route.refused
+        assert isinstance(route.refusal, AwaitingBot)
+        assert describe(route.refusal).startswith(f"{key} waits for @rustbot to act on an earlier request")
+        with pytest.raises(AwaitingBot):
+            await engine.request(SPEC, key, OTHER, moved.labels, via=Via.RUSTBOT)
+        await drain(engine)
+        assert events.settled_[key][-1] == "AsyncAwait-OnDeck"
+        again = engine.route(SPEC, await shown(engine, key), OTHER)
+        assert (again.via, again.comment) == (
+            Via.RUSTBOT,
+            "@rustbot label +AsyncAwait-Other -AsyncAwait-OnDeck",
+        )
+
+    world.run(body)
+    assert world.comments(key) == [(READER_LOGIN, "@rustbot label +AsyncAwait-OnDeck")]
 
 
 def test_the_comment_is_not_posted_again_when_its_answer_was_lost(tmp_path: Path) -> None:

@@ -9,7 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from triageboard.board import IssueKey, LabelDiff, Via, preset
+from triageboard.errors import AwaitingBot
 from triageboard.store import AssignOp, Outbox
 
 API = "https://api.github.com"
@@ -33,10 +36,24 @@ def test_a_bot_row_keeps_how_it_is_sent_and_its_comment(tmp_path: Path) -> None:
             4242,
             1_001.5,
         )
-        # A move made meanwhile replaces the row: its comment is not the new move's.
+        # Another move of the card waits until the bot has acted on this one (it might act on the two
+        # comments in either order): the row stays as it is.
+        with pytest.raises(AwaitingBot) as waiting:
+            outbox.put(API, KEY, SPEC, SPEC.column("Uncategorized"), None, LabelDiff(), via=Via.GITHUB)
+        assert (waiting.value.issue, waiting.value.target, waiting.value.repo) == (
+            str(KEY),
+            "Uncategorized",
+            KEY.repo,
+        )
+        assert outbox.pending(API) == [again]
+
+
+def test_a_bot_row_not_asked_yet_is_replaced_and_asks_nothing_for_the_old_target(tmp_path: Path) -> None:
+    with Outbox(tmp_path / "o.sqlite3") as outbox:
+        row = outbox.put(API, KEY, SPEC, ONDECK, [], LabelDiff(add=("AsyncAwait-OnDeck",)), via=Via.RUSTBOT)
         newer = outbox.put(API, KEY, SPEC, SPEC.column("Uncategorized"), None, LabelDiff(), via=Via.GITHUB)
-        assert (newer.via, newer.asked_at, newer.comment_id) == (Via.GITHUB, None, None)
-        assert not outbox.asking(row, 2_000.0)  # the old generation: nothing written
+        assert (newer.via, newer.asked_at, newer.comment_id, newer.generation) == (Via.GITHUB, None, None, 2)
+        assert not outbox.asking(row, 2_000.0)  # the old generation: the sender does not ask for it
         assert not outbox.asked(row, 1, 2_000.0)
         assert outbox.pending(API)[0].asked_at is None
 
@@ -48,9 +65,12 @@ def test_a_claim_through_the_bot_is_an_assignment_row(tmp_path: Path) -> None:
         assert outbox.asked(row, 7, 6.0)
         [again] = outbox.assignments(API)
         assert (again.via, again.asked_at, again.comment_id, again.posted_at) == (Via.RUSTBOT, 5.0, 7, 6.0)
-        # Asked again (say, after an undo and a redo): a fresh wish, asked afresh.
-        fresh = outbox.put_assignment(API, KEY, "Reader", AssignOp.ADD, via=Via.RUSTBOT)
-        assert (fresh.asked_at, fresh.comment_id, fresh.generation) == (None, None, 2)
+        # Asked again while the bot has not acted: it waits.
+        with pytest.raises(AwaitingBot):
+            outbox.put_assignment(API, KEY, "Reader", AssignOp.ADD, via=Via.RUSTBOT)
+        # Another login's wish is another row.
+        other = outbox.put_assignment(API, KEY, "eholk", AssignOp.ADD)
+        assert (other.via, other.generation) == (Via.GITHUB, 1)
 
 
 def test_asking_is_on_disk_before_the_comment_goes(tmp_path: Path) -> None:

@@ -9,7 +9,15 @@ import sys
 from dataclasses import dataclass, field
 
 from ..board import BoardSpec, Column, IssueKey, Label, Via
-from ..errors import AuthError, GitHubError, MoveError, StoreError, TriageboardError, UsageError
+from ..errors import (
+    AuthError,
+    AwaitingBot,
+    GitHubError,
+    MoveError,
+    StoreError,
+    TriageboardError,
+    UsageError,
+)
 from ..moves import MoveEngine, MoveEvents
 from ..reporting import Doing, ViaBot, Waiting
 from ..store import PendingAssignment
@@ -111,9 +119,14 @@ async def move(run: Run) -> int:
         await engine.load()
         for key, column in moves:
             via = await _route(run, engine, events, key, column)
-            if via is not None:
+            if via is None:
+                continue
+            try:
                 await engine.request(run.spec, key, column, None, via=via)
-                queued.add(key)
+            except AwaitingBot as exc:
+                events.failed(key, exc, None)
+                continue
+            queued.add(key)
     except StoreError as exc:
         raise CliError(exc) from None
     log.info("queued %d moves in the outbox; sending", len(queued))

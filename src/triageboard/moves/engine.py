@@ -51,6 +51,7 @@ from ..board import apply_diff as _apply_diff
 from ..clock import Clock, wait_event
 from ..errors import (
     AuthError,
+    AwaitingBot,
     BadResponse,
     BadResponseReason,
     CannotLabel,
@@ -229,6 +230,9 @@ class MoveEngine:
     def route(self, spec: BoardSpec, issue: Issue, column: Column) -> Route:
         """How moving ``issue`` (its labels as shown) into ``column`` would be sent, from what this session
         knows (no network): by the account, through the repository's triagebot, or refused (and why)."""
+        row = self._moves.get(issue.key)
+        if row is not None and row.via is Via.RUSTBOT and row.asked_at is not None:
+            return Route(None, refusal=AwaitingBot(str(issue.key), column.name, repo=issue.repo))
         refusal = self.known_refusal(issue.repo, column, issue.key)
         return route_move(spec, issue, column, refusal=refusal, bot=self.bot.known(issue.repo))
 
@@ -236,6 +240,9 @@ class MoveEngine:
         """How (un)assigning ``login`` on ``key`` would be sent: by the account, as ``@rustbot claim`` (only
         for oneself, where the account may not assign), or refused."""
         target = f"{'assign' if add else 'unassign'} @{login}"
+        row = self._assignments.get((key, login.casefold()))
+        if row is not None and row.via is Via.RUSTBOT and row.asked_at is not None:
+            return Route(None, refusal=AwaitingBot(str(key), target, repo=key.repo))
         reason = self._repos.get(key.repo)
         refusal = None
         if reason is not None:
@@ -353,7 +360,8 @@ class MoveEngine:
 
         ``shown``: the labels the board showed (the base a conflict is judged against), None when unknown.
         ``via``: how to send it, as :meth:`route` decided (the user was told). Raises :class:`StoreError`
-        when the move could not be saved (then nothing is sent).
+        when the move could not be saved, :class:`AwaitingBot` when the card waits for the bot to act on an
+        earlier request (then nothing is sent).
         """
         shown = None if shown is None else tuple(shown)
         existing = self._moves.get(key)

@@ -18,7 +18,15 @@ from enum import Enum
 from PySide6.QtCore import QObject, Signal
 
 from ..board import Assignment, Board, Column, Issue, IssueKey, Label, Move, Route, Via, apply_diff, plan_move
-from ..errors import BotRefused, CannotLabel, MissingLabel, MoveError, StoreError, TriageboardError
+from ..errors import (
+    AwaitingBot,
+    BotRefused,
+    CannotLabel,
+    MissingLabel,
+    MoveError,
+    StoreError,
+    TriageboardError,
+)
 from ..moves import AssignChange, History, MoveChange, MoveEngine, MoveEvents, Step, apply_assignees
 from ..reporting import Doing, NotOnBoard, Reporter, SenderRestarting, ViaBot, Waiting
 from ..store import AssignOp, Pending, PendingMove
@@ -76,7 +84,7 @@ class MoveService(QObject):
     waiting_changed = Signal(object)
     undo_available = Signal(bool)
     redo_available = Signal(bool)
-    batch_progress = Signal(int, int, int)
+    batch_progress = Signal(object, int, int)  # a batch id does not fit Qt's 32-bit int
 
     def __init__(
         self,
@@ -337,7 +345,7 @@ class MoveService(QObject):
     async def _save_move(self, shown: Issue, column: Column, batch: int | None, via: Via) -> None:
         try:
             await self.engine.request(self.board.spec, shown.key, column, shown.labels, batch=batch, via=via)
-        except StoreError as exc:
+        except (StoreError, AwaitingBot) as exc:
             self._saved()
             # Not saved, so never sent: the card goes back to what GitHub has.
             current = self.board.get(shown.key)
@@ -378,7 +386,7 @@ class MoveService(QObject):
     async def _save_assignment(self, shown: Issue, login: str, op: AssignOp, via: Via) -> None:
         try:
             await self.engine.request_assignment(shown.key, login, op, via=via)
-        except StoreError as exc:
+        except (StoreError, AwaitingBot) as exc:
             self._saved()
             current = self.board.get(shown.key)
             if current is not None:

@@ -35,7 +35,15 @@ from typing import ParamSpec, TypeVar
 
 from ..board import BoardSpec, Column, IssueKey, LabelDiff, Via, label_key
 from ..clock import Clock, SystemClock
-from ..errors import StoreError, StoreReason, TriageboardError, UnreadableRecord, from_record, to_record
+from ..errors import (
+    AwaitingBot,
+    StoreError,
+    StoreReason,
+    TriageboardError,
+    UnreadableRecord,
+    from_record,
+    to_record,
+)
 from .db import failure, open_database
 
 SCHEMA_VERSION = 3
@@ -562,16 +570,19 @@ class Outbox:
         """Record a move (committed to disk when this returns). A queued move of the same issue is
         replaced by this one, keeping its original ``base``; the caller plans ``diff`` against that. The
         replaced move's comment (a bot move's) is not this one's: the new move asks again if it goes by the
-        bot."""
+        bot. A bot move whose comment may be out already is not replaced: raises :class:`AwaitingBot` (the
+        bot could act on the two comments in either order)."""
         now = self._clock.time()
         names = list(diff.add) + list(diff.remove)
         with self._lock:
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
                 old = self._conn.execute(
-                    "SELECT touched FROM moves WHERE api_url=? AND repo=? AND number=?",
+                    "SELECT touched, via, asked_at FROM moves WHERE api_url=? AND repo=? AND number=?",
                     (api_url, key.repo, key.number),
                 ).fetchone()
+                if old is not None and old[1] != Via.GITHUB.value and old[2] is not None:
+                    raise AwaitingBot(str(key), target.name, repo=key.repo)
                 if old is None:
                     self._conn.execute(
                         "INSERT INTO moves (api_url, repo, number, board, columns, target, base, add_labels,"
@@ -622,6 +633,9 @@ class Outbox:
                         ),
                     )
                 self._conn.execute("COMMIT")
+            except AwaitingBot:
+                self._rollback()
+                raise
             except sqlite3.Error as exc:
                 self._rollback()
                 raise failure(WHAT, self.path, exc, "save") from None
@@ -640,11 +654,21 @@ class Outbox:
         via: Via = Via.GITHUB,
     ) -> PendingAssignment:
         """Record an assignment change (on disk when this returns); a queued one for the same login is
-        replaced (the last wish wins)."""
+        replaced (the last wish wins), unless it is a claim the bot was asked for already
+        (:class:`AwaitingBot`)."""
         now = self._clock.time()
         with self._lock:
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
+                old = self._conn.execute(
+                    "SELECT via, asked_at FROM assignments WHERE api_url=? AND repo=? AND number=?"
+                    " AND login=? COLLATE NOCASE",
+                    (api_url, key.repo, key.number, login),
+                ).fetchone()
+                if old is not None and old[0] != Via.GITHUB.value and old[1] is not None:
+                    raise AwaitingBot(
+                        str(key), f"{'assign' if op is AssignOp.ADD else 'unassign'} @{login}", repo=key.repo
+                    )
                 self._conn.execute(
                     "INSERT INTO assignments (api_url, repo, number, login, op, state, created_at,"
                     " updated_at, batch, via) VALUES (?,?,?,?,?,?,?,?,?,?)"
@@ -666,6 +690,9 @@ class Outbox:
                     ),
                 )
                 self._conn.execute("COMMIT")
+            except AwaitingBot:
+                self._rollback()
+                raise
             except sqlite3.Error as exc:
                 self._rollback()
                 raise failure(WHAT, self.path, exc, "save") from None
