@@ -103,6 +103,7 @@ class TimelineService(QObject):
         self.account = ""
         self.reads = 0  # timelines read from GitHub this session (a 304 included)
         self._stored: dict[IssueKey, StoredTimeline] = {}
+        self._memo: dict[IssueKey, tuple[StoredTimeline, datetime | None, datetime | None]] = {}
         self._told: dict[IssueKey, datetime | None] = {}
         self._shown: list[IssueKey] = []
         self._wanted: dict[IssueKey, None] = {}
@@ -138,7 +139,13 @@ class TimelineService(QObject):
         stored = self._stored.get(key)
         if issue is None or stored is None or self.board.is_pending(key) or _labels(issue) != stored.labels:
             return None
-        return in_column_since(self.board.spec, issue, stored.events)
+        # Asked for every painted card: worked out once per timeline read (the labels are those it explains).
+        memo = self._memo.get(key)
+        if memo is not None and memo[0] is stored and memo[1] == issue.created_at:
+            return memo[2]
+        since = in_column_since(self.board.spec, issue, stored.events)
+        self._memo[key] = (stored, issue.created_at, since)
+        return since
 
     def known(self) -> dict[IssueKey, datetime]:
         """Every card's time in its column known now: ``board_cards(board, now, since=known())``."""
@@ -170,6 +177,7 @@ class TimelineService(QObject):
         if self.pages is not None:
             self.pages.account = login
         self._stored.clear()
+        self._memo.clear()
         self._retry_at.clear()
         self._failures.clear()
         self._blocked = False
