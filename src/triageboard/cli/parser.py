@@ -183,6 +183,14 @@ def build_parser() -> argparse.ArgumentParser:
         "first column, then promotions into each column from its right neighbour (ranked, with reasons).",
     )
     agenda.add_argument("--json", action="store_true", help="print the agenda as JSON instead")
+    agenda.add_argument(
+        "--max-timelines",
+        type=_count,
+        default=DEFAULT_MAX_TIMELINES,
+        metavar="N",
+        help="read at most N issue timelines for the time in a column, which ranks promotions (default "
+        f"{DEFAULT_MAX_TIMELINES}; 0: none)",
+    )
 
     command(
         "minutes",
