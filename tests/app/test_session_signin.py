@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 from keyring_doubles import MemoryKeyring
+from pace import POLICY
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sandboxkit import Sandbox
@@ -49,6 +50,7 @@ def test_no_token_asks_to_sign_in_then_loads_and_sign_out_clears(
         outbox_path=paths.outbox_path(),
         sign_in=True,
         client_id=sandbox.device_flow_client_id,
+        policy=POLICY,
         clock=ScaledClock(0.01),
     )
     auth = session.auth
@@ -94,6 +96,7 @@ def test_the_board_refreshes_itself_and_shows_what_others_changed(
         http,
         credentials,
         outbox_path=paths.outbox_path(),
+        policy=POLICY,
         clock=ScaledClock(0.01),
         auto_refresh=0.3,
     )

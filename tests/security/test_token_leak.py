@@ -20,6 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 from keyring_doubles import MemoryKeyring
+from pace import QUICK
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 from sandboxkit import Fault, Sandbox
@@ -28,10 +29,9 @@ from triageboard import paths
 from triageboard.auth import Credentials, KeyringStore
 from triageboard.board import preset
 from triageboard.clock import ScaledClock
-from triageboard.github import Policy
 from triageboard.ui.signin import SignInDialog
 
-FAST = Policy(retries=1)
+FAST = QUICK
 # Shaped like nothing the redactor knows, so only not logging it at all keeps it out of the output.
 TOKEN = "tbleak" + secrets.token_hex(16)
 

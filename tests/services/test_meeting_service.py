@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
+from pace import POLICY
 from pytestqt.qtbot import QtBot
 from reports import Reports
 from sandboxkit import Sandbox
@@ -72,7 +73,7 @@ class Room:
     def session(self, account: str = "ferris") -> tuple[MeetingService, MoveService, Board]:
         """A fresh session (as after a restart): its own board, outbox handle, journal handle, services."""
         spec = SPEC.with_sources(api_url=self.sb.api_url)
-        client = GitHubClient(self.http, self.sb.api_url, lambda: TOKEN, clock=self.clock)
+        client = GitHubClient(self.http, self.sb.api_url, lambda: TOKEN, policy=POLICY, clock=self.clock)
         board = Board(spec)
         board.replace_all(wait(self.qtbot, fetch_board(client, spec)).issues)
         reporter = Reporter()
@@ -285,7 +286,7 @@ def test_the_end_gives_the_minutes_then_keeps_the_board_and_marks_what_changed_s
         "tmandry", other.repo, other.number, add=["AsyncAwait-OnDeck"], remove=["AsyncAwait-Other"]
     )
     new = room.sb.create_issue("rust-lang/rust", "A new async bug", labels=["A-async-await"])
-    client = GitHubClient(room.http, room.sb.api_url, lambda: TOKEN, clock=room.clock)
+    client = GitHubClient(room.http, room.sb.api_url, lambda: TOKEN, policy=POLICY, clock=room.clock)
     board.replace_all(wait(room.qtbot, fetch_board(client, board.spec)).issues)
     meetings.board_refreshed()
     since = meetings.since.changes

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
+from pace import POLICY
 from pytestqt.qtbot import QtBot
 from reports import Reports
 from sandboxkit import Fault, Sandbox
@@ -71,7 +72,9 @@ def harness(qloop: asyncio.AbstractEventLoop, qtbot: QtBot) -> Iterator[Harness]
         sb.add_token("tb-read-only", login="watcher", permission="read")
         http = httpx.AsyncClient()
         token = {"value": TOKEN}  # what the signed-in user's credentials hold
-        client = GitHubClient(http, sb.api_url, lambda: token["value"], clock=ScaledClock(0.01))
+        client = GitHubClient(
+            http, sb.api_url, lambda: token["value"], policy=POLICY, clock=ScaledClock(0.01)
+        )
         spec = SPEC.with_sources(repos=[REPO], api_url=sb.api_url)
         board = Board(spec)
         board.replace_all(wait(qtbot, fetch_board(client, spec)).issues)

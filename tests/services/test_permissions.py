@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
+from pace import POLICY
 from pytestqt.qtbot import QtBot
 from reports import Reports
 from sandboxkit import READER_LOGIN, READER_TOKEN, Sandbox
@@ -18,7 +19,7 @@ from triageboard import paths
 from triageboard.board import Board, IssueKey, Via, preset
 from triageboard.clock import ScaledClock
 from triageboard.errors import BotRefused, CannotLabel
-from triageboard.github import GitHubClient, Policy, fetch_board
+from triageboard.github import GitHubClient, fetch_board
 from triageboard.moves import MoveEngine
 from triageboard.reporting import Level, Reporter, ViaBot
 from triageboard.services import MoveService
@@ -30,7 +31,6 @@ T = TypeVar("T")
 SPEC = preset("rust-async")
 RUST, WG = "rust-lang/rust", "rust-lang/wg-async"
 TRIAGE = {"asyncawait-focus", "asyncawait-ondeck", "asyncawait-other"}
-POLICY = Policy(request_deadline=9000.0)  # time runs 100 times faster: a real 90 s for a request
 
 
 def wait(qtbot: QtBot, coro: Coroutine[Any, Any, T], timeout: int = 10_000) -> T:

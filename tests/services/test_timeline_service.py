@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
+from pace import POLICY
 from pytestqt.qtbot import QtBot
 from reports import Reports
 from sandboxkit import Fault, Sandbox
@@ -20,7 +21,7 @@ from sandboxkit import Fault, Sandbox
 from triageboard.board import Board, IssueKey, MarkKind, board_cards, preset
 from triageboard.clock import ScaledClock
 from triageboard.errors import Unavailable
-from triageboard.github import GitHubClient, Policy, fetch_board
+from triageboard.github import GitHubClient, fetch_board
 from triageboard.moves import MoveEngine
 from triageboard.reporting import Doing, Reporter
 from triageboard.services import MoveService, TimelineService
@@ -35,7 +36,6 @@ SPEC = preset("rust-async")
 REPO = "rust-lang/rust"
 # Time runs 100 times faster here: give a request as long as it would have at real time (a loaded machine
 # must not turn into timeouts).
-POLICY = Policy(request_deadline=9000.0)
 TRIAGE = {"asyncawait-focus": "Focus", "asyncawait-ondeck": "OnDeck", "asyncawait-other": "Other"}
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+from pace import QUICK
 from pytestqt.qtbot import QtBot
 from sandboxkit import Sandbox
 
@@ -19,9 +20,8 @@ from triageboard.app.session import Session
 from triageboard.auth import Credentials
 from triageboard.board import preset
 from triageboard.clock import ScaledClock
-from triageboard.github import Policy
 
-FAST = Policy(retries=1)
+FAST = QUICK
 
 
 def finish(

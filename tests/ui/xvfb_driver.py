@@ -22,8 +22,12 @@ from triageboard.app.session import Session
 from triageboard.auth import Credentials
 from triageboard.board import IssueKey, preset
 from triageboard.clock import ScaledClock
+from triageboard.github import Policy
 from triageboard.runtime.loop import EventLoop
 from triageboard.ui.models import IssueKeyRole
+
+# As tests/support/pace.py (a process of its own cannot import it): deadlines a busy machine fits in.
+PACE = Policy(read_timeout=1000.0, request_deadline=3000.0)
 
 
 async def wait_for(predicate: object, seconds: float = 30.0) -> None:
@@ -40,7 +44,7 @@ async def main(api_url: str, outbox: Path, shot: Path, docs_shot: Path | None) -
         credentials = Credentials(api_url, environ={})
         credentials.use(token, "test")
         spec = preset("rust-async").with_sources(api_url=api_url)
-        session = Session(spec, http, credentials, outbox_path=outbox, clock=ScaledClock(0.01))
+        session = Session(spec, http, credentials, outbox_path=outbox, policy=PACE, clock=ScaledClock(0.01))
         window = session.window
         window.resize(1280, 760)
         try:
