@@ -2,22 +2,35 @@
 # Build the one-folder bundle dist/triageboard/ and dist/triageboard-<version>-linux-<arch>.tar.gz.
 # Fails if the unpacked bundle is over MAX_BUNDLE_MB (default 150).
 #
-#   PYTHON=.venv/bin/python bash packaging/build.sh
+#   bash packaging/build.sh                          # from a fresh clone: makes its own build environment
+#   PYTHON=.venv/bin/python bash packaging/build.sh  # with a Python that has triageboard and PyInstaller
 #
-# PYTHON must have triageboard installed (pip install -e ".[dev]" gives PyInstaller too).
+# Without PYTHON it uses the project's .venv when that has both, else it makes (or reuses) build/venv with
+# python3 -m venv and installs the project with its "package" extra (PyInstaller) there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PYTHON=${PYTHON:-python}
 MAX_BUNDLE_MB=${MAX_BUNDLE_MB:-150}
+ready() { "$1" -c 'import PyInstaller, triageboard' 2>/dev/null; }
 
-version=$("$PYTHON" -c 'from importlib.metadata import version; print(version("triageboard"))') || {
-  echo "build.sh: triageboard is not installed in $PYTHON; run: $PYTHON -m pip install -e '.[dev]'" >&2
+if [ -z "${PYTHON:-}" ]; then
+  if [ -x .venv/bin/python ] && ready .venv/bin/python; then
+    PYTHON=.venv/bin/python
+  else
+    PYTHON=build/venv/bin/python
+    if [ ! -x "$PYTHON" ]; then
+      echo "build.sh: making a build environment in build/venv (python3 -m venv)"
+      python3 -m venv build/venv
+    fi
+    echo "build.sh: installing triageboard and PyInstaller into build/venv (pip install '.[package]')"
+    "$PYTHON" -m pip install -q --disable-pip-version-check ".[package]"
+  fi
+fi
+ready "$PYTHON" || {
+  echo "build.sh: $PYTHON lacks triageboard or PyInstaller; run: $PYTHON -m pip install '.[package]'" >&2
+  echo "build.sh: (or run without PYTHON set: the script makes its own build environment)" >&2
   exit 1
 }
-"$PYTHON" -c 'import PyInstaller' 2>/dev/null || {
-  echo "build.sh: PyInstaller is missing in $PYTHON; run: $PYTHON -m pip install -e '.[dev]'" >&2
-  exit 1
-}
+version=$("$PYTHON" -c 'from importlib.metadata import version; print(version("triageboard"))')
 arch=$(uname -m)
 start=$(date +%s)
 rm -rf dist/triageboard "dist/triageboard-$version-linux-$arch.tar.gz"

@@ -44,6 +44,19 @@ class Doing(StrEnum):
     TIMELINE = "timeline"  # reading issues' timelines (how long cards have been in their columns)
 
 
+class Source:
+    """Causes a message belongs to (``Reporter.report(source=)``): whoever sees the cause go resolves it."""
+
+    AUTH = "auth"  # not signed in, a rejected token, who is signed in unknown: a sign-in or an answer ends it
+    REFRESH = "refresh"  # a failed refresh: a good one ends it
+
+    @staticmethod
+    def refusal(repo: str, label: str = "") -> str:
+        """Moves refused up front in ``repo`` (no permission), or into a column whose ``label`` is missing:
+        a move that goes through there ends it."""
+        return f"refused:{repo.casefold()}:{label.casefold()}"
+
+
 # --- notices: facts that are not failures ---------------------------------------------------------------
 
 

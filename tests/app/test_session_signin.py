@@ -62,6 +62,9 @@ def test_no_token_asks_to_sign_in_then_loads_and_sign_out_clears(
         qtbot.waitUntil(lambda: bool(open_dialogs()), timeout=5000)
         assert not [r for r in sandbox.request_log if r.path.endswith("/issues")]  # no 401 to show
         assert not sign_out.isEnabled()
+        bar = session.window.message_bar
+        assert bar.isVisible()
+        assert "Not signed in" in bar.text.text()
 
         dialog = open_dialogs()[0]
         dialog.tabs.setCurrentIndex(1)
@@ -72,6 +75,7 @@ def test_no_token_asks_to_sign_in_then_loads_and_sign_out_clears(
             dialog.use_button.click()
         qtbot.waitUntil(lambda: len(session.board) > 0 and not session.board_service.loading, timeout=20000)
         assert sign_out.isEnabled()
+        assert not bar.isVisible()  # the banner belonged to not being signed in; that is over
 
         sign_out.trigger()
         qtbot.waitUntil(lambda: len(session.board) == 0, timeout=5000)

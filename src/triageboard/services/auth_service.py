@@ -45,6 +45,7 @@ from ..reporting import (
     Reporter,
     SessionOnly,
     SignedOut,
+    Source,
     TokenRejected,
     UserUnknown,
 )
@@ -57,7 +58,7 @@ SCOPE_PRIVATE = "repo"
 DEVICE_FLOW = "device flow"
 PASTED = "pasted token"
 GH_CLI = "gh CLI"
-AUTH = "auth"  # the cause "not signed in" messages belong to; a sign-in takes them down
+AUTH = Source.AUTH  # the cause "not signed in" messages belong to; a sign-in takes them down
 
 
 @dataclass(frozen=True, slots=True)

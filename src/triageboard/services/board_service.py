@@ -12,13 +12,13 @@ from ..board import Board, Issue
 from ..clock import Clock, SystemClock
 from ..errors import AuthError, GitHubError, TriageboardError
 from ..github import GitHubClient, RateLimit, fetch_board
-from ..reporting import Doing, Reporter
+from ..reporting import Doing, Reporter, Source
 from ..tasks import TaskScope
 
 log = logging.getLogger(__name__)
 
 Overlay = Callable[[list[Issue]], list[Issue]]
-REFRESH = "refresh"  # the cause a failed refresh's message belongs to; a good refresh takes it down
+REFRESH = Source.REFRESH  # the cause a failed refresh's message belongs to; a good refresh takes it down
 
 
 def _identity(issues: list[Issue]) -> list[Issue]:
@@ -110,6 +110,8 @@ class BoardService(QObject):
             user = await self.client.current_user()
             self._user = user.login
             self.user_changed.emit(user.login)
+            # GitHub answered who is signed in: "not signed in" or "could not check who" is over.
+            self.reporter.resolve(Source.AUTH)
         self._received = 0
         self.progress.emit(0)
         result = await fetch_board(self.client, self.board.spec, on_page=self._take_page)

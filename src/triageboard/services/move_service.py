@@ -28,7 +28,7 @@ from ..errors import (
     TriageboardError,
 )
 from ..moves import AssignChange, History, MoveChange, MoveEngine, MoveEvents, Step, apply_assignees
-from ..reporting import Doing, NotOnBoard, Reporter, SenderRestarting, ViaBot, Waiting
+from ..reporting import Doing, NotOnBoard, Reporter, SenderRestarting, Source, ViaBot, Waiting
 from ..store import AssignOp, Pending, PendingMove
 from ..tasks import TaskScope
 
@@ -142,12 +142,15 @@ class MoveService(QObject):
 
     async def _prepare(self, recheck: bool = False) -> None:
         repos = sorted({issue.repo for issue in self.board.issues()} | set(self.board.spec.repos))
+        before = {_refusal_source(error) for error in self.refusals().values()}
         try:
             problems = await self.engine.prepare(self.board.spec, repos, recheck=recheck)
         finally:
             self.permissions_changed.emit()
+        for gone in before - {_refusal_source(error) for error in self.refusals().values()}:
+            self.reporter.resolve(gone)  # a label created, a role granted: its message goes
         for problem in problems:
-            self.reporter.warning(problem, doing=Doing.PREPARE)
+            self.reporter.warning(problem, doing=Doing.PREPARE, source=_refusal_source(problem))
 
     def recheck(self) -> asyncio.Task[None]:
         """Ask GitHub again what the account may do where it was refused (a role may have been granted)."""
@@ -425,6 +428,10 @@ class MoveService(QObject):
     def _settle(self, key: IssueKey, labels: tuple[Label, ...]) -> None:
         self._batch_done(key)
         self.reporter.resolve(f"rustbot:{key}")  # "asked the bot": done now
+        # A move went through: what refused moves in this repository, or into these labels, is over.
+        self.reporter.resolve(Source.refusal(key.repo))
+        for label in labels:
+            self.reporter.resolve(Source.refusal(key.repo, label.name))
         issue = self.board.get(key)
         if issue is None or self.engine.pending_move(key) is not None:
             return  # a newer move of this card is on its way; it will settle it
@@ -483,6 +490,4 @@ class MoveService(QObject):
 
 def _refusal_source(error: TriageboardError) -> str:
     """Refusals of one cause share a message that goes when the cause is fixed (a label created)."""
-    repo = getattr(error, "repo", "")
-    label = getattr(error, "label", "")
-    return f"refused:{repo}:{label}"
+    return Source.refusal(str(getattr(error, "repo", "")), str(getattr(error, "label", "")))
