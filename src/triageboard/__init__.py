@@ -1,11 +1,20 @@
 """triageboard: triage GitHub issues on a kanban board."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("triageboard")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0+unknown"
+from __future__ import annotations
 
 APP_ID = "io.github.triageboard.TriageBoard"
 APP_NAME = "triageboard"
+
+
+def __getattr__(name: str) -> str:
+    # Looking the version up reads the installed metadata (tens of milliseconds): only when asked.
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            found = version("triageboard")
+        except PackageNotFoundError:  # running from a source tree that was never installed
+            found = "0.0.0+unknown"
+        globals()["__version__"] = found
+        return found
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,7 +8,6 @@ No other module reads the environment to decide how fast time runs.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import math
 import os
@@ -16,7 +15,10 @@ import time
 from collections.abc import Mapping
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    import asyncio
 
 TIME_SCALE_ENV = "TRIAGEBOARD_TIME_SCALE"
 DAY = 86400.0
@@ -59,9 +61,13 @@ class SystemClock:
         return time.monotonic()
 
     async def sleep(self, seconds: float) -> None:
+        import asyncio  # not at import time: a start paints its first board without asyncio
+
         await asyncio.sleep(max(0.0, seconds))
 
     def timeout(self, seconds: float) -> AbstractAsyncContextManager[object]:
+        import asyncio
+
         return asyncio.timeout(max(0.0, seconds))
 
     def __repr__(self) -> str:
@@ -95,9 +101,13 @@ class ScaledClock:
         return self._mono_start + (time.monotonic() - self._mono_anchor) / self.scale
 
     async def sleep(self, seconds: float) -> None:
+        import asyncio
+
         await asyncio.sleep(max(0.0, seconds) * self.scale)
 
     def timeout(self, seconds: float) -> AbstractAsyncContextManager[object]:
+        import asyncio
+
         return asyncio.timeout(max(0.0, seconds) * self.scale)
 
     def __repr__(self) -> str:
@@ -130,6 +140,8 @@ def clock_from_environ(environ: Mapping[str, str] = os.environ) -> Clock:
 
 async def wait_event(clock: Clock, event: asyncio.Event, seconds: float | None) -> bool:
     """Wait until ``event`` is set or ``seconds`` of ``clock`` time have passed; True when it was set."""
+    import asyncio
+
     if event.is_set():
         return True
     if seconds is None:

@@ -7,19 +7,29 @@ No Qt here. One ``httpx.AsyncClient`` per run, closed at the end. The token is n
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from ..errors import ConfigError, UsageError
 from ..runtime import logs
 from .parser import COMMANDS, parse
 from .printer import Printer
-from .run import EXIT_FAILED, EXIT_OK, EXIT_QUEUED, EXIT_USAGE, CliError, Run
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_QUEUED", "EXIT_USAGE", "main", "run_command"]
+
+EXIT_USAGE = 2
+
+
+def __getattr__(name: str) -> Any:
+    # A run's wiring (HTTP, the stores) is imported on first use: the window only needs the parser.
+    if name in ("EXIT_FAILED", "EXIT_OK", "EXIT_QUEUED"):
+        from . import run
+
+        return getattr(run, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main(argv: Sequence[str]) -> int:
@@ -40,6 +50,10 @@ def main(argv: Sequence[str]) -> int:
 
 def run_command(args: argparse.Namespace, printer: Printer | None = None) -> int:
     """Run a parsed command; returns the exit code."""
+    import asyncio
+
+    from .run import EXIT_OK, CliError
+
     printer = printer or Printer()
     configured = logs.configure(args.verbose, quiet=("triageboard.moves",))
     try:
@@ -64,6 +78,7 @@ def run_command(args: argparse.Namespace, printer: Printer | None = None) -> int
 
 async def _run(args: argparse.Namespace, printer: Printer) -> int:
     from . import assigning, listing, meeting, sending
+    from .run import EXIT_FAILED, CliError, Run
 
     try:
         async with Run(args, printer) as run:

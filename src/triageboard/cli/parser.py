@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 import math
 from collections.abc import Sequence
+from typing import Any
 
-from .. import __version__
 from ..board import (
     DEFAULT_PRESET,
     PRESETS,
@@ -56,6 +56,21 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
+class _Version(argparse.Action):
+    """``--version``: the version is looked up only when asked (it reads the installed metadata)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        kwargs.setdefault("nargs", 0)
+        kwargs.setdefault("default", argparse.SUPPRESS)
+        super().__init__(option_strings, dest, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
+        from .. import __version__
+
+        print(f"triageboard {__version__}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="triageboard",
@@ -66,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog=f"{CREDENTIALS_HELP} Try it without GitHub: triageboard --demo",
     )
-    parser.add_argument("--version", action="version", version=f"triageboard {__version__}")
+    parser.add_argument("--version", action=_Version, help="show the version and exit")
     parser.add_argument(
         "--demo",
         action="store_true",

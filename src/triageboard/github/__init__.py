@@ -1,34 +1,92 @@
 """Everything that knows GitHub's JSON and HTTP. No Qt here (an import-linter contract keeps it so).
 
-The client raises the GitHub branch of :mod:`triageboard.errors`.
+The client raises the GitHub branch of :mod:`triageboard.errors`. Names are imported on first use (PEP
+562): the URL rules are needed to parse a command line, the HTTP stack only once something is fetched.
 """
 
-from .client import (
-    CachedPage,
-    ClientStats,
-    GitHubClient,
-    MemoryPageCache,
-    PageCache,
-    RateLimit,
-    SearchPage,
-    TokenAuth,
-    check_token_sendable,
-    clean_text,
-    sendable_header,
-    sendable_token,
-)
-from .loader import FetchResult, fetch_board, repo_series, search_query
-from .parse import Comment, Repository, User
-from .policy import Policy
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from .urls import GITHUB_API, host_of, is_loopback, normalize_api_url, web_url
+
+if TYPE_CHECKING:
+    from .client import (
+        CachedPage,
+        ClientStats,
+        GitHubClient,
+        ListingPage,
+        MemoryPageCache,
+        PageCache,
+        RateLimit,
+        SearchPage,
+        TokenAuth,
+        check_token_sendable,
+        clean_text,
+        sendable_header,
+        sendable_token,
+    )
+    from .loader import (
+        Changes,
+        FetchResult,
+        changes_query,
+        fetch_board,
+        fetch_changes,
+        repo_series,
+        search_query,
+        sources,
+    )
+    from .parse import Comment, Repository, User
+    from .policy import Policy
+
+_WHERE = {
+    **dict.fromkeys(
+        (
+            "CachedPage",
+            "ClientStats",
+            "GitHubClient",
+            "ListingPage",
+            "MemoryPageCache",
+            "PageCache",
+            "RateLimit",
+            "SearchPage",
+            "TokenAuth",
+            "check_token_sendable",
+            "clean_text",
+            "sendable_header",
+            "sendable_token",
+        ),
+        "client",
+    ),
+    **dict.fromkeys(
+        (
+            "Changes",
+            "FetchResult",
+            "changes_query",
+            "fetch_board",
+            "fetch_changes",
+            "repo_series",
+            "search_query",
+            "sources",
+        ),
+        "loader",
+    ),
+    "Comment": "parse",
+    "Repository": "parse",
+    "User": "parse",
+    "Policy": "policy",
+}
 
 __all__ = [
     "GITHUB_API",
     "CachedPage",
+    "Changes",
     "ClientStats",
     "Comment",
     "FetchResult",
     "GitHubClient",
+    "ListingPage",
     "MemoryPageCache",
     "PageCache",
     "Policy",
@@ -37,9 +95,11 @@ __all__ = [
     "SearchPage",
     "TokenAuth",
     "User",
+    "changes_query",
     "check_token_sendable",
     "clean_text",
     "fetch_board",
+    "fetch_changes",
     "host_of",
     "is_loopback",
     "normalize_api_url",
@@ -47,5 +107,19 @@ __all__ = [
     "search_query",
     "sendable_header",
     "sendable_token",
+    "sources",
     "web_url",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    where = _WHERE.get(name)
+    if where is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{where}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

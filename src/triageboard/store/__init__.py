@@ -1,13 +1,34 @@
-"""SQLite stores: the durable outbox of pending changes, the meeting journal, the ETag page cache and the
-timeline cache. No Qt here."""
+"""SQLite stores: the durable outbox of pending changes, the meeting journal, the ETag page cache, the
+timeline cache and the board snapshots. No Qt here. Names are imported on first use (PEP 562): the first
+paint reads a snapshot without the rest."""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from .db import open_database
-from .journal import Journal, Place, StoredMeeting
-from .outbox import AssignOp, DamagedRow, MoveState, Outbox, Pending, PendingAssignment, PendingMove
-from .pages import SQLitePageCache
-from .timelines import StoredTimeline, TimelinePages, TimelineStore
+
+if TYPE_CHECKING:
+    from .journal import Journal, Place, StoredMeeting
+    from .timelines import StoredTimeline, TimelinePages, TimelineStore
+    from .outbox import AssignOp, DamagedRow, MoveState, Outbox, Pending, PendingAssignment, PendingMove
+    from .pages import SQLitePageCache
+    from .snapshots import Account, SavedBoard, SnapshotStore, SyncMarks, board_key
+
+_WHERE = {
+    **dict.fromkeys(
+        ("AssignOp", "DamagedRow", "MoveState", "Outbox", "Pending", "PendingAssignment", "PendingMove"),
+        "outbox",
+    ),
+    "SQLitePageCache": "pages",
+    **dict.fromkeys(("Journal", "Place", "StoredMeeting"), "journal"),
+    **dict.fromkeys(("StoredTimeline", "TimelinePages", "TimelineStore"), "timelines"),
+    **dict.fromkeys(("Account", "SavedBoard", "SnapshotStore", "SyncMarks", "board_key"), "snapshots"),
+}
 
 __all__ = [
+    "Account",
     "AssignOp",
     "DamagedRow",
     "Journal",
@@ -18,9 +39,26 @@ __all__ = [
     "PendingMove",
     "Place",
     "SQLitePageCache",
+    "SavedBoard",
+    "SnapshotStore",
     "StoredMeeting",
     "StoredTimeline",
+    "SyncMarks",
     "TimelinePages",
     "TimelineStore",
+    "board_key",
     "open_database",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    where = _WHERE.get(name)
+    if where is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{where}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

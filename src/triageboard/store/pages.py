@@ -14,9 +14,12 @@ import sqlite3
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..github import CachedPage
 from .db import open_database
+
+if TYPE_CHECKING:
+    from ..github import CachedPage
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +72,8 @@ class SQLitePageCache:
                 return None
         if row is None:
             return None
+        from ..github import CachedPage  # the HTTP stack is loaded by then: the client asks
+
         return CachedPage(etag=str(row[0]), body=bytes(row[1]), link=None if row[2] is None else str(row[2]))
 
     def put_now(self, url: str, page: CachedPage) -> None:
