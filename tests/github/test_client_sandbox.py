@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote_plus
 
 import pytest
 from ghtest import live
@@ -449,7 +449,9 @@ def test_fetch_board_org_search_path(sandbox: Sandbox, spec: BoardSpec) -> None:
     assert not [r for r in sandbox.request_log if "/repos/" in r.path and r.path.endswith("/issues")]
 
 
-def test_fetch_board_search_cap_gives_the_notice() -> None:
+def test_fetch_board_search_past_the_cap_is_split_and_complete() -> None:
+    """1,234 results: more than search returns for one query, so the loader splits it by creation date
+    (disjoint ranges under the cap) and merges them: every issue, no notice, no page past the cap."""
     spec = BoardSpec(
         name="big",
         query="repo:triageboard-demo/big",
@@ -458,12 +460,13 @@ def test_fetch_board_search_cap_gives_the_notice() -> None:
     )
     with Sandbox(token="tb-big", seed=1, extra_issues=1234) as sb:
         result = fetch(sb, spec)
-    assert len(result.issues) == 1000
-    assert len(result.notices) == 1
-    notice = describe(result.notices[0])
-    assert "1,000" in notice
-    assert "1,234" in notice
-    assert "incomplete" in notice
+        log = sb.request_log
+    numbers = sorted(i.number for i in result.issues)
+    assert numbers == list(range(1, 1235))
+    assert result.notices == []
+    searches = [r for r in log if r.path.endswith("/search/issues")]
+    assert all(r.status == 200 for r in searches)  # never a 422 past the cap
+    assert any("created" in unquote_plus(r.query) for r in searches)
 
 
 def test_fetch_board_error_in_one_series_is_raised_not_grouped(sandbox: Sandbox) -> None:

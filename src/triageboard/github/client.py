@@ -11,6 +11,7 @@ Errors are raised as facts (:mod:`triageboard.errors`); what they mean for the u
 from __future__ import annotations
 
 import asyncio
+import email.utils
 import json
 import logging
 import math
@@ -199,12 +200,25 @@ class SearchPage:
 
 
 @dataclass(frozen=True, slots=True)
+class ListingPage:
+    """One page of a listing: its JSON ``data``, where it came from, the next page's URL, the number of the
+    last page when the ``Link`` header says (``rel="last"``), and the server's time (``Date``)."""
+
+    data: Any
+    url: str
+    next_url: str | None
+    last_page: int | None
+    server_time: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class _Answer:
     status: int
     data: Any
     link: str | None
     scopes: str | None
     url: str
+    date: str | None = None
 
 
 class GitHubClient:
@@ -302,6 +316,31 @@ class GitHubClient:
         """``GET /rate_limit`` (free of charge)."""
         await self._request("GET", "/rate_limit", cacheable=False)
         return dict(self.rate_limits)
+
+    async def get_page(
+        self, url: str, params: dict[str, str] | None = None, *, cacheable: bool = True
+    ) -> ListingPage:
+        """One page of a listing (``url`` on the API origin), with ETags unless ``cacheable`` is False. The
+        caller walks the pages: ``next_url``, or :meth:`page_url` to fetch several at once."""
+        if origin(url) != self._origin:
+            raise BadResponse(BadResponseReason.LINK_OFFSITE, what=_path(url), path=_path(self.api_url))
+        answer = await self._request("GET", url, params=params, cacheable=cacheable)
+        next_url = self._next_url(answer)
+        if next_url is not None and next_url == answer.url:
+            raise BadResponse(BadResponseReason.LINK_CYCLE, path=_path(url))
+        return ListingPage(
+            answer.data, answer.url, next_url, _last_page(answer.link), _http_date(answer.date)
+        )
+
+    def page_url(self, page: ListingPage, number: int) -> str | None:
+        """The URL of page ``number`` of ``page``'s listing, made from its next link (GitHub numbers pages
+        with ``page=``); None when the links are not numbered that way (a cursor): walk the pages then."""
+        if page.next_url is None or number < 1:
+            return None
+        url = httpx.URL(page.next_url)
+        if "page" not in url.params:
+            return None
+        return str(url.copy_set_param("page", str(number)))
 
     # --- writing (never PUT: that replaces the whole label set) -------------------------------------
 
@@ -552,7 +591,7 @@ class GitHubClient:
                 # A damaged stored page is dropped, never replayed: ask again without it.
                 await self._drop_cached(url)
                 return await self._once(method, url, json_body, False, left)
-            return _Answer(200, data, cached.link, scopes, final_url)
+            return _Answer(200, data, cached.link, scopes, final_url, headers.get("date"))
         if 300 <= status < 400 and method != "GET":
             raise Redirected(status=status, path=_path(url))
         if 200 <= status < 300:
@@ -561,7 +600,7 @@ class GitHubClient:
             link = headers.get("link")
             if use_cache and self._cache is not None and etag:
                 await self._store(url, etag, body, link)
-            return _Answer(status, data, link, scopes, final_url)
+            return _Answer(status, data, link, scopes, final_url, headers.get("date"))
         raise self._error(status, headers, body, url)
 
     async def _exchange(
@@ -807,6 +846,32 @@ def _address_text(url: str) -> str:
         return "(an unreadable address)"
     port = f":{parsed.port}" if parsed.port is not None else ""
     return clean_text(f"{parsed.scheme}://{parsed.host}{port}{parsed.path}", 200)
+
+
+def _last_page(header: str | None) -> int | None:
+    """The page number of a Link header's ``rel="last"`` URL, when it has one."""
+    if not header:
+        return None
+    for match in _LINK.finditer(header):
+        rels = " ".join(p.strip().partition("=")[2].strip('"').lower() for p in match.group(2).split(";"))
+        if "last" in rels.split():
+            try:
+                value = httpx.URL(match.group(1)).params.get("page", "")
+            except (httpx.InvalidURL, ValueError):
+                return None
+            return int(value) if value.isdigit() and 0 < len(value) < 7 else None
+    return None
+
+
+def _http_date(value: str | None) -> datetime | None:
+    """A ``Date`` header as an aware datetime (None when absent or unreadable)."""
+    if not value:
+        return None
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 def _path(url: str) -> str:
