@@ -89,6 +89,29 @@ class SearchTruncated:
 
 
 @dataclass(frozen=True, slots=True)
+class ShowingSaved:
+    """The board shown is the one saved at ``saved_at`` (when GitHub last confirmed it); ``checking``: it is
+    being compared with GitHub now (the window), or could not be (``triageboard list`` offline)."""
+
+    saved_at: datetime
+    now: datetime
+    checking: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class OfflineSince:
+    """``host`` cannot be reached since ``since`` (``cause``: the last failure); the board shows what was
+    loaded at ``saved_at`` (None: nothing yet); ``retry_at``: when it tries again by itself (None: it does
+    not)."""
+
+    host: str
+    since: datetime
+    cause: Exception | None = None
+    saved_at: datetime | None = None
+    retry_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class SearchIncomplete:
     """GitHub marked a search result incomplete (it timed out on its side)."""
 

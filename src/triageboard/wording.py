@@ -46,6 +46,17 @@ def when_text(moment: datetime, now: datetime | None = None) -> str:
     return f"{local:%H:%M} on {day}"
 
 
+def age_text(seconds: float) -> str:
+    """How long ago, in words: "just now", "5 minutes ago", "3 hours ago", "2 days ago"."""
+    seconds = max(0.0, seconds)
+    if seconds < 60:
+        return "just now"
+    for size, unit in ((86400 * 30.44, "month"), (86400, "day"), (3600, "hour"), (60, "minute")):
+        if seconds >= size:
+            return plural(int(seconds // size), unit) + " ago"
+    return "just now"
+
+
 def plural(n: int, noun: str, many: str | None = None) -> str:
     return f"{n:,} {noun}" if n == 1 else f"{n:,} {many or noun + 's'}"
 
@@ -591,11 +602,14 @@ class _Words:
                 )
             case r.SearchTruncated():
                 return (
-                    f"GitHub search returns at most 1,000 results per query: {fact.shown:,} of "
-                    f"{fact.total:,} issues could be loaded, so the board is incomplete. Narrow the query, "
-                    "or "
-                    "list the repositories with --repo."
+                    f"GitHub search returns at most 1,000 results per query, and even split by creation "
+                    f"date only {fact.shown:,} of {fact.total:,} issues could be loaded, so the board is "
+                    "incomplete. Narrow the query, or list the repositories with --repo."
                 )
+            case r.ShowingSaved():
+                return self.showing_saved(fact)
+            case r.OfflineSince():
+                return self.offline_since(fact)
             case r.SearchIncomplete():
                 return "GitHub marked the search result incomplete (it timed out); refresh to try again."
             case r.NotSignedIn():
@@ -722,6 +736,38 @@ class _Words:
                     f"timelines stopped after {plural(fact.cap, 'request')}. {again}"
                 )
         return str(fact)
+
+    def saved(self, saved_at: datetime, now: datetime) -> str:
+        return f"{self.when(saved_at)} ({age_text((now - saved_at).total_seconds())})"
+
+    def showing_saved(self, fact: r.ShowingSaved) -> str:
+        when = self.saved(fact.saved_at, fact.now)
+        if not self.window:
+            return f"this is the board saved at {when}; GitHub could not be asked for changes."
+        if fact.checking:
+            return f"Showing the board as it was at {when}; checking GitHub for changes…"
+        return f"Showing the board as it was at {when}."
+
+    def offline_since(self, fact: r.OfflineSince) -> str:
+        cause = ""
+        if isinstance(fact.cause, e.Offline) and fact.cause.cause:
+            cause = f" ({fact.cause.cause})"
+        elif isinstance(fact.cause, e.TimedOut):
+            cause = " (no answer in time)"
+        now = self.now or fact.since
+        shown = (
+            f"The board shows what was loaded at {self.saved(fact.saved_at, now)}"
+            if fact.saved_at is not None
+            else "Nothing could be loaded yet"
+        )
+        if not self.window:
+            return f"offline since {self.when(fact.since)}: cannot reach {fact.host}{cause}. {shown}."
+        retry = f" Trying again by itself at {self.when(fact.retry_at)}." if fact.retry_at else ""
+        return (
+            f"Offline since {self.when(fact.since)}: cannot reach {fact.host}{cause}. {shown}; filters and "
+            f"details work, and moves are kept and sent when GitHub can be reached again.{retry} Press F5 "
+            "to try now."
+        )
 
     def token_limits(self, fact: r.TokenLimits) -> str:
         parts = []

@@ -15,12 +15,11 @@ from pathlib import Path
 import httpx
 from PySide6.QtCore import QObject, QSettings, QTimer
 
-from .. import paths
 from ..auth import Credentials
 from ..board import Board, BoardSpec, Meeting
 from ..clock import Clock, SystemClock
 from ..errors import StoreError
-from ..github import GitHubClient, MemoryPageCache, PageCache, Policy, RateLimit
+from ..github import GitHubClient, MemoryPageCache, PageCache, Policy, RateLimit, host_of
 from ..moves import MoveEngine
 from ..reporting import Reporter
 from ..services import (
@@ -32,25 +31,25 @@ from ..services import (
     TimelineService,
 )
 from ..store import Journal, Outbox, TimelineStore
+from ..store.snapshots import Account, SavedBoard, SnapshotStore
 from ..tasks import CrashHandler, TaskScope
-from ..ui.about import show_about
 from ..ui.meeting import MeetingView
 from ..ui.minutes import open_minutes
-from ..ui.signin import open_gh_import, open_sign_in
 from ..ui.window import MainWindow
+from .settings import window_settings
 
 log = logging.getLogger(__name__)
-
-
-def window_settings() -> QSettings:
-    """Window geometry and splitter sizes, in the per-user config folder; never a token."""
-    return QSettings(str(paths.config_dir() / "window.ini"), QSettings.Format.IniFormat)
 
 
 class Session(QObject):
     """``credentials`` supply the token per request (``credentials.token``), so signing in again rebuilds
     nothing. ``sign_in``: offer the Account menu (not for the demo, whose token comes from its sandbox).
-    Raises ``StoreError`` when the outbox cannot be opened (nothing may start without it)."""
+    Raises ``StoreError`` when the outbox cannot be opened (nothing may start without it).
+
+    ``board`` and ``window``: made (and painted) before the session, when the start painted a saved board
+    first (``saved``); ``outbox``: opened already (in a worker thread), else ``outbox_path`` is opened.
+    ``snapshots``: where the board is saved for the next start; ``account``: who last used this host (whose
+    stored pages these are: they are cleared only when another account signs in)."""
 
     def __init__(
         self,
@@ -71,6 +70,12 @@ class Session(QObject):
         auto_refresh: float = 0.0,
         settings: QSettings | None = None,
         timelines_path: Path | None = None,
+        board: Board | None = None,
+        window: MainWindow | None = None,
+        snapshots: SnapshotStore | None = None,
+        account: Account | None = None,
+        saved: SavedBoard | None = None,
+        outbox: Outbox | None = None,
     ) -> None:
         super().__init__()
         self.spec = spec
@@ -78,7 +83,9 @@ class Session(QObject):
         self.clock: Clock = clock or SystemClock()
         self.reporter = reporter or Reporter()
         self.scope = TaskScope(on_crash) if on_crash is not None else TaskScope()
-        self.board = Board(spec)
+        self.board = board if board is not None else Board(spec)
+        self.snapshots = snapshots
+        self._cache_owner = account.login if account is not None else None
         self.page_cache = page_cache if page_cache is not None else MemoryPageCache()
         if self.page_cache.notice is not None:  # a damaged cache was set aside: nothing lost, but say so
             self.reporter.warning(self.page_cache.notice)
@@ -91,7 +98,7 @@ class Session(QObject):
             clock=self.clock,
             on_rate_limit=self._on_rate_limit,
         )
-        self.outbox = Outbox(outbox_path, clock=self.clock)
+        self.outbox = outbox if outbox is not None else Outbox(outbox_path, clock=self.clock)
         if self.outbox.notice is not None:
             self.reporter.warning(self.outbox.notice)
         self.engine = MoveEngine(self.client, self.outbox)
@@ -108,7 +115,14 @@ class Session(QObject):
             if self.journal.notice is not None:
                 self.reporter.warning(self.journal.notice)
         self.board_service = BoardService(
-            self.board, self.client, self.reporter, self.scope, clock=self.clock
+            self.board,
+            self.client,
+            self.reporter,
+            self.scope,
+            clock=self.clock,
+            snapshots=snapshots,
+            account=account.login if account is not None and account.signed_in else None,
+            check_user=not sign_in,
         )
         self.move_service = MoveService(self.board, self.engine, self.reporter, self.scope)
         self.board_service.set_overlay(self.move_service.overlay)
@@ -158,7 +172,9 @@ class Session(QObject):
                 clock=self.clock,
                 gh=gh,
             )
-        self.window = MainWindow(self.board, settings=settings if settings is not None else window_settings())
+        if window is None:
+            window = MainWindow(self.board, settings=settings if settings is not None else window_settings())
+        self.window = window
         self.meeting_view = MeetingView(self.board, self.window.assignable_users, self.window)
         self._meeting_wanted = False
         self.closed = asyncio.Event()
@@ -169,11 +185,14 @@ class Session(QObject):
         self.auto_refresh.timeout.connect(self._refresh_now)
         self._disconnect_reports = self.reporter.connect(self.window.reports)
         self._wire()
+        if saved is not None:
+            self.board_service.adopt(saved, shown=board is not None)
 
     # --- wiring: every connection between the parts, in one place ------------------------------------
 
     def _wire(self) -> None:
         window, boards, moves = self.window, self.board_service, self.move_service
+        moves.defer = window.after_paint  # a request is saved (and the engine woken) after its paint
         window.refresh_requested.connect(boards.refresh)
         window.move_requested.connect(moves.request_move)
         window.undo_requested.connect(moves.undo)
@@ -197,9 +216,12 @@ class Session(QObject):
         window.redo_action.setEnabled(False)
         self._wire_meeting()
         help_menu = window.menuBar().addMenu("&Help")
-        help_menu.addAction("&About triageboard", lambda: show_about(window))
+        help_menu.addAction("&About triageboard", self._about)
         if self.auth is not None:
             self._wire_auth(self.auth)
+        else:
+            # The board service asks who is signed in itself: whose pages and board these are.
+            boards.user_changed.connect(lambda login: self._account_changed(login) if login else None)
 
     def _wire_meeting(self) -> None:
         window, view, meetings, users = (
@@ -256,29 +278,64 @@ class Session(QObject):
         auth.user_changed.connect(self.timeline_service.set_account)
         auth.user_changed.connect(self.move_service.set_user)
         auth.signed_in.connect(lambda _login: self.board_service.refresh())
+        # A token at start: the board loads alongside the check of whose it is (one GET /user).
+        auth.token_found.connect(self.board_service.refresh)
         # No usable token at start: the reason is in the message bar; offer the dialog at once.
-        auth.sign_in_needed.connect(lambda: open_sign_in(auth, window))
+        auth.sign_in_needed.connect(self._sign_in)
         menu = window.account_menu
         menu.menuAction().setVisible(True)
-        menu.addAction("Sign &in…", lambda: open_sign_in(auth, window))
-        menu.addAction("Import token from &gh CLI…", lambda: open_gh_import(auth, window))
+        menu.addAction("Sign &in…", self._sign_in)
+        menu.addAction("Import token from &gh CLI…", self._gh_import)
         sign_out = menu.addAction("Sign &out", auth.sign_out)
         sign_out.setEnabled(False)
         auth.user_changed.connect(lambda login: sign_out.setEnabled(bool(login)))
 
+    # The dialogs are imported on first use: a start paints the board without them.
+    def _about(self) -> None:
+        from ..ui.about import show_about
+
+        show_about(self.window)
+
+    def _sign_in(self) -> None:
+        from ..ui.signin import open_sign_in
+
+        assert self.auth is not None
+        open_sign_in(self.auth, self.window)
+
+    def _gh_import(self) -> None:
+        from ..ui.signin import open_gh_import
+
+        assert self.auth is not None
+        open_gh_import(self.auth, self.window)
+
     def _account_changed(self, login: str) -> None:
         self._user_changed(login)
+        host = host_of(self.spec.api_url)
         if login:
             self.move_service.resume()
-        else:
-            # Signed out: the previous account's cards (maybe from private repositories) leave the screen.
-            self.board.clear()
-        self.scope.spawn(self.page_cache.clear(), name="clear page cache")
+            # Stored pages belong to the account that fetched them: kept across starts, cleared only when
+            # another account signs in (another account may see other data behind the same URLs).
+            if self._cache_owner is not None and self._cache_owner != login:
+                self.scope.spawn(self.page_cache.clear(), name="clear page cache")
+            self._cache_owner = login
+            self._remember(host, Account(login))
+        elif self._cache_owner is not None:
+            # Signed out: the next start paints nothing before a sign-in.
+            self._remember(host, Account(self._cache_owner, signed_in=False))
+        # Signed out: the previous account's cards (maybe from private repositories) leave the screen;
+        # another account: its own board replaces them.
+        self.board_service.set_account(login or None)
+
+    def _remember(self, host: str, account: Account) -> None:
+        if self.snapshots is not None:
+            self.scope.spawn(self.snapshots.set_account(host, account, self.clock.time()), name="remember")
 
     def _on_rate_limit(self, state: RateLimit) -> None:
         self.board_service.note_rate_limit(state)
 
     def _on_loading(self, loading: bool) -> None:
+        if self.scope.closed:
+            return  # a refresh cancelled while the session closes
         if not loading and not self._prepared and len(self.board):
             # Permissions and column labels are read once the repositories on the board are known.
             self._prepared = True
@@ -310,15 +367,21 @@ class Session(QObject):
     # --- life ------------------------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Show the window at once; then sign-in state, and the first fetch (columns fill as it runs)."""
+        """Show the window at once (a saved board is on it already); then the token, and the first fetch
+        alongside the check of whose the token is (columns fill as it runs)."""
         self.window.show()
         if self.auth is not None:
-            await self.auth.start()
+            # Without a token a fetch would only add a bare 401: the board loads once the sign-in service
+            # has found one (token_found), or after a sign-in (signed_in).
+            self.auth.start()
+        else:
+            self.board_service.refresh()
+        if self.board_service.source == "snapshot":
+            # Moves still in the outbox show on the saved cards too.
+            await self.engine.load()
+            self.board_service.reapply_overlay()
         self.move_service.start()
         self.timeline_service.start()
-        if self.auth is None or self.credentials.token():
-            # Without a token a fetch would only add a bare 401; signing in refreshes (signed_in).
-            self.board_service.refresh()
         if self.auto_refresh.interval() > 0:
             self.auto_refresh.start()
 
@@ -329,6 +392,8 @@ class Session(QObject):
         if self.window.isVisible():
             self.window.close()
         self.meeting_view.close()
+        await self.move_service.saves_done()
+        await self.board_service.flush()
         await self.scope.aclose()
         await self.timeline_service.aclose()
         self._disconnect_reports()
@@ -337,3 +402,5 @@ class Session(QObject):
             self.journal.close()
         if self.timelines is not None:
             self.timelines.close()
+        if self.snapshots is not None:
+            await asyncio.to_thread(self.snapshots.close)  # it checkpoints the file: not on the UI thread

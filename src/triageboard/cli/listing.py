@@ -1,14 +1,21 @@
 """``triageboard list``: the board as lines (or JSON), with the outbox's pending changes on top, the cards'
-marks (flags) and their time in a column; one column, one view, one order."""
+marks (flags) and their time in a column; one column, one view, one order.
+
+The board saved by the last run (the window's, or a ``list``) is brought up to date with only what changed;
+when GitHub cannot be reached, it is printed as saved and its age is said on stderr (exit 0).
+``--no-cache`` asks GitHub for everything and never prints a saved board.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
 from ..board import (
     Board,
+    BoardSpec,
     Card,
     Filter,
     Issue,
@@ -20,11 +27,22 @@ from ..board import (
     card_dict,
     card_order,
 )
-from ..errors import GitHubError, StoreError, TriageboardError, UsageError
-from ..github import GitHubClient, fetch_board
+from ..errors import (
+    BadResponse,
+    BadResponseReason,
+    GitHubError,
+    Offline,
+    StoreError,
+    TimedOut,
+    TriageboardError,
+    UsageError,
+)
+from ..github import GitHubClient, host_of
+from ..github.sync import Synced, sync_board
 from ..moves import MoveEngine, MoveEvents
-from ..reporting import Doing
+from ..reporting import Doing, OfflineSince, ShowingSaved
 from ..saved_views import find_view
+from ..store import Account, SavedBoard, SnapshotStore, SQLitePageCache, SyncMarks, board_key
 from .run import EXIT_OK, CliError, Run
 from .timelines import read_since
 
@@ -71,20 +89,17 @@ async def _load(
     """The board (pending changes on top), the cards ``choose`` keeps, and their time in a column (stalled-
     rule columns first, within the run's cap)."""
     spec = run.spec
+    no_cache = bool(getattr(run.args, "no_cache", False))
+    snapshots = None if no_cache else run.snapshots()
     cache = run.page_cache()
     try:
         client = run.client(cache)
-        try:
-            result = await fetch_board(client, spec)
-        except GitHubError as exc:
-            raise CliError(exc) from None
-        issues, pending = await _overlay(run, client, result.issues)
+        fetched = await _fetch(run, client, snapshots, cache)
+        issues, pending = await _overlay(run, client, fetched)
         board = Board(spec)
         board.update(issues)
         for key in pending:
             board.set_pending(key, True)
-        for fact in result.notices:
-            run.reporter.warning(fact, doing=Doing.REFRESH)
         chosen = [card for card in board_cards(board, run.clock.now()) if choose(card)]
         ruled = [c.key for c in chosen if c.column.stalled_after_days is not None]
         keys = [*ruled, *(c.key for c in chosen if c.column.stalled_after_days is None)]
@@ -92,7 +107,68 @@ async def _load(
     finally:
         if cache is not None:
             cache.close()
+        if snapshots is not None:
+            snapshots.close()
     return board, chosen, since
+
+
+async def _fetch(
+    run: Run, client: GitHubClient, snapshots: SnapshotStore | None, cache: SQLitePageCache | None
+) -> list[Issue]:
+    """The board's issues: the saved board brought up to date (checking whose token this is alongside),
+    or, offline, the saved board as it was."""
+    spec = run.spec
+    host = host_of(spec.api_url)
+    key = board_key(spec)
+    account = await snapshots.account(host) if snapshots is not None else None
+    saved = None
+    if snapshots is not None and account is not None and account.signed_in:
+        saved = await snapshots.load(key, account.login)
+    started = run.clock.now()
+    try:
+        login, synced = await _sync(client, spec, saved)
+        if saved is not None and login != saved.account:
+            # The saved board is another account's: this token's board is asked for in full.
+            login, synced = await _sync(client, spec, None)
+        if cache is not None and account is not None and account.login != login:
+            await cache.clear()  # stored pages belong to the account that fetched them
+    except (Offline, TimedOut) as exc:
+        if saved is None:
+            raise CliError(exc) from None
+        run.reporter.warning(OfflineSince(host, started, exc, saved.saved_at), doing=Doing.REFRESH)
+        run.reporter.warning(ShowingSaved(saved.saved_at, started, checking=False), doing=Doing.REFRESH)
+        return saved.issues
+    except GitHubError as exc:
+        raise CliError(exc) from None
+    for fact in synced.notices:
+        run.reporter.warning(fact, doing=Doing.REFRESH)
+    if snapshots is not None:
+        marks = SyncMarks(synced.full_at, synced.marks)
+        if saved is not None and saved.account == login and synced.issues == {i.key: i for i in saved.issues}:
+            await snapshots.touch(key, login, started, marks)  # unchanged: only its time and marks
+        else:
+            issues = list(synced.issues.values())
+            await snapshots.save(SavedBoard(key, login, started, issues, marks))
+        await snapshots.set_account(host, Account(login), run.clock.time())
+    return list(synced.issues.values())
+
+
+async def _sync(client: GitHubClient, spec: BoardSpec, saved: SavedBoard | None) -> tuple[str, Synced]:
+    """Whose token this is (``GET /user``, revalidated with its ETag: free when unchanged), alongside the
+    sync of the board. The first failure is raised."""
+    known = {i.key: i for i in saved.issues} if saved is not None else None
+    marks = saved.marks if saved is not None else SyncMarks()
+    try:
+        async with asyncio.TaskGroup() as group:
+            user = group.create_task(client.get_page(f"{client.api_url}/user"))
+            synced = group.create_task(sync_board(client, spec, known, marks.since, marks.full_at))
+    except* GitHubError as errors:
+        raise errors.exceptions[0] from None
+    data = user.result().data
+    login = data.get("login") if isinstance(data, dict) else None
+    if not isinstance(login, str) or not login:
+        raise BadResponse(BadResponseReason.MALFORMED, what="a user without a login", path="/user")
+    return login, synced.result()
 
 
 def _view(run: Run) -> View | None:

@@ -155,6 +155,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="read at most N issue timelines from GitHub for the time in a column (default "
         f"{DEFAULT_MAX_TIMELINES}; 0: none). Timelines read before and unchanged cost nothing",
     )
+    listing.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="ask GitHub for the whole board and never print the saved one (by default the saved board "
+        "is brought up to date with only what changed, and printed with its age when GitHub cannot be "
+        "reached)",
+    )
 
     move = command(
         "move",

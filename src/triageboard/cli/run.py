@@ -16,7 +16,7 @@ from ..errors import KeyringUnavailable, MalformedToken, StoreError, StoreReason
 from ..github import GitHubClient, PageCache, Policy, host_of
 from ..moves import MoveEngine, MoveEvents
 from ..reporting import NotSignedIn, Reporter
-from ..store import Journal, Outbox, SQLitePageCache
+from ..store import Journal, Outbox, SnapshotStore, SQLitePageCache
 from ..wording import Front, describe
 from .parser import resolve_board
 from .printer import Printer
@@ -135,6 +135,17 @@ class Run:
 
     def engine(self, events: MoveEvents) -> MoveEngine:
         return MoveEngine(self.client(), self.outbox(), events)
+
+    def snapshots(self) -> SnapshotStore | None:
+        """The saved boards the window also uses; without them, listing asks GitHub for everything."""
+        try:
+            store = SnapshotStore(paths.snapshots_path())
+        except (StoreError, OSError) as exc:
+            self.reporter.warning(_store_error(exc, "board snapshots", str(paths.snapshots_path())))
+            return None
+        if store.notice is not None:
+            self.reporter.warning(store.notice)
+        return store
 
     def page_cache(self) -> SQLitePageCache | None:
         """The ETag cache the window also uses; without it, listing still works (at full rate-limit cost)."""

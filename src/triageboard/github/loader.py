@@ -41,6 +41,8 @@ SEARCH_EPOCH = datetime(2007, 10, 1, tzinfo=UTC)
 # server's time of a load (GitHub's replicas and search index lag a little behind).
 REPO_MARGIN = timedelta(seconds=60)
 SEARCH_MARGIN = timedelta(seconds=180)
+# A repository's mark moves on once a refresh brings back more than this many issues (half a page).
+MARK_MOVES_AFTER = PER_PAGE // 2
 # Waits for the search rate limit (30 a minute) while a large search is split, at most this long each.
 SEARCH_WAIT_MAX = 90.0
 SEARCH_WAITS = 20
@@ -381,10 +383,12 @@ async def fetch_changes(
     load = _Load(client, spec, None)
     changed: dict[IssueKey, Issue] = {}
     newest: dict[str, datetime] = {}
+    counts: dict[str, int] = {}
     incomplete: list[str] = []
 
     def collector(source: str) -> Callable[[list[Issue]], None]:
         def take(issues: list[Issue]) -> None:
+            counts[source] = counts.get(source, 0) + len(issues)
             for issue in issues:
                 changed[issue.key] = issue
                 stamp = issue.updated_at
@@ -430,11 +434,14 @@ async def fetch_changes(
         raise errors.exceptions[0] from None
     new_marks = {source: marks[source] for source in wanted if source in marks}
     for source, moment in newest.items():
-        # The newest change seen is where the next refresh starts. ``since`` includes it, so an unchanged
-        # refresh asks exactly the same question and GitHub answers 304 (free). Search has no ETags, and its
-        # index lags a little: it starts a margin earlier.
+        # A mark stays while few changes gather behind it: an unchanged refresh then asks exactly the same
+        # question, and GitHub answers 304 (free). Once half a page has gathered, it moves to the newest
+        # change seen (``since`` includes it). Search has no ETags, and its index lags: it moves on at once,
+        # a margin earlier.
         if source.startswith("search:"):
             moment -= SEARCH_MARGIN
+        elif counts.get(source, 0) <= MARK_MOVES_AFTER:
+            continue
         old = _parse_iso(new_marks[source]) if source in new_marks else None
         if old is None or moment > old:
             new_marks[source] = _iso(moment)

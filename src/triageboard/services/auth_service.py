@@ -75,7 +75,8 @@ class AuthService(QObject):
     ``signed_in(str)``, ``sign_in_needed()`` (``start()`` found no usable token: offer the dialog). For the
     sign-in dialog (facts, worded by the dialog): ``device_code_ready(user_code, url)``,
     ``device_flow_failed(fact)``, ``token_checked(login, scopes, limits-or-None)``,
-    ``token_check_failed(fact)``.
+    ``token_check_failed(fact)``. ``token_found()``: ``start()`` found a token and is checking it (the
+    board may load alongside the check).
     Everything else goes to the reporter.
     """
 
@@ -87,6 +88,7 @@ class AuthService(QObject):
     token_check_failed = Signal(object)
     signed_in = Signal(str)
     sign_in_needed = Signal()
+    token_found = Signal()
 
     def __init__(
         self,
@@ -207,6 +209,7 @@ class AuthService(QObject):
             self.reporter.warning(NotSignedIn(self.host, var), doing=Doing.START, source=AUTH)
             self.sign_in_needed.emit()
             return
+        self.token_found.emit()
         try:
             check = await check_token(
                 self._http, self.credentials.api_url, token, policy=self._policy, clock=self.clock

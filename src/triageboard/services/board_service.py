@@ -1,24 +1,38 @@
-"""Loading and refreshing the board: the work behind F5, reported through Qt signals and the reporter."""
+"""Loading and refreshing the board: paint the last board first, then ask GitHub only for what changed.
+
+The board the window shows comes from three places, through the same path: the snapshot saved by the last
+session (:meth:`BoardService.adopt`, before any request), a complete load (every page, with stored ETags),
+and refreshes that ask each source for what changed since the last one (:func:`fetch_changes`). Changes
+arrive as ordinary board updates, so a card changes in place and the selection, filters and scroll stay.
+Offline, the board stays as it was, says since when it is offline, and tries again by itself.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Callable
+from datetime import datetime
 
 from PySide6.QtCore import QObject, Signal
 
-from ..board import Board, Issue
+from ..board import Board, Issue, IssueKey
 from ..clock import Clock, SystemClock
-from ..errors import AuthError, GitHubError, TriageboardError
-from ..github import GitHubClient, RateLimit, fetch_board
-from ..reporting import Doing, Reporter, Source
+from ..errors import AuthError, GitHubError, Offline, TimedOut, TriageboardError
+from ..github import GitHubClient, RateLimit, host_of
+from ..github.sync import needs_full, sync_board
+from ..reporting import Doing, OfflineSince, Reporter, ShowingSaved, Source
+from ..store.snapshots import SavedBoard, SnapshotStore, SyncMarks, board_key
 from ..tasks import TaskScope
 
 log = logging.getLogger(__name__)
 
 Overlay = Callable[[list[Issue]], list[Issue]]
 REFRESH = Source.REFRESH  # the cause a failed refresh's message belongs to; a good refresh takes it down
+SNAPSHOT = "snapshot"  # the "showing the saved board" message; the first good refresh takes it down
+# Offline: try again after 5 s, then doubling, at most every 5 minutes.
+RETRY_FIRST = 5.0
+RETRY_MAX = 300.0
 
 
 def _identity(issues: list[Issue]) -> list[Issue]:
@@ -26,11 +40,16 @@ def _identity(issues: list[Issue]) -> list[Issue]:
 
 
 class BoardService(QObject):
-    """Fetches the board's issues into ``board``: pages as they arrive, then the complete set.
+    """Fills ``board``: a saved snapshot first (:meth:`adopt`), then complete loads and refreshes of changes.
 
-    Signals: ``loading_changed(bool)``, ``refreshed(datetime)`` (when the last refresh finished),
-    ``user_changed(str)`` (the signed-in login), ``rate_limit_changed(RateLimit)``, ``progress(int)``
-    (issues received). Failures go to the reporter (source ``"refresh"``).
+    Signals: ``loading_changed(bool)``, ``refreshed(datetime)`` (when GitHub last confirmed the board),
+    ``user_changed(str)`` (the signed-in login, when this service asks), ``rate_limit_changed(RateLimit)``,
+    ``progress(int)`` (issues received), ``completed_changed(str)`` ("snapshot" or "network": the board
+    holds a complete set of cards). Failures go to the reporter (source ``"refresh"``).
+
+    ``snapshots``: where the board is saved after each load (None: nowhere). ``account``: whose board and
+    stored pages this app holds for the host (None: unknown). ``check_user``: ask GitHub who is signed in,
+    alongside the first pages (the window's sign-in service asks instead when there is one).
     """
 
     loading_changed = Signal(bool)
@@ -38,6 +57,7 @@ class BoardService(QObject):
     user_changed = Signal(str)
     rate_limit_changed = Signal(object)
     progress = Signal(int)
+    completed_changed = Signal(str)
 
     def __init__(
         self,
@@ -48,6 +68,9 @@ class BoardService(QObject):
         *,
         clock: Clock | None = None,
         overlay: Overlay | None = None,
+        snapshots: SnapshotStore | None = None,
+        account: str | None = None,
+        check_user: bool = True,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -56,12 +79,27 @@ class BoardService(QObject):
         self.reporter = reporter
         self.scope = scope
         self.clock: Clock = clock or SystemClock()
+        self.snapshots = snapshots
+        self.account = account
+        self.check_user = check_user
         self._overlay: Overlay = overlay or _identity
         self._task: asyncio.Task[None] | None = None
+        self._retry: asyncio.Task[None] | None = None
         self._user = ""
         self._received = 0
+        self._key = board_key(board.spec)
+        # What GitHub said, without the changes still in flight (those are the overlay's): what is saved.
+        self._truth: dict[IssueKey, Issue] = {}
+        self._complete = False
+        self._marks = SyncMarks()
+        self._saved_at: datetime | None = None
+        self._dirty = False  # the truth changed since it was saved
+        self._saving: asyncio.Task[None] | None = None
+        self.offline_since: datetime | None = None
+        self._failures = 0
         self.last_error: TriageboardError | None = None
         self.completed = 0  # refreshes that finished without an error
+        self.source = ""  # "snapshot" or "network": where the complete board on screen came from
 
     @property
     def loading(self) -> bool:
@@ -70,6 +108,11 @@ class BoardService(QObject):
     @property
     def user(self) -> str:
         return self._user
+
+    @property
+    def saved_at(self) -> datetime | None:
+        """When GitHub last confirmed the board on screen (None: it never has)."""
+        return self._saved_at
 
     def set_overlay(self, overlay: Overlay | None) -> None:
         """``overlay(issues)`` rewrites fetched issues so that changes still in flight stay visible."""
@@ -80,10 +123,79 @@ class BoardService(QObject):
         if state.resource in ("core", "search") and (state.resource == "core" or state.remaining < 10):
             self.rate_limit_changed.emit(state)
 
+    # --- the saved board --------------------------------------------------------------------------------
+
+    def adopt(self, saved: SavedBoard, *, shown: bool = False) -> None:
+        """Take ``saved`` as the board's starting point: its cards (unless the caller already put them on the
+        board: ``shown``), its age (said through the reporter) and its marks (the first refresh asks only for
+        what changed since)."""
+        self.account = saved.account
+        self._truth = {issue.key: issue for issue in saved.issues}
+        self._marks = saved.marks
+        self._saved_at = saved.saved_at
+        self._complete = True
+        self._dirty = False
+        if not shown:
+            self.board.replace_all(self._overlay(saved.issues))
+        self.source = "snapshot"
+        self.refreshed.emit(saved.saved_at)
+        self.reporter.info(ShowingSaved(saved.saved_at, self.clock.now()), doing=Doing.START, source=SNAPSHOT)
+        self.completed_changed.emit(self.source)
+
+    def reapply_overlay(self) -> None:
+        """Show the changes still in flight on top of what GitHub said (once the outbox has been read)."""
+        if self._truth:
+            self.board.update(self._overlay(list(self._truth.values())))
+
+    def set_account(self, login: str | None) -> bool:
+        """GitHub said whose the token is (None: signed out). When the board on screen belongs to another
+        account, it goes, and that account's saved board (if any) and a refresh follow. Returns whether the
+        account changed from a known one."""
+        previous = self.account
+        self._user = login or ""
+        if not login:
+            self.account = None
+            self._forget_board()
+            return False
+        self.account = login
+        if previous is None or previous == login:
+            if self._complete and self._dirty:
+                self._save_soon()
+            return False
+        log.info("the board on screen belonged to another account; loading this account's board")
+        self._forget_board()
+        self.scope.spawn(self._switch(login), name="switch account")
+        return True
+
+    def _forget_board(self) -> None:
+        task, self._task = self._task, None
+        if task is not None and not task.done():
+            task.cancel()
+            self.loading_changed.emit(False)
+        self._truth = {}
+        self._complete = False
+        self._marks = SyncMarks()
+        self._saved_at = None
+        self.source = ""
+        self.board.clear()
+        self.reporter.resolve(SNAPSHOT)
+
+    async def _switch(self, login: str) -> None:
+        saved = await self.snapshots.load(self._key, login) if self.snapshots is not None else None
+        if saved is not None and self.account == login and not self._complete:
+            self.adopt(saved)
+        self.refresh()
+
+    # --- refreshing -----------------------------------------------------------------------------------
+
     def refresh(self) -> asyncio.Task[None] | None:
-        """Fetch everything in the background; a refresh already under way is not started twice."""
+        """Bring the board up to date in the background (only what changed, when the board is complete); a
+        refresh already under way is not started twice."""
         if self.loading:
             return None
+        retry, self._retry = self._retry, None
+        if retry is not None and not retry.done() and retry is not asyncio.current_task():
+            retry.cancel()
         self._task = self.scope.spawn(self._refresh_guarded(), name="refresh")
         return self._task
 
@@ -96,33 +208,125 @@ class BoardService(QObject):
             self.user_changed.emit("")
             self.last_error = exc
             self.reporter.error(exc, doing=Doing.REFRESH, source=REFRESH)
+        except (Offline, TimedOut) as exc:
+            self.last_error = exc
+            self._went_offline(exc)
         except GitHubError as exc:
             self.last_error = exc
             self.reporter.error(exc, doing=Doing.REFRESH, source=REFRESH)
         else:
             self.last_error = None
             self.completed += 1
+            self.offline_since = None
+            self._failures = 0
         finally:
             self.loading_changed.emit(False)
 
     async def _refresh(self) -> None:
-        if not self._user:
-            user = await self.client.current_user()
-            self._user = user.login
-            self.user_changed.emit(user.login)
+        if self.check_user and not self._user:
+            async with asyncio.TaskGroup() as group:
+                user = group.create_task(self.client.current_user())
+                group.create_task(self._sync())
+            login = user.result().login
+            self.user_changed.emit(login)
             # GitHub answered who is signed in: "not signed in" or "could not check who" is over.
             self.reporter.resolve(Source.AUTH)
-        self._received = 0
-        self.progress.emit(0)
-        result = await fetch_board(self.client, self.board.spec, on_page=self._take_page)
-        self.board.replace_all(self._overlay(result.issues))
+            if self.account is not None and self.account != login:
+                # The board on screen is another account's: it goes once this refresh has ended.
+                asyncio.get_running_loop().call_soon(self.set_account, login)
+                return
+            self.set_account(login)
+        else:
+            await self._sync()
         # Take the last failure's message down first: it must not take these notices with it.
         self.reporter.resolve(REFRESH)
-        self.refreshed.emit(self.clock.now())
-        for fact in result.notices:
+        self.reporter.resolve(SNAPSHOT)
+        assert self._saved_at is not None
+        self.refreshed.emit(self._saved_at)
+
+    async def _sync(self) -> None:
+        started = self.clock.now()
+        if not self._complete or needs_full(
+            self.board.spec, self._marks.since, self._marks.full_at, started.timestamp()
+        ):
+            self._received = 0
+            self.progress.emit(0)
+        known = self._truth if self._complete else None
+        synced = await sync_board(
+            self.client,
+            self.board.spec,
+            known,
+            self._marks.since,
+            self._marks.full_at,
+            on_page=self._take_page,
+        )
+        self._dirty = self._dirty or synced.issues != self._truth
+        self._truth = synced.issues
+        if synced.changed is None:
+            self.board.replace_all(self._overlay(list(synced.issues.values())))
+        elif synced.changed:
+            self.board.update(self._overlay(synced.changed))
+        self._complete = True
+        self._marks = SyncMarks(synced.full_at, synced.marks)
+        self._saved_at = started
+        if self.source != "network":  # what is on screen is now what GitHub says
+            self.source = "network"
+            self.completed_changed.emit(self.source)
+        for fact in synced.notices:
             self.reporter.warning(fact, doing=Doing.REFRESH)
+        self._save_soon()
 
     def _take_page(self, issues: list[Issue]) -> None:
         self.board.update(self._overlay(issues))
         self._received += len(issues)
         self.progress.emit(self._received)
+
+    # --- saving -------------------------------------------------------------------------------------
+
+    def _save_soon(self) -> None:
+        """Save the board for the next start, in a worker thread, after the one being saved (if any)."""
+        if self.snapshots is None or self.account is None or self._saved_at is None:
+            return
+        previous = self._saving
+        self._saving = self.scope.spawn(self._save(previous), name="save board")
+
+    async def flush(self, seconds: float = 5.0) -> None:
+        """Wait (at most ``seconds``) until the board is saved: a session ends without losing it."""
+        task = self._saving
+        if task is not None and not task.done():
+            done, _ = await asyncio.wait((task,), timeout=seconds)
+            if not done:
+                log.warning("the board could not be saved in time; the next start loads it again")
+
+    async def _save(self, previous: asyncio.Task[None] | None) -> None:
+        if previous is not None and not previous.done():
+            await asyncio.wait((previous,))
+        if self.snapshots is None or self.account is None or self._saved_at is None:
+            return
+        if self._dirty:
+            self._dirty = False
+            saved = SavedBoard(
+                self._key, self.account, self._saved_at, list(self._truth.values()), self._marks
+            )
+            await self.snapshots.save(saved)
+        else:
+            await self.snapshots.touch(self._key, self.account, self._saved_at, self._marks)
+
+    # --- offline ---------------------------------------------------------------------------------------
+
+    def _went_offline(self, exc: Offline | TimedOut) -> None:
+        now = self.clock.now()
+        if self.offline_since is None:
+            self.offline_since = now
+        delay = min(RETRY_MAX, RETRY_FIRST * 2.0**self._failures)
+        self._failures += 1
+        retry_at = datetime.fromtimestamp(self.clock.time() + delay, now.tzinfo)
+        fact = OfflineSince(host_of(self.client.api_url), self.offline_since, exc, self._saved_at, retry_at)
+        self.reporter.resolve(SNAPSHOT)
+        self.reporter.warning(fact, doing=Doing.REFRESH, source=REFRESH)
+        self._retry = self.scope.spawn(self._retry_after(delay), name="retry refresh")
+
+    async def _retry_after(self, seconds: float) -> None:
+        await self.clock.sleep(seconds)
+        if self.offline_since is not None and not self.loading:
+            self.refresh()

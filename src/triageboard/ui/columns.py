@@ -83,6 +83,7 @@ class ColumnView(QListView):
     """
 
     neighbour_requested = Signal(int)
+    painted = Signal()  # after each paint of the cards (the start's "board is on screen")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -110,6 +111,7 @@ class ColumnView(QListView):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
+        self.painted.emit()
         if self.drop_target:
             # While a card is dragged over a column that would take it: a tinted, outlined list.
             painter = QPainter(self.viewport())
