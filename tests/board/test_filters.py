@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from triageboard.board import Assignee, Board, ColumnCount, Filter, Issue, Label, preset
+from triageboard.board.filters import matcher, narrows, search_text
 
 ASYNC = preset("rust-async")
 
@@ -149,3 +152,55 @@ def test_counts_with_column_and_flag_filters() -> None:
     assert board.counts(Filter(flags=("needs-assignee",)), flags)["Focus"] == ColumnCount(1, 2)
     assert board.counts(Filter(flags=("stalled",)), flags)["Uncategorized"] == ColumnCount(1, 1)
     assert board.counts(Filter(flags=("stalled",)))["Uncategorized"] == ColumnCount(0, 1)
+
+
+# --- the fast form the window uses: one precomputed text per card ----------------------------------------
+
+WORDS = st.sampled_from(
+    ["async", "fn", "ICE", "pin", "12", "#12", "123", "#123", "send", "é", "Trait", "rust"]
+)
+TITLES = st.lists(WORDS, max_size=5).map(" ".join)
+TEXTS = st.lists(WORDS, max_size=3).map(" ".join)
+LOGINS = st.sampled_from(["alice", "Bob", "carol"])
+FILTERS = st.builds(
+    Filter,
+    mentored_only=st.booleans(),
+    assignee=st.one_of(st.just(Assignee.ANYONE), st.just(Assignee.UNASSIGNED), LOGINS),
+    text=TEXTS,
+    label=st.sampled_from([None, "C-bug", "e-mentor"]),
+)
+ISSUE_CASES = st.builds(
+    lambda n, title, labels, who, repo: issue(n, title, *labels, assignees=tuple(who), repo=repo),
+    st.sampled_from([12, 123, 7]),
+    TITLES,
+    st.lists(st.sampled_from(["E-mentor", "C-bug", "AsyncAwait-Focus"]), max_size=2, unique=True),
+    st.lists(LOGINS, max_size=2, unique=True),
+    st.sampled_from(["rust-lang/rust", "rust-lang/wg-async", "tokio-rs/tokio"]),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(flt=FILTERS, case=ISSUE_CASES)
+def test_the_fast_matcher_agrees_with_the_filter(flt: Filter, case: Issue) -> None:
+    assert matcher(flt)(case, search_text(case)) == flt.matches(case)
+
+
+@settings(max_examples=400, deadline=None)
+@given(old=FILTERS, extra=TEXTS, cases=st.lists(ISSUE_CASES, max_size=8))
+def test_narrowing_never_loses_a_card_the_longer_text_shows(
+    old: Filter, extra: str, cases: list[Issue]
+) -> None:
+    for new in (
+        Filter(old.mentored_only, old.assignee, old.text + extra, old.label),
+        Filter(old.mentored_only, old.assignee, f"{old.text} {extra}", old.label),
+    ):
+        if narrows(old, new):
+            assert {c.key for c in cases if new.matches(c)} <= {c.key for c in cases if old.matches(c)}
+
+
+def test_narrowing_is_refused_for_numbers_and_other_choices() -> None:
+    assert narrows(Filter(text="asy"), Filter(text="async"))
+    assert narrows(Filter(text="async"), Filter(text="async fn"))
+    assert not narrows(Filter(text="12"), Filter(text="123"))  # #123 matches "123" without "12" in its title
+    assert not narrows(Filter(text="async"), Filter(text="asy"))
+    assert not narrows(Filter(text="async"), Filter(text="async", mentored_only=True))

@@ -160,7 +160,7 @@ def test_delegate_draws_html_titles_literally_and_every_part_of_a_card(board: Bo
     option = QStyleOptionViewItem()
     option.rect = QRect(0, 0, 2000, 120)
     painter = RecordingPainter()
-    delegate.paint(painter, option, model.index(0, 0))  # type: ignore[arg-type]
+    delegate.draw(painter, option, model.index(0, 0))  # type: ignore[arg-type]
     assert "<b>bold</b> & <i>tags</i>" in painter.texts
     assert "#3 · rust-lang/rust" in painter.texts
     assert "A-async-await" in painter.texts
@@ -173,10 +173,10 @@ def test_delegate_draws_html_titles_literally_and_every_part_of_a_card(board: Bo
 
     focus = models(board)["Focus"]
     painter = RecordingPainter()
-    delegate.paint(painter, option, focus.index(2, 0))  # type: ignore[arg-type]
+    delegate.draw(painter, option, focus.index(2, 0))  # type: ignore[arg-type]
     assert "conflict" in painter.texts
     painter = RecordingPainter()
-    delegate.paint(painter, option, focus.index(1, 0))  # type: ignore[arg-type]
+    delegate.draw(painter, option, focus.index(1, 0))  # type: ignore[arg-type]
     assert "E-mentor" in painter.texts
     assert "conflict" not in painter.texts
 
@@ -198,3 +198,80 @@ def test_age_and_chip_contrast(board: Board, qapp: object) -> None:
     assert chip_colors("d73a4a")[1].name() == "#ffffff"  # GitHub's "bug" red takes white text
     assert chip_colors("fbca04")[1].name() == "#1f2328"  # yellow takes dark text
     assert chip_colors("nonsense")[0].name() == "#ededed"
+
+
+def test_cards_are_painted_from_their_rendering_until_what_they_show_changes(
+    board: Board, qapp: object
+) -> None:
+    """A repaint of unchanged cards draws nothing again; a card whose issue, marks or selection changed is
+    drawn anew (and looks different)."""
+    from PySide6.QtGui import QImage, QPainter
+    from PySide6.QtWidgets import QStyle
+
+    model = models(board)["OnDeck"]
+    delegate = CardDelegate()
+    option = QStyleOptionViewItem()
+    option.rect = QRect(0, 0, 300, 100)
+
+    def paint(state: QStyle.StateFlag = QStyle.StateFlag.State_None) -> QImage:
+        image = QImage(300, 100, QImage.Format.Format_ARGB32)
+        image.fill(0)
+        painter = QPainter(image)
+        option.state = state
+        delegate.paint(painter, option, model.index(0, 0))
+        painter.end()
+        return image
+
+    first = paint()
+    assert delegate.renders == 1
+    assert paint() == first
+    assert delegate.renders == 1  # painted from the cache
+    board.update([issue(3, "AsyncAwait-OnDeck", title="a new title")])
+    retitled = paint()
+    assert delegate.renders == 2
+    assert retitled != first
+    board.set_pending(k(3), True)
+    assert paint() != retitled
+    assert delegate.renders == 3
+    selected = paint(QStyle.StateFlag.State_Selected)
+    assert delegate.renders == 4
+    assert selected != retitled
+
+
+def test_the_filter_follows_typing_and_the_board_like_a_fresh_filter(board: Board, qapp: object) -> None:
+    """Typing narrows from the last result, backspacing widens, and cards that arrive, change or leave
+    while filtered are shown exactly as a fresh filter over the column would show them."""
+    extra = [
+        issue(10 + n, "AsyncAwait-Other", title=f"{word} issue", assignees=who)
+        for n, (word, who) in enumerate(
+            [
+                ("async fn", ("alice",)),
+                ("pin", ()),
+                ("async closure", ()),
+                ("Send bound", ("bob",)),
+                ("asynchrony", ()),
+            ]
+        )
+    ]
+    board.update(extra)
+    model = models(board)["Other"]
+    proxy = ColumnFilter(model)
+
+    def expected() -> list[IssueKey]:
+        flt = proxy._filter
+        return [i.key for i in board.column_issues(SPEC.column("Other")) if flt.matches(i)]
+
+    for text in ["a", "as", "asy", "async", "async f", "async", "as", "", "12", "#12", "pin"]:
+        proxy.set_filter(Filter(text=text))
+        assert keys(proxy) == expected(), text
+    proxy.set_filter(Filter(text="async"))
+    board.update([issue(30, "AsyncAwait-Other", title="async again")])  # arrives, shown
+    board.update([issue(31, "AsyncAwait-Other", title="unrelated")])  # arrives, hidden
+    board.update([issue(12, "AsyncAwait-Other", title="no longer matching")])  # changes, leaves the view
+    board.update([issue(11, "AsyncAwait-Other", title="async pin")])  # changes, joins the view
+    board.remove([k(10)])  # leaves the board
+    assert keys(proxy) == expected()
+    proxy.set_filter(Filter(text="async", assignee="alice"))
+    assert keys(proxy) == expected()
+    proxy.set_filter(Filter())
+    assert keys(proxy) == [i.key for i in board.column_issues(SPEC.column("Other"))]

@@ -230,7 +230,7 @@ def meta_line(width: int) -> tuple[QRect, str]:
     option = QStyleOptionViewItem()
     option.rect = QRect(0, 0, width, 100)
     painter = TextRecorder()
-    CardDelegate().paint(painter, option, model.index(0, 0))  # type: ignore[arg-type]
+    CardDelegate().draw(painter, option, model.index(0, 0))  # type: ignore[arg-type]
     model.detach()
     return next((rect, text) for rect, text in painter.texts if "comment" in text)
 

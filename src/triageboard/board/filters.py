@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from enum import Enum
 
@@ -78,3 +78,74 @@ def _matches_text(text: str, issue: Issue) -> bool:
         if word not in title and word not in label_key(issue.repo):
             return False
     return True
+
+
+# --- the same filter, fast, for 10,000 cards --------------------------------------------------------------
+
+
+def search_text(issue: Issue) -> str:
+    """What free text is matched against, computed once per issue: the title and the repository, folded."""
+    return f"{issue.title.casefold()}\n{label_key(issue.repo)}"
+
+
+Matcher = Callable[[Issue, str], bool]
+
+
+def matcher(flt: Filter) -> Matcher:
+    """``flt.matches`` for cards without column or mark filters, as a function of the issue and its
+    :func:`search_text`: the text is split once, and each card costs a few comparisons."""
+    mentor = label_key(flt.mentor_label) if flt.mentored_only else None
+    label = label_key(flt.label) if flt.label is not None else None
+    unassigned = flt.assignee is Assignee.UNASSIGNED
+    login = flt.assignee.casefold() if isinstance(flt.assignee, str) else None
+    plain: list[str] = []
+    numbers: list[tuple[int, bool, str]] = []  # (number, written with '#', the word as typed)
+    for word in flt.text.casefold().split():
+        digits = word.removeprefix("#")
+        if digits.isdecimal():
+            numbers.append((int(digits), word.startswith("#"), word))
+        else:
+            plain.append(word)
+
+    def accept(issue: Issue, text: str) -> bool:
+        if mentor is not None or label is not None:
+            keys = [lb.key for lb in issue.labels]
+            if mentor is not None and mentor not in keys:
+                return False
+            if label is not None and label not in keys:
+                return False
+        if unassigned:
+            if issue.assignees:
+                return False
+        elif login is not None and not any(a.casefold() == login for a in issue.assignees):
+            return False
+        for word in plain:
+            if word not in text:
+                return False
+        for number, hashed, word in numbers:
+            if number == issue.number:
+                continue
+            if hashed or word not in text:
+                return False
+        return True
+
+    return accept
+
+
+def narrows(old: Filter, new: Filter) -> bool:
+    """Whether every card ``new`` shows is among those ``old`` shows (so ``new`` may filter only those):
+    the same choices, and more typed text — each word typed before is still part of some word, and no
+    word is a number (a number matches an issue's own number, which longer text does not narrow)."""
+    if (old.mentored_only, old.assignee, old.label, old.mentor_label, old.columns, old.flags) != (
+        new.mentored_only,
+        new.assignee,
+        new.label,
+        new.mentor_label,
+        new.columns,
+        new.flags,
+    ):
+        return False
+    before, after = old.text.casefold().split(), new.text.casefold().split()
+    if any(w.removeprefix("#").isdecimal() for w in (*before, *after)):
+        return False
+    return all(any(w in v for v in after) for w in before)

@@ -1,15 +1,18 @@
 """Paints one card from ``index.data(role)``: fixed height, elided plain text, label chips.
 
-Everything that does not depend on the card (fonts, metrics, pens, chip colours and widths) is cached, so a
-paint allocates little beyond the strings it draws.
+A card is drawn once into a pixmap and painted from it until something it shows changes (its issue, marks
+or age, its size, selection or palette): scrolling, a drop or a filter repaint dozens of cards with one
+``drawPixmap`` each. Everything that does not depend on the card (fonts, metrics, pens, chip colours and
+widths) is cached too.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from functools import lru_cache
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from .models import (
@@ -21,12 +24,16 @@ from .models import (
     LabelsRole,
     MentoredRole,
     PendingRole,
+    RenderRole,
 )
 
 PAD = 8
 GAP = 3
 CHIP_PAD = 5
 CARD_MARGIN = 3
+
+# Rendered cards kept: a few screens' worth (each is width x height x 4 bytes, about 100 KB).
+CACHED_CARDS = 256
 
 CONFLICT = QColor("#cf222e")
 PENDING = QColor("#9a6700")
@@ -67,6 +74,11 @@ class CardDelegate(QStyledItemDelegate):
         self._small_metrics = QFontMetrics(self._small_font)
         self._chip_widths: dict[str, int] = {}
         self._size = QSize(240, 80)
+        # (issue key, width, height, selected, palette) -> (issue, (conflict, pending, age), pixmap)
+        self._rendered: OrderedDict[tuple[object, ...], tuple[object, tuple[object, ...], QPixmap]] = (
+            OrderedDict()
+        )
+        self.renders = 0  # cards drawn (not painted from the cache): for tests and benchmarks
 
     def _fonts(self, font: QFont) -> None:
         if self._base_font == font:
@@ -79,6 +91,7 @@ class CardDelegate(QStyledItemDelegate):
         self._title_metrics = QFontMetrics(self._title_font)
         self._small_metrics = QFontMetrics(self._small_font)
         self._chip_widths.clear()
+        self._rendered.clear()
         small = self._small_metrics.height()
         height = 2 * CARD_MARGIN + 2 * PAD + self._title_metrics.height() + 3 * small + 4 * GAP + 4
         self._size = QSize(240, height)
@@ -99,6 +112,50 @@ class CardDelegate(QStyledItemDelegate):
     def paint(
         self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> None:
+        """Paint the card from its cached rendering, drawing it first when what it shows has changed."""
+        self._fonts(option.font)
+        token = index.data(RenderRole)
+        rect = option.rect
+        if not isinstance(token, tuple) or rect.isEmpty():
+            self.draw(painter, option, index)
+            return
+        issue, shown = token[0], token[1:]
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        key = (getattr(issue, "key", None), rect.width(), rect.height(), selected, option.palette.cacheKey())
+        entry = self._rendered.get(key)
+        if entry is not None and entry[0] is issue and entry[1] == shown:
+            self._rendered.move_to_end(key)
+            pixmap = entry[2]
+        else:
+            pixmap = self._render(painter, option, index)
+            self._rendered[key] = (issue, shown, pixmap)
+            if len(self._rendered) > CACHED_CARDS:
+                self._rendered.popitem(last=False)
+        painter.drawPixmap(rect.topLeft(), pixmap)
+
+    def _render(
+        self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QPixmap:
+        device = painter.device()
+        ratio = device.devicePixelRatioF() if device is not None else 1.0
+        size = option.rect.size()
+        pixmap = QPixmap(size * ratio)
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        local = QStyleOptionViewItem(option)
+        local.rect = QRect(0, 0, size.width(), size.height())
+        card = QPainter(pixmap)
+        try:
+            self.draw(card, local, index)
+        finally:
+            card.end()
+        return pixmap
+
+    def draw(
+        self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        """Draw the card itself (what the cache keeps)."""
+        self.renders += 1
         rect = option.rect
         state = option.state
         palette = option.palette

@@ -7,6 +7,7 @@ emits ``move_requested`` and never changes its own rows.
 
 from __future__ import annotations
 
+import bisect
 import html
 import time
 from collections.abc import Sequence
@@ -18,12 +19,12 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
     Signal,
 )
 
 from ..board import Board, Column, Filter, Issue, IssueKey
+from ..board.filters import matcher, narrows, search_text
 
 # Roles the card delegate reads; it reads nothing else.
 IssueKeyRole = Qt.ItemDataRole.UserRole + 1
@@ -36,6 +37,9 @@ MentoredRole = Qt.ItemDataRole.UserRole + 7  # bool
 ConflictRole = Qt.ItemDataRole.UserRole + 8  # bool
 PendingRole = Qt.ItemDataRole.UserRole + 9  # bool
 IssueRole = Qt.ItemDataRole.UserRole + 10  # the board.Issue itself (details pane)
+# Everything a card shows, for the delegate's cache: (issue, conflict, pending, age). Issues are immutable:
+# a changed card is a new Issue object.
+RenderRole = Qt.ItemDataRole.UserRole + 11
 
 ISSUE_KEYS_MIME = "application/x-triageboard-issue-keys"
 
@@ -175,6 +179,10 @@ class ColumnModel(QAbstractListModel):
             return self.board.is_pending(issue.key)
         if role == IssueRole:
             return issue
+        if role == RenderRole:
+            stamp = issue.updated_at or issue.created_at
+            age = "" if stamp is None else age_text(self.clock() - stamp.timestamp())
+            return (issue, self.board.placement(issue.key).is_conflict, self.board.is_pending(issue.key), age)
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(issue)
         if role == Qt.ItemDataRole.AccessibleTextRole:
@@ -245,32 +253,211 @@ class ColumnModel(QAbstractListModel):
         return key in self.board and self.board.column_of(key).name != self._name
 
 
-class ColumnFilter(QSortFilterProxyModel):
-    """The rows of a :class:`ColumnModel` that match a :class:`board.Filter`, in the board's order."""
+class ColumnFilter(QAbstractListModel):
+    """The rows of a :class:`ColumnModel` that match a :class:`board.Filter`, in the board's order.
+
+    A list of the source rows shown, kept in step with the source's row signals. A new filter is one pass
+    over the column with each card's :func:`~triageboard.board.filters.search_text` computed once (over the
+    rows shown before, when the text only grew), then one reset of the view: no Python call per row from
+    Qt, so a keystroke stays cheap at 10,000 cards.
+    """
 
     def __init__(self, source: ColumnModel, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._source = source
         self._filter = Filter(mentor_label=source.board.spec.mentor_label)
+        self._accept = matcher(self._filter)
+        self._rows: list[int] | None = None  # None: every row of the source, unfiltered
+        self._texts: dict[IssueKey, tuple[Issue, str]] = {}
         self.filtering = False
-        self.setSourceModel(source)
-        self.setDynamicSortFilter(True)
+        source.rowsAboutToBeInserted.connect(self._about_to_insert)
+        source.rowsInserted.connect(self._inserted)
+        source.rowsAboutToBeRemoved.connect(self._about_to_remove)
+        source.rowsRemoved.connect(self._removed)
+        source.dataChanged.connect(self._changed)
+        source.modelAboutToBeReset.connect(self.beginResetModel)
+        source.modelReset.connect(self._reset)
+        self._removing: tuple[int, int] | None = None
+
+    def sourceModel(self) -> ColumnModel:
+        return self._source
+
+    @property
+    def active(self) -> bool:
+        return self._rows is not None
+
+    # --- filtering --------------------------------------------------------------------------------
 
     def set_filter(self, flt: Filter) -> None:
         if flt == self._filter:
             return
+        narrowing = self._rows is not None and narrows(self._filter, flt)
+        candidates = self._rows if narrowing and self._rows is not None else None
         self.filtering = True
         try:
-            self.beginFilterChange()
+            self.beginResetModel()
             self._filter = flt
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+            self._accept = matcher(flt)
+            self._rows = self._select(candidates) if flt.is_active else None
+            self.endResetModel()
         finally:
             self.filtering = False
 
-    def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
+    def _text(self, issue: Issue) -> str:
+        cached = self._texts.get(issue.key)
+        if cached is not None and cached[0] is issue:
+            return cached[1]
+        text = search_text(issue)
+        self._texts[issue.key] = (issue, text)
+        return text
+
+    def _matches(self, issue: Issue) -> bool:
+        flt = self._filter
+        if flt.columns or flt.flags:
+            return flt.matches(issue, self._source.column.name)
+        return self._accept(issue, self._text(issue))
+
+    def _select(self, candidates: list[int] | None) -> list[int]:
+        """The source rows that match, in one pass (over ``candidates`` when given)."""
+        board, column = self._source.board, self._source.column
+        rows = range(board.column_size(column)) if candidates is None else candidates
+        issues = board.column_issues(column) if candidates is None else None
+        if issues is not None:
+            return [row for row, issue in zip(rows, issues, strict=True) if self._matches(issue)]
+        return [row for row in rows if self._matches(board.issue_at(column, row))]
+
+    def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
+        """Whether the filter lets ``source_row`` through (what a Qt filter proxy would ask)."""
         if not self._filter.is_active:
             return True
-        return self._filter.matches(self._source.issue(source_row))
+        return self._matches(self._source.issue(source_row))
+
+    # --- following the source ---------------------------------------------------------------------------
+
+    def _about_to_insert(self, parent: AnyIndex, first: int, last: int) -> None:
+        if self._rows is None:
+            self.beginInsertRows(QModelIndex(), first, last)
+
+    def _inserted(self, parent: AnyIndex, first: int, last: int) -> None:
+        if self._rows is None:
+            self.endInsertRows()
+            return
+        count = last - first + 1
+        at = bisect.bisect_left(self._rows, first)
+        # The rows after the new ones moved down in the source: same cards, same places here.
+        self._rows[at:] = [row + count for row in self._rows[at:]]
+        fresh = [row for row in range(first, last + 1) if self.filterAcceptsRow(row)]
+        if fresh:
+            self.beginInsertRows(QModelIndex(), at, at + len(fresh) - 1)
+            self._rows[at:at] = fresh
+            self.endInsertRows()
+
+    def _about_to_remove(self, parent: AnyIndex, first: int, last: int) -> None:
+        if self._rows is None:
+            self.beginRemoveRows(QModelIndex(), first, last)
+            self._removing = (first, last)
+            return
+        lo = bisect.bisect_left(self._rows, first)
+        hi = bisect.bisect_right(self._rows, last)
+        self._removing = (lo, hi)
+        if hi > lo:
+            self.beginRemoveRows(QModelIndex(), lo, hi - 1)
+
+    def _removed(self, parent: AnyIndex, first: int, last: int) -> None:
+        removing, self._removing = self._removing, None
+        if self._rows is None:
+            if removing is not None:
+                self.endRemoveRows()
+            return
+        lo, hi = removing if removing is not None else (0, 0)
+        count = last - first + 1
+        self._rows[lo:] = [row - count for row in self._rows[hi:]]
+        if hi > lo:
+            self.endRemoveRows()
+
+    def _changed(self, top_left: QModelIndex, bottom_right: QModelIndex, roles: Sequence[int] = ()) -> None:
+        for row in range(top_left.row(), bottom_right.row() + 1):
+            if self._rows is None:
+                index = self.index(row, 0)
+                self.dataChanged.emit(index, index)
+                continue
+            at = bisect.bisect_left(self._rows, row)
+            shown = at < len(self._rows) and self._rows[at] == row
+            wanted = self.filterAcceptsRow(row)
+            if shown and wanted:
+                index = self.index(at, 0)
+                self.dataChanged.emit(index, index)
+            elif shown:
+                self.beginRemoveRows(QModelIndex(), at, at)
+                del self._rows[at]
+                self.endRemoveRows()
+            elif wanted:
+                self.beginInsertRows(QModelIndex(), at, at)
+                self._rows.insert(at, row)
+                self.endInsertRows()
+
+    def _reset(self) -> None:
+        if self._rows is not None:
+            self._rows = self._select(None)
+        self.endResetModel()
+
+    # --- reading ------------------------------------------------------------------------------------
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        if parent.isValid():
+            return 0
+        return self._source.rowCount() if self._rows is None else len(self._rows)
+
+    def source_row(self, row: int) -> int:
+        return row if self._rows is None else self._rows[row]
+
+    def mapToSource(self, index: AnyIndex) -> QModelIndex:
+        if not index.isValid() or not 0 <= index.row() < self.rowCount():
+            return QModelIndex()
+        return self._source.index(self.source_row(index.row()), 0)
+
+    def mapFromSource(self, index: AnyIndex) -> QModelIndex:
+        if not index.isValid():
+            return QModelIndex()
+        row = index.row()
+        if self._rows is None:
+            return self.index(row, 0)
+        at = bisect.bisect_left(self._rows, row)
+        return self.index(at, 0) if at < len(self._rows) and self._rows[at] == row else QModelIndex()
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        row = index.row()
+        if not index.isValid() or not 0 <= row < self.rowCount():
+            return None
+        return self._source.data(self._source.index(self.source_row(row), 0), role)
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        return self._source.flags(self.mapToSource(index) if index.isValid() else index)
+
+    def mimeTypes(self) -> list[str]:
+        return self._source.mimeTypes()
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
+        return self._source.mimeData([self.mapToSource(i) for i in indexes])
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return self._source.supportedDragActions()
+
+    def supportedDropActions(self) -> Qt.DropAction:
+        return self._source.supportedDropActions()
+
+    def canDropMimeData(
+        self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: AnyIndex
+    ) -> bool:
+        return self._source.canDropMimeData(data, action, -1, -1, QModelIndex())
+
+    def dropMimeData(
+        self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: AnyIndex
+    ) -> bool:
+        return self._source.dropMimeData(data, action, -1, -1, QModelIndex())
+
+    def removeRows(self, row: int, count: int, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
+        return False  # rows leave only when the board says so
 
     def proxy_row_of(self, key: IssueKey) -> int:
         """The visible row of ``key`` in this column, or -1 when it is elsewhere or filtered out."""
