@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+
+# httpx imports its command-line tool (click, rich, pygments) whenever they happen to be installed: a large
+# part of a start spent on nothing triageboard uses. It is left out (httpx.main then says it cannot run).
+sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+
 APP_ID = "io.github.triageboard.TriageBoard"
 APP_NAME = "triageboard"
 

@@ -333,6 +333,7 @@ async def _run_session(
 
     from ..auth import Credentials
     from ..github import PageCache
+    from ..github.transport import http_client
     from .session import Session
 
     async with contextlib.AsyncExitStack() as stack:
@@ -342,7 +343,7 @@ async def _run_session(
 
             sandbox = stack.enter_context(Sandbox(seed=DEMO_SEED, clock=clock))
             spec = spec.with_sources(api_url=sandbox.api_url)
-        http = await stack.enter_async_context(httpx.AsyncClient(timeout=httpx.Timeout(30.0)))
+        http = await stack.enter_async_context(http_client(spec.api_url, timeout=httpx.Timeout(30.0)))
         credentials = Credentials(spec.api_url, environ={} if sandbox is not None else None)
         page_cache: PageCache | None = None
         if sandbox is not None:
@@ -353,6 +354,10 @@ async def _run_session(
         else:
             outbox_path = paths.outbox_path()
             page_cache = opened.page_cache
+            if opened.page_cache is not None:
+                # Closing checkpoints the file: in a worker thread, after the session has stopped.
+                stack.push_async_callback(_close_off_thread, opened.page_cache)
+                opened.page_cache = None
         session = Session(
             spec,
             http,
@@ -383,6 +388,12 @@ async def _run_session(
             return await _close_after(session, exit_after)
         finally:
             await session.aclose()
+
+
+async def _close_off_thread(store: SQLitePageCache) -> None:
+    import asyncio
+
+    await asyncio.to_thread(store.close)
 
 
 def _watch_first_load(session: Session) -> asyncio.Future[int]:

@@ -11,14 +11,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import Generic, TypeVar
-
-import keyring
-import keyring.errors
-from keyring.backend import KeyringBackend
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from ..errors import KeyringReason, KeyringUnavailable
 from .redact import redact
+
+if TYPE_CHECKING:
+    # keyring itself is imported where it is used, in the worker thread: a start that finds its token in
+    # the environment never loads it.
+    from keyring.backend import KeyringBackend
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,8 @@ def service_for(host: str) -> str:
 
 
 def _backends(backend: KeyringBackend) -> list[KeyringBackend]:
+    from keyring.backend import KeyringBackend
+
     chained = getattr(backend, "backends", None)
     if isinstance(chained, list | tuple):
         return [b for b in chained if isinstance(b, KeyringBackend)]
@@ -98,6 +101,8 @@ class KeyringStore:
         """Remove the host's entry. False when there was none."""
 
         def delete(kr: KeyringBackend) -> bool:
+            import keyring.errors
+
             try:
                 kr.delete_password(service_for(host), ACCOUNT)
             except keyring.errors.PasswordDeleteError:
@@ -116,6 +121,8 @@ class KeyringStore:
 
     async def _run(self, doing: str, action: Callable[[KeyringBackend], T]) -> T:
         def work() -> Sealed[T]:
+            import keyring
+
             backend = self._backend if self._backend is not None else keyring.get_keyring()
             reason = refusal(backend, doing)
             if reason is not None:
@@ -128,9 +135,11 @@ class KeyringStore:
             raise
         except TimeoutError:
             raise KeyringUnavailable(KeyringReason.TIMEOUT, doing=doing, seconds=self.timeout) from None
-        except keyring.errors.KeyringLocked:
-            raise KeyringUnavailable(KeyringReason.LOCKED, doing=doing) from None
         except Exception as exc:  # keyring errors, jeepney's DBusErrorResponse, OSError, ...
+            import keyring.errors
+
+            if isinstance(exc, keyring.errors.KeyringLocked):
+                raise KeyringUnavailable(KeyringReason.LOCKED, doing=doing) from None
             detail = _detail(exc)
             log.info("keyring failed to %s: %s", doing, detail)
             raise KeyringUnavailable(KeyringReason.FAILED, doing=doing, detail=detail) from None

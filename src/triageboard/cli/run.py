@@ -14,6 +14,7 @@ from ..board import BoardSpec
 from ..clock import Clock, clock_from_environ
 from ..errors import KeyringUnavailable, MalformedToken, StoreError, StoreReason, UsageError
 from ..github import GitHubClient, PageCache, Policy, host_of
+from ..github.transport import http_client
 from ..moves import MoveEngine, MoveEvents
 from ..reporting import NotSignedIn, Reporter
 from ..store import Journal, Outbox, SnapshotStore, SQLitePageCache
@@ -60,7 +61,7 @@ class Run:
 
     async def __aenter__(self) -> Run:
         self.token = await self._resolve_token()
-        self._http = httpx.AsyncClient()
+        self._http = http_client(self.spec.api_url)
         return self
 
     async def __aexit__(

@@ -18,6 +18,7 @@ one request per source, answered 304 (free) thanks to the stored ETags.
 from __future__ import annotations
 
 import asyncio
+import heapq
 import logging
 import math
 from collections.abc import Callable, Mapping
@@ -53,6 +54,47 @@ SPLIT_MIN = 20
 SPLIT_DEPTH = 40  # halvings from years down to one second
 
 OnPage = Callable[[list[Issue]], None]
+
+
+class _Gate:
+    """At most ``size`` requests in flight. A request takes a ticket (at once, in order); a waiting ticket
+    with a lower ``rank`` goes first: the later pages of a series under way go before the first page of
+    another, since the longest series ends the load."""
+
+    def __init__(self, size: int) -> None:
+        self._free = size
+        self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._order = 0
+
+    def ticket(self, rank: int) -> asyncio.Future[None]:
+        """A place in line, taken now; done when the request may go. Release it once used (or cancel it)."""
+        ticket: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        if self._free > 0 and not self._waiting:
+            self._free -= 1
+            ticket.set_result(None)
+        else:
+            self._order += 1
+            heapq.heappush(self._waiting, (rank, self._order, ticket))
+        return ticket
+
+    def release(self) -> None:
+        while self._waiting:
+            _rank, _order, ticket = heapq.heappop(self._waiting)
+            if not ticket.done():
+                ticket.set_result(None)
+                return
+        self._free += 1
+
+    async def use(self, ticket: asyncio.Future[None]) -> None:
+        """Wait for ``ticket``; cancelled meanwhile, it gives its place (or the slot it was just given) up."""
+        try:
+            await asyncio.shield(ticket)
+        except asyncio.CancelledError:
+            if ticket.done() and not ticket.cancelled():
+                self.release()
+            else:
+                ticket.cancel()
+            raise
 
 
 @dataclass
@@ -156,7 +198,7 @@ class _Load:
         self.spec = spec
         self.on_page = on_page
         # As many requests in flight as a polite client runs series: pages of one series share them.
-        self.gate = asyncio.Semaphore(max(1, client.policy.max_series))
+        self.gate = _Gate(max(1, client.policy.max_series))
         self.ranges_left = 0  # ranges a split may still ask for
         self.seen: dict[IssueKey, Issue] = {}
         self.notices: list[object] = []
@@ -177,10 +219,29 @@ class _Load:
             self.first_time[source] = moment
 
     async def page(
-        self, url: str, params: dict[str, str] | None = None, *, cacheable: bool = True
+        self,
+        url: str,
+        params: dict[str, str] | None = None,
+        *,
+        cacheable: bool = True,
+        rank: int = 1,
+        ticket: asyncio.Future[None] | None = None,
+        then: Callable[[ListingPage], None] | None = None,
     ) -> ListingPage:
-        async with self.gate:
-            return await self.client.get_page(url, params, cacheable=cacheable)
+        """One request through the gate (``rank`` 0: a later page of a series under way; ``ticket``: a place
+        taken before). ``then(page)`` runs while the slot is still held (to queue the next pages first);
+        the page is handled after the slot went to the next request, so reading it never delays the
+        network."""
+        ticket = ticket if ticket is not None else self.gate.ticket(rank)
+        await self.gate.use(ticket)
+        try:
+            page = await self.client.get_page(url, params, cacheable=cacheable)
+            if then is not None:
+                then(page)
+        finally:
+            self.gate.release()
+        await asyncio.sleep(0)
+        return page
 
     async def walk(
         self, url: str, params: dict[str, str] | None, handle: Callable[[ListingPage], None], *, source: str
@@ -188,23 +249,41 @@ class _Load:
         """Every page of one listing: the first, then the rest a few at a time when their number is known
         (else one after another, following ``rel="next"``)."""
         policy = self.client.policy
-        first = await self.page(url, params)
-        self.note_time(source, first)
-        handle(first)
-        last = first.last_page
-        if last is not None and self.client.page_url(first, 2) is not None:
+        later: list[tuple[str, asyncio.Future[None]]] = []
+
+        def queue_later(first: ListingPage) -> None:
+            # Still holding the first page's slot: the later pages take their places in line now, ahead of
+            # other series' first pages, and the slot passes straight to page 2.
+            last = first.last_page
+            if last is None or self.client.page_url(first, 2) is None:
+                return
             if last > policy.max_pages:
                 raise BadResponse(BadResponseReason.TOO_MANY_PAGES, what=f"{policy.max_pages:,}", path=url)
-            wanted = [self.client.page_url(first, n) for n in range(2, last + 1)]
+            for number in range(2, last + 1):
+                page_url = self.client.page_url(first, number)
+                if page_url is not None:
+                    later.append((page_url, self.gate.ticket(0)))
 
-            async def one(page_url: str) -> None:
-                handle(await self.page(page_url))
+        first = await self.page(url, params, then=queue_later)
+        self.note_time(source, first)
+        if later:
 
-            async with asyncio.TaskGroup() as group:
-                for page_url in wanted:
-                    if page_url is not None:
-                        group.create_task(one(page_url))
+            async def one(page_url: str, ticket: asyncio.Future[None]) -> None:
+                handle(await self.page(page_url, ticket=ticket))
+
+            try:
+                async with asyncio.TaskGroup() as group:
+                    tasks = [group.create_task(one(page_url, ticket)) for page_url, ticket in later]
+                    handle(first)
+            finally:
+                # An error ended the series: places never used are given up (a slot granted to a page
+                # whose task never ran stays taken, but the gate ends with this load anyway).
+                for _url, ticket in later:
+                    if not ticket.done():
+                        ticket.cancel()
+            del tasks
             return
+        handle(first)
         page, count = first, 1
         visited = {first.url}
         while page.next_url is not None:
@@ -212,7 +291,7 @@ class _Load:
                 raise BadResponse(BadResponseReason.LINK_CYCLE, path=url)
             if count >= policy.max_pages:
                 raise BadResponse(BadResponseReason.TOO_MANY_PAGES, what=f"{policy.max_pages:,}", path=url)
-            page = await self.page(page.next_url)
+            page = await self.page(page.next_url, rank=0)
             visited.add(page.url)
             count += 1
             handle(page)
@@ -230,7 +309,8 @@ class _Load:
         waits = 0
         while True:
             try:
-                page = await self.page(f"{self.client.api_url}/search/issues", params, cacheable=False)
+                url = f"{self.client.api_url}/search/issues"
+                page = await self.page(url, params, cacheable=False, rank=0 if number > 1 else 1)
             except RateLimited as exc:
                 delay = exc.seconds_left(self.client.clock.now())
                 if waits >= SEARCH_WAITS or delay > SEARCH_WAIT_MAX:
@@ -261,7 +341,7 @@ class _Load:
                 return partial
             page, count = first, 1
             while page.next_url is not None and count < MAX_SEARCH_PAGES:
-                page = await self.page(page.next_url, cacheable=False)
+                page = await self.page(page.next_url, cacheable=False, rank=0)
                 count += 1
                 _total, part, issues = parse.parse_search(page.data)
                 partial = partial or part

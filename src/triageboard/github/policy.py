@@ -36,9 +36,10 @@ class Policy:
     max_body_bytes: int = 32 * 1024 * 1024
     # Redirects a GET follows (on the API's origin only); writes follow none.
     max_redirects: int = 10
-    # Series (paginated listings) at once, as GitHub asks of polite clients, and pages per series: GitHub's
-    # own lists end long before this, and search ends at 1,000 results (10 pages).
-    max_series: int = 3
+    # Requests of one load in flight at once: a few, one per column of a four-column board, as a polite client
+    # runs series. Pages per series: GitHub's own lists end long before this, and search ends at 1,000
+    # results (10 pages).
+    max_series: int = 4
     max_pages: int = 1000
     # The @rustbot fallback: the bot acts a moment after a comment; look at the issue after bot_poll seconds,
     # then ever less often (up to bot_poll_max), and give up on it after bot_wait ("the bot never acted").

@@ -7,7 +7,6 @@ Its async methods do the SQLite work in a worker thread, never on the UI thread.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import sqlite3
@@ -47,16 +46,25 @@ class SQLitePageCache:
         self._puts = 0
         self._lock = threading.Lock()
 
+    # asyncio is imported on first use: the stores open in a worker thread while the window starts.
     async def get(self, url: str) -> CachedPage | None:
+        import asyncio
+
         return await asyncio.to_thread(self.get_now, url)
 
     async def put(self, url: str, page: CachedPage) -> None:
+        import asyncio
+
         await asyncio.to_thread(self.put_now, url, page)
 
     async def drop(self, url: str) -> None:
+        import asyncio
+
         await asyncio.to_thread(self._delete, url)
 
     async def clear(self) -> None:
+        import asyncio
+
         await asyncio.to_thread(self.clear_now)
 
     def get_now(self, url: str) -> CachedPage | None:

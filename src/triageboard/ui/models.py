@@ -152,8 +152,11 @@ class ColumnModel(QAbstractListModel):
         return self.board.issue_at(self.column, row)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        row = index.row()
-        if not index.isValid() or not 0 <= row < self.board.column_size(self.column):
+        return self.data_at(index.row(), role) if index.isValid() else None
+
+    def data_at(self, row: int, role: int) -> object:
+        """``data`` for row ``row`` (no index needed: the filter reads through this)."""
+        if not 0 <= row < self.board.column_size(self.column):
             return None
         issue = self.board.issue_at(self.column, row)
         if role == Qt.ItemDataRole.DisplayRole:
@@ -268,7 +271,7 @@ class ColumnFilter(QAbstractListModel):
         self._filter = Filter(mentor_label=source.board.spec.mentor_label)
         self._accept = matcher(self._filter)
         self._rows: list[int] | None = None  # None: every row of the source, unfiltered
-        self._texts: dict[IssueKey, tuple[Issue, str]] = {}
+        self._texts: dict[int, tuple[Issue, str]] = {}  # id(issue) -> (issue, its search text)
         self.filtering = False
         source.rowsAboutToBeInserted.connect(self._about_to_insert)
         source.rowsInserted.connect(self._inserted)
@@ -304,11 +307,13 @@ class ColumnFilter(QAbstractListModel):
             self.filtering = False
 
     def _text(self, issue: Issue) -> str:
-        cached = self._texts.get(issue.key)
+        cached = self._texts.get(id(issue))
         if cached is not None and cached[0] is issue:
             return cached[1]
+        if len(self._texts) > 4 * self._source.rowCount() + 1024:
+            self._texts.clear()  # cards that left or changed: start again rather than grow
         text = search_text(issue)
-        self._texts[issue.key] = (issue, text)
+        self._texts[id(issue)] = (issue, text)
         return text
 
     def _matches(self, issue: Issue) -> bool:
@@ -319,12 +324,10 @@ class ColumnFilter(QAbstractListModel):
 
     def _select(self, candidates: list[int] | None) -> list[int]:
         """The source rows that match, in one pass (over ``candidates`` when given)."""
-        board, column = self._source.board, self._source.column
-        rows = range(board.column_size(column)) if candidates is None else candidates
-        issues = board.column_issues(column) if candidates is None else None
-        if issues is not None:
-            return [row for row, issue in zip(rows, issues, strict=True) if self._matches(issue)]
-        return [row for row in rows if self._matches(board.issue_at(column, row))]
+        issues = self._source.board.column_issues(self._source.column)
+        if candidates is None:
+            return [row for row, issue in enumerate(issues) if self._matches(issue)]
+        return [row for row in candidates if self._matches(issues[row])]
 
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
         """Whether the filter lets ``source_row`` through (what a Qt filter proxy would ask)."""
@@ -427,9 +430,12 @@ class ColumnFilter(QAbstractListModel):
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         row = index.row()
-        if not index.isValid() or not 0 <= row < self.rowCount():
+        rows = self._rows
+        if rows is None:
+            return self._source.data_at(row, role) if index.isValid() else None
+        if not index.isValid() or not 0 <= row < len(rows):
             return None
-        return self._source.data(self._source.index(self.source_row(row), 0), role)
+        return self._source.data_at(rows[row], role)
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         return self._source.flags(self.mapToSource(index) if index.isValid() else index)

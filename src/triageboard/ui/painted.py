@@ -26,10 +26,12 @@ class PaintWatch(QObject):
     def armed(self) -> bool:
         return bool(self._waiting)
 
-    def arm(self) -> None:
+    def arm(self, *, ask: bool = True) -> None:
+        """Wait for a paint of every view; ``ask``: request one (else wait for the paints Qt does anyway)."""
         self._waiting = {id(v) for v in self._views}
-        for view in self._views:
-            view.viewport().update()
+        if ask:
+            for view in self._views:
+                view.viewport().update()
 
     def _seen(self, view: ColumnView) -> None:
         if self._waiting:
