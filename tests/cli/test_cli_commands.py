@@ -368,3 +368,53 @@ def test_list_says_a_damaged_outbox_record_was_set_aside_and_sync_reports_it_fai
     assert "damaged" in err
     assert pending(sb) == 0  # set aside: it no longer waits, and is kept in the file
     assert run(sb, "sync") == 0  # said once, by the list that found it
+
+
+# --- the saved board: only what changed, and offline -------------------------------------------------------
+
+
+def test_list_brings_the_saved_board_up_to_date_with_only_what_changed(
+    sb: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(sb, "list") == 0
+    capsys.readouterr()
+    [number] = uncategorized(sb)
+    sb.edit_labels_as("other-user", REPO, number, add=["AsyncAwait-Focus"])
+    sb.clear_request_log()
+    assert run(sb, "list", "--column", "Focus") == 0
+    assert f"{REPO}#{number}" in capsys.readouterr().out
+    issues = [r for r in sb.request_log if r.path.endswith("/issues")]
+    assert len(issues) == 2  # one question per repository
+    assert all("since=" in r.query and "state=all" in r.query for r in issues)
+
+
+def test_offline_list_prints_the_saved_board_and_says_how_old_it_is(
+    sb: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(sb, "list") == 0
+    online = capsys.readouterr().out
+    sb.inject(Fault(kind="reset", count=None))
+    assert run(sb, "list") == cli.EXIT_OK
+    captured = capsys.readouterr()
+    assert captured.out == online
+    assert "offline since" in captured.err
+    assert "this is the board saved at" in captured.err
+    assert "ago" in captured.err or "just now" in captured.err
+
+
+def test_no_cache_refuses_the_saved_board(sb: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(sb, "list") == 0
+    capsys.readouterr()
+    sb.inject(Fault(kind="reset", count=None))
+    assert run(sb, "list", "--no-cache") == cli.EXIT_FAILED
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "Cannot reach" in captured.err
+
+
+def test_offline_without_a_saved_board_fails_as_before(
+    sb: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sb.inject(Fault(kind="reset", count=None))
+    assert run(sb, "list") == cli.EXIT_FAILED
+    assert "Cannot reach" in capsys.readouterr().err
