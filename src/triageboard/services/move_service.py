@@ -11,9 +11,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import replace
 from enum import Enum
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -104,6 +105,11 @@ class MoveService(QObject):
         self._saving = 0  # requests shown on the board, on their way into the outbox
         self._batches: dict[int, set[IssueKey]] = {}
         self._batch_totals: dict[int, int] = {}
+        self._all_saved = asyncio.Event()
+        self._all_saved.set()
+        # How saving a request waits for the screen: the session defers it until the columns have painted
+        # the change (the window's after_paint), so the engine never wakes before the paint.
+        self.defer: Callable[[Callable[[], None]], None] = _at_once
         engine.events = _Bridge(self)
 
     # --- lifecycle -------------------------------------------------------------------------------
@@ -340,9 +346,10 @@ class MoveService(QObject):
             self.board.update([issue.with_labels(apply_diff(issue.labels, diff, self.engine.known))])
         self.board.set_pending(key, True)
         self._saving += 1
-        self.scope.spawn(self._save_move(issue, column, batch, route.via), name=f"save-move {key}")
+        self._all_saved.clear()
+        via = route.via
+        self.defer(lambda: self._spawn_save(self._save_move(issue, column, batch, via), f"save-move {key}"))
         self._emit_pending()
-        self.start()
         return Outcome.QUEUED, (MoveChange(key, source.name, column.name) if source != column else None)
 
     async def _save_move(self, shown: Issue, column: Column, batch: int | None, via: Via) -> None:
@@ -381,9 +388,10 @@ class MoveService(QObject):
         self.board.update([replace(issue, assignees=apply_assignees(issue.assignees, {login: op}))])
         self.board.set_pending(key, True)
         self._saving += 1
-        self.scope.spawn(self._save_assignment(issue, login, op, route.via), name=f"save-assignment {key}")
+        self._all_saved.clear()
+        name, via = f"save-assignment {key}", route.via
+        self.defer(lambda: self._spawn_save(self._save_assignment(issue, login, op, via), name))
         self._emit_pending()
-        self.start()
         return Outcome.QUEUED, AssignChange(key, login, add)
 
     async def _save_assignment(self, shown: Issue, login: str, op: AssignOp, via: Via) -> None:
@@ -401,9 +409,21 @@ class MoveService(QObject):
         else:
             self._saved()
 
+    def _spawn_save(self, work: Coroutine[Any, Any, None], name: str) -> None:
+        self.scope.spawn(work, name=name)
+        self.start()
+
+    async def saves_done(self, seconds: float = 5.0) -> None:
+        """Wait (at most ``seconds``) until every request shown is in the outbox: a session ends without
+        losing one."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._all_saved.wait(), seconds)
+
     def _saved(self) -> None:
         """A request reached the outbox (or failed to): the engine counts it from now on."""
         self._saving -= 1
+        if self._saving == 0:
+            self._all_saved.set()
         self._emit_pending()
 
     def _emit_history(self) -> None:
@@ -486,6 +506,10 @@ class MoveService(QObject):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+
+
+def _at_once(work: Callable[[], None]) -> None:
+    work()
 
 
 def _refusal_source(error: TriageboardError) -> str:

@@ -29,6 +29,8 @@ from .filterbar import FilterBar
 from .messagebar import MessageBar
 from .models import ColumnModel, IssueRole
 
+# Work deferred until the columns have painted runs at the latest this long after it was deferred.
+AFTER_PAINT_MS = 50
 # What a window must show at least: four usable columns and the details pane (fits a 1024x600 screen).
 MIN_SIZE = (960, 560)
 GEOMETRY_KEY = "window/geometry"
@@ -101,6 +103,7 @@ class MainWindow(QMainWindow):
         self.details = DetailsPane()
         self.details.setMinimumWidth(280)
         self.columns: list[ColumnWidget] = []
+        self._unpainted: set[QWidget] = set()
         board_area = QWidget()
         board_layout = QHBoxLayout(board_area)
         board_layout.setContentsMargins(0, 0, 0, 0)
@@ -113,6 +116,15 @@ class MainWindow(QMainWindow):
             widget.view.neighbour_requested.connect(lambda step, w=widget: self.focus_neighbour(w, step))
             for signal in (widget.model.dataChanged, widget.model.rowsInserted, widget.model.modelReset):
                 signal.connect(self._schedule_sync)
+            # Which columns still have to paint what changed in them (for after_paint).
+            for signal in (
+                widget.proxy.rowsInserted,
+                widget.proxy.rowsRemoved,
+                widget.proxy.dataChanged,
+                widget.proxy.modelReset,
+            ):
+                signal.connect(lambda *_args, w=widget: self._unpainted.add(w.view))
+            widget.view.painted.connect(lambda w=widget: self._painted(w.view))
             board_layout.addWidget(widget, 1)
             self.columns.append(widget)
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -160,6 +172,11 @@ class MainWindow(QMainWindow):
         self._sync_timer.setSingleShot(True)
         self._sync_timer.setInterval(0)
         self._sync_timer.timeout.connect(self._sync_selection)
+        self._after_paint: list[Callable[[], None]] = []
+        self._after_paint_timer = QTimer(self)
+        self._after_paint_timer.setSingleShot(True)
+        self._after_paint_timer.setInterval(AFTER_PAINT_MS)
+        self._after_paint_timer.timeout.connect(self._run_after_paint)
 
         self._build_actions()
         self.filter_bar.filter_changed.connect(self.apply_filter)
@@ -357,6 +374,31 @@ class MainWindow(QMainWindow):
             widget.update_counts()
         self._sync_selection()
 
+    def after_paint(self, work: Callable[[], None]) -> None:
+        """Run ``work`` once every column that changed has painted (at the latest after ``AFTER_PAINT_MS``;
+        at once when nothing is waiting to be painted): what can wait, such as saving a move, never delays
+        showing it."""
+        if not self.isVisible() or not self._unpainted:
+            work()
+            return
+        self._after_paint.append(work)
+        if not self._after_paint_timer.isActive():
+            self._after_paint_timer.start()
+
+    def _painted(self, view: QWidget) -> None:
+        self._unpainted.discard(view)
+        if not self._unpainted:
+            self._run_after_paint()
+
+    def _run_after_paint(self) -> None:
+        self._unpainted.clear()
+        if not self._after_paint:
+            return
+        self._after_paint_timer.stop()
+        waiting, self._after_paint = self._after_paint, []
+        for work in waiting:
+            work()
+
     # --- selection and details ----------------------------------------------------------------------
 
     def column_widget(self, name: str) -> ColumnWidget:
@@ -482,6 +524,7 @@ class MainWindow(QMainWindow):
         self.refresh_label.setText(f"Refreshed {when.astimezone():%H:%M:%S}")
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._run_after_paint()  # nothing deferred is left behind
         self._save_layout()
         for widget in self.columns:
             # The board may outlive the window (a fetch finishing during shutdown): stop telling it.
