@@ -9,6 +9,7 @@ from triageboard.errors import (
     HalfApplied,
     MalformedToken,
     NotAssignable,
+    Offline,
     RateLimited,
     TokenProblem,
     Unavailable,
@@ -16,7 +17,7 @@ from triageboard.errors import (
     to_record,
 )
 from triageboard.github.client import token_problem
-from triageboard.reporting import Doing, NotSignedIn, Waiting
+from triageboard.reporting import Doing, NotSignedIn, OfflineSince, ShowingSaved, Waiting
 from triageboard.wording import Front, describe, when_text
 
 NOW = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
@@ -120,3 +121,36 @@ def test_waiting_for_a_sign_in() -> None:
         describe(Waiting(2, needs_sign_in=True), Front.WINDOW)
         == "2 moves waiting: sign in to GitHub again to send them."
     )
+
+
+def test_the_saved_board_says_how_old_it_is_in_each_front_end() -> None:
+    now = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
+    fact = ShowingSaved(now - timedelta(hours=2, minutes=5), now)
+    window = describe(fact, Front.WINDOW, now=now)
+    assert "2 hours ago" in window
+    assert "checking GitHub for changes" in window
+    cli = describe(ShowingSaved(fact.saved_at, now, checking=False), Front.CLI, now=now)
+    assert cli.startswith("this is the board saved at")
+    assert "2 hours ago" in cli
+
+
+def test_offline_says_since_when_what_is_shown_and_that_it_tries_again() -> None:
+    now = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
+    fact = OfflineSince(
+        "api.github.com",
+        now - timedelta(minutes=3),
+        Offline(host="api.github.com", cause="ConnectError"),
+        saved_at=now - timedelta(days=1),
+        retry_at=now + timedelta(seconds=40),
+    )
+    window = describe(fact, Front.WINDOW, now=now)
+    assert window.startswith("Offline since")
+    assert "api.github.com (ConnectError)" in window
+    assert "1 day ago" in window
+    assert "moves are kept" in window
+    assert "Trying again by itself" in window
+    cli = describe(fact, Front.CLI, now=now)
+    assert cli.startswith("offline since")
+    assert "F5" not in cli
+    nothing = describe(OfflineSince("api.github.com", now), Front.WINDOW, now=now)
+    assert "Nothing could be loaded yet" in nothing

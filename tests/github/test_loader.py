@@ -12,7 +12,7 @@ from ghtest import API, Harness, issue_json, json_response
 from triageboard.board import BoardSpec, Column, preset
 from triageboard.errors import NotFound
 from triageboard.github import GitHubClient, fetch_board, repo_series, search_query
-from triageboard.github.loader import SPLIT_MIN
+from triageboard.github.loader import SPLIT_PIECES
 from triageboard.wording import describe
 
 
@@ -111,7 +111,7 @@ def test_a_search_no_split_gets_under_the_cap_says_so_and_stops_asking(harness: 
     assert f"{got:,} of 4,321" in notice
     assert "--repo" in notice
     searches = [r for r in harness.requests if r.url.path.endswith("/search/issues")]
-    assert len(searches) <= 1 + 10 * SPLIT_MIN  # bounded, however the server answers
+    assert len(searches) <= 2 + SPLIT_PIECES  # it sees that ranges do not narrow, and stops
     assert all(int(r.url.params.get("page", "1")) <= 10 for r in searches)
 
 

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
     from ..board import Board
     from ..clock import Clock
+    from ..store.outbox import Outbox
     from ..store.pages import SQLitePageCache
     from ..store.snapshots import Account, SavedBoard, SnapshotStore
     from ..ui.window import MainWindow
@@ -145,10 +146,13 @@ class _Opened:
     page_cache: SQLitePageCache | None = None
     account: Account | None = None
     saved: SavedBoard | None = None
+    outbox: Outbox | None = None
+    outbox_error: StoreError | None = None  # nothing may start without the outbox: said once the loop runs
 
 
 class _Stores:
-    """Opens the board snapshots and the page cache, and reads the last board, in a worker thread."""
+    """Opens the outbox, the board snapshots and the page cache, and reads the last board, in a worker
+    thread."""
 
     def __init__(self, spec: BoardSpec) -> None:
         self.spec = spec
@@ -176,6 +180,13 @@ class _Stores:
             self.opened.page_cache = SQLitePageCache(paths.page_cache_path())
         except (StoreError, OSError) as exc:
             log.warning("page cache unavailable: %s", exc)
+        from ..clock import clock_from_environ
+        from ..store.outbox import Outbox
+
+        try:
+            self.opened.outbox = Outbox(paths.outbox_path(), clock=clock_from_environ())
+        except StoreError as exc:
+            self.opened.outbox_error = exc
 
     def take(self) -> _Opened:
         """What was opened (waiting for the thread, boundedly); the caller closes it from now on."""
@@ -189,7 +200,7 @@ class _Stores:
     def close_unused(self) -> None:
         if self._taken or self._thread.is_alive():
             return
-        for store in (self.opened.snapshots, self.opened.page_cache):
+        for store in (self.opened.snapshots, self.opened.page_cache, self.opened.outbox):
             if store is not None:
                 store.close()
 
@@ -268,6 +279,8 @@ def _run_app(
             opened.snapshots.close()
         if opened.page_cache is not None:
             opened.page_cache.close()
+        if opened.outbox is not None:
+            opened.outbox.close()
 
 
 def _run_loop(
@@ -353,6 +366,8 @@ async def _run_session(
             outbox_path = Path(scratch) / "outbox.sqlite3"
         else:
             outbox_path = paths.outbox_path()
+            if opened.outbox_error is not None:
+                raise opened.outbox_error
             page_cache = opened.page_cache
             if opened.page_cache is not None:
                 # Closing checkpoints the file: in a worker thread, after the session has stopped.
@@ -375,8 +390,11 @@ async def _run_session(
             snapshots=opened.snapshots,
             account=opened.account,
             saved=opened.saved,
+            outbox=opened.outbox if sandbox is None else None,
         )
-        opened.snapshots = None  # the session closes it
+        opened.snapshots = None  # the session closes them
+        if sandbox is None:
+            opened.outbox = None
         outcome = _watch_first_load(session)
         try:
             await session.start()

@@ -36,8 +36,6 @@ log = logging.getLogger(__name__)
 SEARCH_CAP = 1000
 PER_PAGE = 100
 MAX_SEARCH_PAGES = SEARCH_CAP // PER_PAGE
-# GitHub's search cannot see issues created before GitHub existed: the lower end of a split.
-SEARCH_EPOCH = datetime(2007, 10, 1, tzinfo=UTC)
 # A change made while a page was read must still be asked for: the first marks lie this far before the
 # server's time of a load (GitHub's replicas and search index lag a little behind).
 REPO_MARGIN = timedelta(seconds=60)
@@ -52,6 +50,12 @@ SEARCH_WAITS = 20
 SPLIT_PROBES = 3
 SPLIT_MIN = 20
 SPLIT_DEPTH = 40  # halvings from years down to one second
+# Whatever total a server claims, a split asks for at most this many ranges in all (and starts with at most
+# SPLIT_PIECES): about 200,000 results, far more than a board shows.
+SPLIT_MAX = 240
+SPLIT_PIECES = 60
+# The totals of a split's ranges add up to the whole's (a little more: issues opened meanwhile).
+SPLIT_SLACK = 1.05
 
 OnPage = Callable[[list[Issue]], None]
 
@@ -172,6 +176,10 @@ def sources(spec: BoardSpec) -> list[str]:
     if spec.query:
         keys.append(f"search:{changes_query(spec)}")
     return keys
+
+
+def _ranged(query: str, lo: datetime, hi: datetime | None) -> str:
+    return f"{query} created:{_iso(lo)}..{_iso(hi) if hi is not None else '*'}"
 
 
 def _iso(moment: datetime) -> str:
@@ -365,29 +373,62 @@ class _Load:
             self.take(newest_issues)
             partial = partial or newest_partial
             stamps = [i.created_at for i in (*issues, *newest_issues) if i.created_at is not None]
-            oldest = min(stamps, default=SEARCH_EPOCH).astimezone(UTC).replace(microsecond=0)
-            newest = max(stamps, default=first.server_time or self.client.clock.now()).astimezone(UTC)
-            pieces = max(2, math.ceil(total / (SEARCH_CAP * 0.8)))
-            self.ranges_left = max(SPLIT_MIN, SPLIT_PROBES * math.ceil(total / SEARCH_CAP)) + 2 * SPLIT_DEPTH
+            if not stamps:
+                # A total with no results to show for it: nothing to split by.
+                self.truncated = True
+                self.notices.append(SearchTruncated(shown=len(self.seen) - before, total=total))
+                return
+            oldest = min(stamps).astimezone(UTC).replace(microsecond=0)
+            newest = max(stamps).astimezone(UTC)
+            pieces = min(SPLIT_PIECES, max(2, math.ceil(total / (SEARCH_CAP * 0.8))))
+            budget = max(SPLIT_MIN, SPLIT_PROBES * math.ceil(total / SEARCH_CAP)) + 2 * SPLIT_DEPTH
+            self.ranges_left = min(SPLIT_MAX, budget) - pieces
             step = max((newest - oldest) / pieces, timedelta(seconds=2))
             bounds = [(oldest + step * n).replace(microsecond=0) for n in range(pieces)]
             ranges: list[tuple[datetime, datetime | None]] = [
                 (bounds[n], bounds[n + 1] - timedelta(seconds=1)) for n in range(pieces - 1)
             ]
             ranges.append((bounds[-1], None))
-            results = await asyncio.gather(*(self.search_range(query, lo, hi, newest) for lo, hi in ranges))
-            partial = partial or any(results)
+            results = await self.split(query, ranges, total, newest)
+            partial = partial or results
         if self.truncated:
             self.notices.append(SearchTruncated(shown=len(self.seen) - before, total=total))
         elif partial:
             self.notices.append(SearchIncomplete())
 
-    async def search_range(self, query: str, lo: datetime, hi: datetime | None, newest: datetime) -> bool:
+    async def split(
+        self, query: str, ranges: list[tuple[datetime, datetime | None]], total: int, newest: datetime
+    ) -> bool:
+        """Every result of ``query`` in the disjoint ``ranges`` (of a part holding ``total``): each range's
+        first page is asked for at once; their totals must add up to about ``total``, else the server does
+        not narrow by creation date and splitting cannot help. True when GitHub said a part was incomplete."""
+        probes = await asyncio.gather(*(self.search_page(_ranged(query, lo, hi)) for lo, hi in ranges))
+        if sum(probe[1] for probe in probes) > total * SPLIT_SLACK + PER_PAGE:
+            self.truncated = True
+            for probe in probes:
+                self.take(probe[3])
+            return any(probe[2] for probe in probes)
+        results = await asyncio.gather(
+            *(
+                self.cover(query, lo, hi, probe, newest)
+                for (lo, hi), probe in zip(ranges, probes, strict=True)
+            )
+        )
+        return any(results)
+
+    async def cover(
+        self,
+        query: str,
+        lo: datetime,
+        hi: datetime | None,
+        probe: tuple[ListingPage, int, bool, list[Issue]],
+        newest: datetime,
+    ) -> bool:
         """Every result of ``query`` created from ``lo`` to ``hi`` (inclusive; None: open-ended, its last
-        result seen at ``newest``), halving the range while it holds more than the cap. True when GitHub
-        said a part was incomplete."""
-        ranged = f"{query} created:{_iso(lo)}..{_iso(hi) if hi is not None else '*'}"
-        first, total, partial, issues = await self.search_page(ranged)
+        result seen at ``newest``), given the range's first page: the rest of its pages when it holds no
+        more than the cap, else its halves."""
+        first, total, partial, issues = probe
+        ranged = _ranged(query, lo, hi)
         self.take(issues)
         if total <= SEARCH_CAP:
             return await self.search_pages(ranged, first, self.take) or partial
@@ -403,13 +444,12 @@ class _Load:
             self.truncated = True  # splitting gets nowhere: what was found is all there is
             return partial
         self.ranges_left -= 2
-        middle = start + (end - start) / 2
-        middle = middle.replace(microsecond=0)
-        halves = await asyncio.gather(
-            self.search_range(query, start, middle, newest),
-            self.search_range(query, middle + timedelta(seconds=1), hi, newest),
-        )
-        return partial or any(halves)
+        middle = (start + (end - start) / 2).replace(microsecond=0)
+        halves: list[tuple[datetime, datetime | None]] = [
+            (start, middle),
+            (middle + timedelta(seconds=1), hi),
+        ]
+        return await self.split(query, halves, total, newest) or partial
 
     def marks(self) -> dict[str, str]:
         return {
