@@ -9,7 +9,9 @@ alternating pairs (figure, baseline, figure, baseline, ...); in-process measures
 (``benchmarks/interactive.py``). Windows are offscreen (``QT_QPA_PLATFORM=offscreen``) unless the caller
 set a platform.
 
-The measures:
+Windows are measured from their start until they say they have painted (the bare window says
+``painted``; triageboard logs ``board painted: ...`` with ``-v``), not until their process is torn down;
+scripts (PyGithub, ``list``) until they exit. The measures:
 
 * start -> painted board: ``triageboard`` with a saved board (``TRIAGEBOARD_EXIT_WHEN_PAINTED=1``, which
   exits once a complete board is painted) against a bare PySide6 window (``bare_window.py``), with 100 ms
@@ -187,6 +189,30 @@ def timed(command: Sequence[str], env: dict[str, str], *, timeout: float = 300) 
     return took
 
 
+def until_said(command: Sequence[str], env: dict[str, str], said: str, *, timeout: float = 300) -> float:
+    """Wall-clock seconds from a process's start until it says ``said`` on stderr (its exit, which must be
+    0, is waited for but not counted: tearing a process down is not part of what it shows)."""
+    began = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    assert process.stderr is not None
+    took = None
+    lines = []
+    deadline = began + timeout
+    for line in process.stderr:
+        lines.append(line)
+        if took is None and said in line:
+            took = time.perf_counter() - began
+        if time.perf_counter() > deadline:
+            process.kill()
+            break
+    code = process.wait(timeout=max(1.0, deadline - time.perf_counter()))
+    if code != 0 or took is None:
+        raise RuntimeError(
+            f"{' '.join(command[:4])} exited {code} without saying {said!r}: {''.join(lines)[-2000:]}"
+        )
+    return took
+
+
 def peak_rss(command: Sequence[str], env: dict[str, str]) -> int:
     """Peak resident memory (bytes) of a process run to its end."""
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -207,7 +233,10 @@ def pairs(rounds: int, figure: Callable[[], float], baseline: Callable[[], float
 
 
 def window(api: str) -> list[str]:
-    return [PYTHON, "-m", "triageboard", "--api-url", api, "--refresh-minutes", "0"]
+    return [PYTHON, "-m", "triageboard", "--api-url", api, "--refresh-minutes", "0", "-v"]
+
+
+PAINTED_LINE = "board painted:"  # what the window logs with -v once a complete board is painted
 
 
 def bare() -> list[str]:
@@ -228,7 +257,9 @@ def start_rows(server: StandIn, home: Home, rounds: int) -> list[Row]:
     for latency in (0.1, 0.0):
         server.latency(latency)
         figure, baseline = pairs(
-            rounds, lambda: timed(window(server.api), home.env(**PAINTED)), lambda: timed(bare(), home.env())
+            rounds,
+            lambda: until_said(window(server.api), home.env(**PAINTED), PAINTED_LINE),
+            lambda: until_said(bare(), home.env(), "painted"),
         )
         rows.append(
             Row(
@@ -250,13 +281,13 @@ def first_load_rows(server: StandIn, home: Home, rounds: int) -> list[Row]:
 
     def load() -> float:
         home.forget()
-        return timed(window(server.api), home.env(**PAINTED))
+        return until_said(window(server.api), home.env(**PAINTED), PAINTED_LINE)
 
     def pygithub() -> float:
         return timed([PYTHON, str(HERE / "pygithub_load.py"), server.api, TOKEN], home.env())
 
     figure, careful = pairs(rounds, load, pygithub)
-    _, start = pairs(rounds, lambda: 0.0, lambda: timed(bare(), home.env()))
+    _, start = pairs(rounds, lambda: 0.0, lambda: until_said(bare(), home.env(), "painted"))
     floor = start + longest * latency
     server.reset()
     home.forget()
@@ -455,8 +486,8 @@ def bundle_rows(server: StandIn, home: Home, rounds: int) -> list[Row]:
     bundled = [str(BUNDLE), "--api-url", server.api, "--refresh-minutes", "0"]
     figure, baseline = pairs(
         rounds,
-        lambda: timed(bundled, home.env(**PAINTED)),
-        lambda: timed(window(server.api), home.env(**PAINTED)),
+        lambda: until_said([*bundled, "-v"], home.env(**PAINTED), PAINTED_LINE),
+        lambda: until_said(window(server.api), home.env(**PAINTED), PAINTED_LINE),
     )
     return [
         Row("bundle size (dist/triageboard)", f"{size / 1e6:.0f} MB", "—", "—", "—"),

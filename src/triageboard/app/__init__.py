@@ -158,6 +158,7 @@ class _Stores:
         self.spec = spec
         self.opened = _Opened()
         self._taken = False
+        self._saved_read = threading.Event()
         self._thread = threading.Thread(target=self._open, name="triageboard-stores", daemon=True)
         self._thread.start()
 
@@ -176,6 +177,7 @@ class _Stores:
             self.opened.account = account
             if account is not None and account.signed_in:
                 self.opened.saved = snapshots.load_now(board_key(self.spec), account.login)
+        self._saved_read.set()  # the first paint needs only this much; the rest opens meanwhile
         try:
             self.opened.page_cache = SQLitePageCache(paths.page_cache_path())
         except (StoreError, OSError) as exc:
@@ -188,6 +190,13 @@ class _Stores:
         except StoreError as exc:
             self.opened.outbox_error = exc
 
+    def saved(self) -> SavedBoard | None:
+        """The last board of this board and account (waiting for it to be read, boundedly)."""
+        if not self._saved_read.wait(OPEN_STORES_WAIT):
+            log.warning("the last board took too long to read; starting without it")
+            return None
+        return self.opened.saved
+
     def take(self) -> _Opened:
         """What was opened (waiting for the thread, boundedly); the caller closes it from now on."""
         self._thread.join(OPEN_STORES_WAIT)
@@ -198,7 +207,10 @@ class _Stores:
         return self.opened
 
     def close_unused(self) -> None:
-        if self._taken or self._thread.is_alive():
+        if self._taken:
+            return
+        self._thread.join(OPEN_STORES_WAIT)
+        if self._thread.is_alive():
             return
         for store in (self.opened.snapshots, self.opened.page_cache, self.opened.outbox):
             if store is not None:
@@ -225,7 +237,7 @@ def _set_icon(app: QApplication) -> None:
         app.setWindowIcon(app_icon())
 
 
-def _paint_first(spec: BoardSpec, opened: _Opened) -> tuple[Board, MainWindow]:
+def _paint_first(spec: BoardSpec, saved: SavedBoard | None) -> tuple[Board, MainWindow]:
     """The window with the last board on it (when there is one), painted before anything else runs."""
     from PySide6.QtCore import QEventLoop, QTimer
 
@@ -235,10 +247,10 @@ def _paint_first(spec: BoardSpec, opened: _Opened) -> tuple[Board, MainWindow]:
     from .settings import window_settings
 
     board = Board(spec)
-    if opened.saved is not None:
-        board.replace_all(opened.saved.issues)
+    if saved is not None:
+        board.replace_all(saved.issues)
     window = MainWindow(board, settings=window_settings())
-    if opened.saved is None:
+    if saved is None:
         return board, window
     watch = PaintWatch([c.view for c in window.columns], window)
     waiting = QEventLoop()
@@ -264,13 +276,17 @@ def _run_app(
     reporter = Reporter()
     crash = CrashHandler(reporter, str(log_path) if log_path else None)
     uninstall = crash.install()
-    opened = stores.take() if stores is not None else _Opened()
+    saved = stores.saved() if stores is not None else None
+    opened = _Opened()
     try:
-        board, window = _paint_first(spec, opened)
-        if exit_painted and opened.saved is not None and window.isVisible():
+        board, window = _paint_first(spec, saved)
+        if exit_painted and saved is not None and window.isVisible():
             # The saved board is on screen: that is all a benchmark of the start waits for.
             window.close()
             return 0
+        opened = stores.take() if stores is not None else opened
+        if saved is None or opened.saved is not saved:
+            opened.saved = None  # nothing painted (or not this): nothing to adopt
         _set_icon(app)
         return _run_loop(app, args, spec, opened, board, window, reporter, crash, exit_after, exit_painted)
     finally:
