@@ -309,7 +309,7 @@ def first_load_rows(server: StandIn, home: Home, rounds: int) -> list[Row]:
     def saved_list() -> float:
         return timed([PYTHON, "-m", "triageboard", "list", "--api-url", server.api], home.env())
 
-    warm, _ = pairs(rounds, saved_list, lambda: 0.0)
+    warm, warm_start = pairs(rounds, saved_list, lambda: timed([PYTHON, "-c", "import httpx"], home.env()))
     return [
         Row(
             "window's first full load (no saved board, no stored pages), 100 ms network",
@@ -335,8 +335,8 @@ def first_load_rows(server: StandIn, home: Home, rounds: int) -> list[Row]:
         Row(
             "`list` with the saved board (asks only for changes) vs its floor (1 round trip)",
             seconds(warm),
-            f"floor {seconds(cli_start + latency)}",
-            ratio(warm, cli_start + latency),
+            f"floor {seconds(warm_start + latency)} (python + httpx {seconds(warm_start)})",
+            ratio(warm, warm_start + latency),
             "<= 1.3",
         ),
         Row(
