@@ -53,6 +53,8 @@ def page_cache_path() -> Path:
 
 def timeline_cache_path() -> Path:
     return cache_dir() / "timelines.sqlite3"
+
+
 def snapshots_path() -> Path:
     """The last board of each board and account, painted before any network traffic. Safe to delete."""
     return cache_dir() / "boards.sqlite3"

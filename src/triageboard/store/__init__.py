@@ -11,10 +11,10 @@ from .db import open_database
 
 if TYPE_CHECKING:
     from .journal import Journal, Place, StoredMeeting
-    from .timelines import StoredTimeline, TimelinePages, TimelineStore
     from .outbox import AssignOp, DamagedRow, MoveState, Outbox, Pending, PendingAssignment, PendingMove
     from .pages import SQLitePageCache
     from .snapshots import Account, SavedBoard, SnapshotStore, SyncMarks, board_key
+    from .timelines import StoredTimeline, TimelinePages, TimelineStore
 
 _WHERE = {
     **dict.fromkeys(
