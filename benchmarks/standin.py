@@ -9,6 +9,7 @@ What it serves, the way GitHub documents it: ``GET /user``; ``GET /repos/{o}/{r}
 ``GET /repos/{o}/{r}/issues`` (``state``, ``labels`` = all of them, case-insensitive, ``since``, ``sort``,
 ``direction``, ``per_page`` up to 100, ``page``; pull requests included, with a ``pull_request`` key);
 ``GET /repos/{o}/{r}/issues/{n}`` and its ``labels``; ``POST`` and ``DELETE`` an issue's labels;
+``GET /repos/{o}/{r}/issues/{n}/timeline`` (when each label and assignee was added);
 ``GET /repos/{o}/{r}/labels/{name}``; ``GET /search/issues`` (``repo:``, ``org:``, ``is:``, ``label:a,b``
 (any of), ``-label:``, ``created:`` and ``updated:`` ranges, ``sort``/``order``; at most 1,000 results; no
 ETags); ``GET /rate_limit``. Pagination ``Link`` headers use ``/repositories/{id}/issues`` URLs (to be
@@ -339,6 +340,9 @@ class Handler(BaseHTTPRequestHandler):
             self._answer(200, world.issue_json(repo, issue))
         elif rest == ["labels"] and self.command == "GET":
             self._answer(200, labels)
+        elif rest == ["timeline"] and self.command == "GET":
+            base = f"{world.base}/api/v3/repositories/{world.repo_ids[repo]}/issues/{number}/timeline"
+            self._paged(self._params(), _timeline(issue), base, lambda event: event)
         elif rest == ["labels"] and self.command == "POST":
             body = self._body()
             names = body.get("labels", []) if isinstance(body, dict) else []
@@ -356,6 +360,9 @@ class Handler(BaseHTTPRequestHandler):
             self._answer(200, [{"name": n, "color": "ededed", "description": None} for n in issue["labels"]])
         else:
             self._error(404, "Not Found")
+
+    def _params(self) -> dict[str, str]:
+        return dict(parse_qsl(urlsplit(self.path).query, keep_blank_values=True))
 
     def _list(self, repo: str, params: dict[str, str]) -> None:
         world = self.server.world
@@ -487,6 +494,21 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+
+def _timeline(issue: dict[str, Any]) -> list[dict[str, Any]]:
+    """An issue's timeline as the board reads it: when each label and assignee was added (oldest first)."""
+    at = issue["created"] + timedelta(hours=1)
+    actor = {"login": "triager", "id": 3, "type": "User"}
+    events: list[dict[str, Any]] = [
+        {"event": "labeled", "created_at": iso(at), "actor": actor, "label": {"name": n, "color": "ededed"}}
+        for n in issue["labels"]
+    ]
+    events += [
+        {"event": "assigned", "created_at": iso(at), "actor": actor, "assignee": {"login": a}}
+        for a in issue["assignees"]
+    ]
+    return events
 
 
 def _tokens(q: str) -> list[str]:
