@@ -77,21 +77,27 @@ def run_command(args: argparse.Namespace, printer: Printer | None = None) -> int
 
 
 async def _run(args: argparse.Namespace, printer: Printer) -> int:
-    from . import assigning, listing, meeting, sending
     from .run import EXIT_FAILED, CliError, Run
 
+    # Each command's module is imported when it runs: a 'list' does not load the meeting or the bot.
     try:
         async with Run(args, printer) as run:
             if args.command == "list":
+                from . import listing
+
                 return await listing.list_board(run)
-            if args.command == "move":
-                return await sending.move(run)
             if args.command == "assign":
+                from . import assigning
+
                 return await assigning.assign(run)
-            if args.command == "agenda":
-                return await meeting.print_agenda(run)
-            if args.command == "minutes":
-                return await meeting.print_minutes(run)
-            return await sending.sync(run)
+            if args.command in ("agenda", "minutes"):
+                from . import meeting
+
+                return await (
+                    meeting.print_agenda(run) if args.command == "agenda" else meeting.print_minutes(run)
+                )
+            from . import sending
+
+            return await (sending.move(run) if args.command == "move" else sending.sync(run))
     except ConfigError as exc:
         raise CliError(exc, EXIT_USAGE if isinstance(exc, UsageError) else EXIT_FAILED) from None
