@@ -17,6 +17,7 @@ from triageboard.app.session import Session
 from triageboard.auth import Credentials, KeyringStore
 from triageboard.board import Column, preset
 from triageboard.clock import ScaledClock
+from triageboard.sandbox import DEFAULT_LOGIN
 
 
 def finish(
@@ -53,9 +54,12 @@ def test_could_not_check_who_is_signed_in_goes_when_github_answers(
         qtbot.waitUntil(lambda: "Could not check who is signed in" in bar.text.text(), timeout=20000)
         qtbot.waitUntil(lambda: not session.board_service.loading, timeout=20000)
         sandbox.reset_faults()
+        # The board loads while who is signed in is unknown; the next refresh asks GitHub again.
+        done = session.board_service.completed
         session.board_service.refresh()
-        qtbot.waitUntil(lambda: session.board_service.completed > 0, timeout=20000)
+        qtbot.waitUntil(lambda: session.board_service.completed > done, timeout=20000)
         assert "Could not check who is signed in" not in bar.text.text()
+        assert session.board_service.user == DEFAULT_LOGIN
     finally:
         finish(qtbot, qloop, session.aclose())
         finish(qtbot, qloop, http.aclose())

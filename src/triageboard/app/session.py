@@ -219,9 +219,9 @@ class Session(QObject):
         help_menu.addAction("&About triageboard", self._about)
         if self.auth is not None:
             self._wire_auth(self.auth)
-        else:
-            # The board service asks who is signed in itself: whose pages and board these are.
-            boards.user_changed.connect(lambda login: self._account_changed(login) if login else None)
+        # The board service may learn who is signed in itself (no sign-in service, or its check failed):
+        # whose pages and board these are.
+        boards.user_changed.connect(lambda login: self._account_changed(login) if login else None)
 
     def _wire_meeting(self) -> None:
         window, view, meetings, users = (

@@ -48,8 +48,9 @@ class BoardService(QObject):
     holds a complete set of cards). Failures go to the reporter (source ``"refresh"``).
 
     ``snapshots``: where the board is saved after each load (None: nowhere). ``account``: whose board and
-    stored pages this app holds for the host (None: unknown). ``check_user``: ask GitHub who is signed in,
-    alongside the first pages (the window's sign-in service asks instead when there is one).
+    stored pages this app holds for the host (None: unknown). ``check_user``: ask GitHub who is signed in
+    alongside the first pages (False when the window's sign-in service asks at the same time; later
+    refreshes ask whenever nobody has said who it is).
     """
 
     loading_changed = Signal(bool)
@@ -81,6 +82,8 @@ class BoardService(QObject):
         self.clock: Clock = clock or SystemClock()
         self.snapshots = snapshots
         self.account = account
+        # Ask who is signed in alongside the pages: at once without a sign-in service, else from the second
+        # refresh on, should that service's check have failed (offline at start).
         self.check_user = check_user
         self._overlay: Overlay = overlay or _identity
         self._task: asyncio.Task[None] | None = None
@@ -220,6 +223,7 @@ class BoardService(QObject):
             self.offline_since = None
             self._failures = 0
         finally:
+            self.check_user = True
             self.loading_changed.emit(False)
 
     async def _refresh(self) -> None:
