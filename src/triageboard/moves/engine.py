@@ -87,6 +87,7 @@ _UNREADABLE = frozenset(
     }
 )
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 class MoveEvents:
@@ -510,69 +511,60 @@ class MoveEngine:
     async def _send_move(self, row: PendingMove) -> None:
         key = row.key
         self._last_seen.pop(key, None)
-        try:
-            await self._db(self.outbox.mark, row, MoveState.SENDING)
+
+        async def send() -> tuple[Label, ...] | None:
             if row.via is Via.RUSTBOT:
                 self._wrote = False
-                confirmed = await self.bot.move(row)
-                if confirmed is None:
-                    return  # asked, or still waiting for the bot: the row looks again later
-                labels = confirmed
-            else:
-                labels = await self._apply(row)
-        except _Superseded:
-            return
-        except MoveError as exc:
-            self._secondary_streak = 0
-            await self._fail(row, exc)
-        except AuthError as exc:
-            self._auth_needed = True
-            await self._db(self.outbox.mark, row, MoveState.QUEUED, error=exc)
-            self.events.notice(exc)
-        except RateLimited as exc:
-            await self._rate_limited(exc)
-        except GitHubError as exc:
-            self._secondary_streak = 0
-            if isinstance(exc, Gone):
-                await self._fail(row, IssueGone(str(key), row.target, deleted=True))
-            elif exc.temporary:
-                # Part of the move may be on GitHub already: then what waits is said with where it is now.
-                await self._retry_later(row, self._half_applied(row, exc, final=False) or exc)
-            else:
-                if isinstance(exc, PermissionDenied):
-                    self._repos[key.repo] = CannotLabel("", "", repo=key.repo, detail=exc.detail)
-                    self._refused_at[key.repo] = self.clock.monotonic()
-                    await self._fail(row, CannotLabel(str(key), row.target, repo=key.repo, detail=exc.detail))
-                else:
-                    await self._fail(row, exc)
-        else:
-            self._secondary_streak = 0
-            self._added.pop(key, None)
-            # complete() is False when the row changed: a newer move of the issue (keep going), or another
-            # process (the window and 'triageboard sync') confirmed it first: then it is settled here too.
-            if (
-                await self._db(self.outbox.complete, row)
-                or await self._db(self.outbox.get, self.api_url, key) is None
-            ):
-                log.info("moved %s to %s", key, row.target)
-                self._moves.pop(key, None)
-                self.events.settled(key, labels)
-                self.events.pending_changed(self.pending_count())
+                return await self.bot.move(row)  # None: asked, or still waiting for the bot
+            return await self._apply(row)
+
+        labels = await self._attempt(row, send)
+        if labels is None:
+            return  # not settled yet: the row looks again later (or it was dealt with)
+        self._added.pop(key, None)
+        # complete() is False when the row changed: a newer move of the issue (keep going), or another
+        # process (the window and 'triageboard sync') confirmed it first: then it is settled here too.
+        if (
+            await self._db(self.outbox.complete, row)
+            or await self._db(self.outbox.get, self.api_url, key) is None
+        ):
+            log.info("moved %s to %s", key, row.target)
+            self._moves.pop(key, None)
+            self.events.settled(key, labels)
+            self.events.pending_changed(self.pending_count())
 
     async def _send_assignment(self, row: PendingAssignment) -> None:
         key = row.key
+
+        async def send() -> tuple[str, ...] | None:
+            if row.via is Via.RUSTBOT:
+                return await self.bot.assignment(row)  # None: asked, or still waiting for the bot
+            return await self._assign(row)
+
+        assignees = await self._attempt(row, send)
+        if assignees is None:
+            return
+        if await self._db(self.outbox.complete, row):
+            log.info("%s: %s", key, row.target)
+            self._assignments.pop((key, row.login.casefold()), None)
+            self.events.assigned(key, assignees)
+            self.events.pending_changed(self.pending_count())
+
+    async def _attempt(self, row: Pending, send: Callable[[], Awaitable[R | None]]) -> R | None:
+        """Send ``row`` once through ``send``: GitHub's answer, or None when there is nothing to settle yet.
+
+        None covers the bot asked and awaited, a newer move taking the row over, and every failure, each
+        dealt with here the same way for moves and assignments: dropped with its reason when it cannot
+        succeed, held for a sign-in or until a rate limit's end, or set to try again later.
+        """
         try:
             await self._db(self.outbox.mark, row, MoveState.SENDING)
-            if row.via is Via.RUSTBOT:
-                claimed = await self.bot.assignment(row)
-                if claimed is None:
-                    return  # asked, or still waiting for the bot
-                assignees = claimed
-            else:
-                assignees = await self._assign(row)
+            result = await send()
+        except _Superseded:
+            return None
         except MoveError as exc:
             self._secondary_streak = 0
-            await self._fail_assignment(row, exc, getattr(exc, "assignees", None))
+            await self._drop(row, exc)
         except AuthError as exc:
             self._auth_needed = True
             await self._db(self.outbox.mark, row, MoveState.QUEUED, error=exc)
@@ -581,25 +573,37 @@ class MoveEngine:
             await self._rate_limited(exc)
         except GitHubError as exc:
             self._secondary_streak = 0
-            if isinstance(exc, NotFound):
-                await self._fail_assignment(
-                    row, IssueGone(str(key), row.target, deleted=isinstance(exc, Gone)), None
-                )
-            elif exc.temporary:
-                await self._retry_later(row, exc)
-            elif isinstance(exc, PermissionDenied):
-                await self._fail_assignment(
-                    row, CannotLabel(str(key), row.target, repo=key.repo, detail=exc.detail), None
-                )
+            if exc.temporary:
+                # Part of a move may be on GitHub already: then what waits is said with where it is now.
+                half = self._half_applied(row, exc, final=False) if isinstance(row, PendingMove) else None
+                await self._retry_later(row, half or exc)
             else:
-                await self._fail_assignment(row, exc, None)
+                await self._drop(row, self._refusal(row, exc))
         else:
-            self._secondary_streak = 0
-            if await self._db(self.outbox.complete, row):
-                log.info("%s: %s", key, row.target)
-                self._assignments.pop((key, row.login.casefold()), None)
-                self.events.assigned(key, assignees)
-                self.events.pending_changed(self.pending_count())
+            if result is not None:
+                self._secondary_streak = 0
+            return result
+        return None
+
+    def _refusal(self, row: Pending, exc: GitHubError) -> TriageboardError:
+        """What a permanent GitHub error means for ``row``: the issue gone (an assignment's 404 too), no
+        permission in its repository (remembered, for a move, so the next ones are refused up front), or
+        the error itself."""
+        key = row.key
+        if isinstance(exc, Gone) or (isinstance(exc, NotFound) and isinstance(row, PendingAssignment)):
+            return IssueGone(str(key), row.target, deleted=isinstance(exc, Gone))
+        if isinstance(exc, PermissionDenied):
+            if isinstance(row, PendingMove):
+                self._repos[key.repo] = CannotLabel("", "", repo=key.repo, detail=exc.detail)
+                self._refused_at[key.repo] = self.clock.monotonic()
+            return CannotLabel(str(key), row.target, repo=key.repo, detail=exc.detail)
+        return exc
+
+    async def _drop(self, row: Pending, error: TriageboardError) -> None:
+        if isinstance(row, PendingMove):
+            await self._fail(row, error)
+        else:
+            await self._fail_assignment(row, error, getattr(error, "assignees", None))
 
     async def _assign(self, row: PendingAssignment) -> tuple[str, ...]:
         """One POST or DELETE of one login, checked against the assignees GitHub answers with."""
