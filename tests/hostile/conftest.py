@@ -33,7 +33,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     }
     line = f"hostile corpus: {len(_outcomes)} cases, {counts['pass']} pass, {counts['xfail']} xfail (known)"
     if counts["FAIL"]:
-        line += f", {counts['FAIL']} FAIL"
+        failed = [node.removeprefix(_CORPUS).rstrip("]") for node, o in _outcomes.items() if o == "FAIL"]
+        line += f", {counts['FAIL']} FAIL ({', '.join(failed)})"
     if counts["xpass"]:
         line += f", {counts['xpass']} fixed (remove their xfail)"
     skipped = len(_outcomes) - sum(counts.values())

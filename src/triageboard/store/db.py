@@ -70,7 +70,22 @@ def open_database(
 
     ``what`` names the store for the user ("outbox", "page cache"). ``salvage(damaged, fresh)``
     copies what can still be read from the damaged file (opened read-only) and returns how many records.
+    Every failure is a :class:`StoreError` naming ``path`` (a schema's own refusal too: it does not know
+    where the file is).
     """
+    try:
+        return _open(path, schema, what, salvage)
+    except StoreError as exc:
+        if exc.path:
+            raise
+        raise StoreError(exc.what, str(path), exc.reason, doing=exc.doing, detail=exc.detail) from None
+    except OSError as exc:
+        raise failure(what, path, exc, "open") from None
+
+
+def _open(
+    path: Path, schema: Callable[[sqlite3.Connection], None], what: str, salvage: Salvage | None
+) -> Opened:
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         return Opened(_connect(path, schema))

@@ -361,16 +361,7 @@ class Outbox:
     """SQLite-backed; safe to share between the window and a ``triageboard sync`` run at the same time."""
 
     def __init__(self, path: Path, *, clock: Clock | None = None) -> None:
-        try:
-            opened = open_database(path, _schema, WHAT, _salvage)
-        except StoreError as exc:
-            if not exc.path:  # raised by the schema, which does not know where the file is
-                raise StoreError(
-                    exc.what, str(path), exc.reason, doing=exc.doing, detail=exc.detail
-                ) from None
-            raise
-        except OSError as exc:
-            raise failure(WHAT, path, exc, "open") from None
+        opened = open_database(path, _schema, WHAT, _salvage)
         self.path = path
         self.notice = opened.notice
         self._clock: Clock = clock or SystemClock()
