@@ -12,8 +12,8 @@ import pytest
 from keyring_doubles import MemoryKeyring
 
 from triageboard.auth import Credentials, KeyringStore, env_token, env_vars_for, gh_cli_token, oauth_client_id
-from triageboard.auth.settings import SettingsError, settings_path
-from triageboard.errors import GhImportError, KeyringUnavailable
+from triageboard.auth.settings import settings_path
+from triageboard.errors import GhImportError, KeyringUnavailable, SettingsError
 
 GITHUB = "https://api.github.com"
 GHE = "https://ghe.example.com/api/v3"

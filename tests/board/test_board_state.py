@@ -344,9 +344,11 @@ def test_listener_mirror_always_matches_the_board(ops: list[tuple[str, list[obje
         assert {i.key: i for i in board.issues()} == expected
         for column in ASYNC.columns:
             column_issues = board.column_issues(column)
+            assert all(i.created_at is not None for i in column_issues)
             assert column_issues == sorted(
-                column_issues, key=lambda i: (-i.created_at.timestamp(), i.repo, i.number)
-            )  # type: ignore[union-attr]
+                column_issues,
+                key=lambda i: (-i.created_at.timestamp() if i.created_at else 0.0, i.repo, i.number),
+            )
             for row, it in enumerate(column_issues):
                 assert board.row_of(it.key) == row
                 assert board.column_of(it.key) == column

@@ -266,10 +266,10 @@ def test_token_never_printed_even_verbose(
 def test_list_reuses_stored_pages_across_runs(sb: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(sb, "list") == 0
     first = capsys.readouterr().out
-    before = int(sb.stats()["not_modified"])  # type: ignore[call-overload]
+    before = int(sb.stats()["not_modified"])
     assert run(sb, "list") == 0
     assert capsys.readouterr().out == first
-    assert int(sb.stats()["not_modified"]) > before  # type: ignore[call-overload]
+    assert int(sb.stats()["not_modified"]) > before
     assert paths.page_cache_path().exists()
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -89,7 +89,7 @@ def test_every_flag_and_time_in_column_is_the_sandboxs_state(
     seen = set()
     for card in cards:
         data = sb.issue(card["repo"], card["number"])
-        labels = {label["name"].casefold() for label in data["labels"]}  # type: ignore[union-attr]
+        labels = {label["name"].casefold() for label in data["labels"]}
         pending = card["number"] == uncategorized[0] and card["repo"] == REPO
         if pending:
             labels.add("asyncawait-ondeck")  # shown where it is going
@@ -116,9 +116,9 @@ def test_every_flag_and_time_in_column_is_the_sandboxs_state(
             seen.add(column)
         else:
             assert since is not None
-            assert when(data["created_at"]) <= when(since) <= now  # type: ignore[arg-type]
+            assert when(data["created_at"]) <= when(since) <= now
         if column == "Focus" and since is not None:
-            quiet = max(when(data["updated_at"]), when(since))  # type: ignore[arg-type]
+            quiet = max(when(data["updated_at"]), when(since))
             days = (now - quiet) / timedelta(days=1)
             if abs(days - 14) > 0.5:  # clear of the boundary, whatever the test's own time costs
                 assert ("stalled" in flags) is (days >= 14), (card["issue"], days)
@@ -229,7 +229,7 @@ def test_cards_are_ordered_within_their_columns(
     assert order == sorted(order, key=[c.name for c in SPEC.columns].index)  # column by column
     for column in SPEC.columns:
         inside = [c for c in cards if c["column"] == column.name]
-        keys = {
+        keys: dict[str, Callable[[dict[str, Any]], float]] = {
             "number": lambda c: c["number"],
             "updated": lambda c: -when(c["updated_at"]).timestamp(),
             "comments": lambda c: -c["comments"],

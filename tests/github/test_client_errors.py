@@ -27,7 +27,7 @@ from triageboard.errors import (
     Unavailable,
     ValidationFailed,
 )
-from triageboard.github import GitHubClient, Policy
+from triageboard.github import GitHubClient, Policy, RateLimit
 from triageboard.wording import Front, describe
 
 
@@ -192,7 +192,11 @@ def test_connection_errors_are_unavailable_after_retries(harness: Harness, exc: 
     err = fails(harness, handler, Policy(retries=2))
     # a read that times out is no answer in time; an answer broken off (or not HTTP) is the server's doing,
     # not a missing network; the others are no connection
-    expected = {httpx.ReadTimeout: TimedOut, httpx.RemoteProtocolError: BrokenAnswer}.get(type(exc), Offline)
+    kinds: dict[type[Exception], type[Exception]] = {
+        httpx.ReadTimeout: TimedOut,
+        httpx.RemoteProtocolError: BrokenAnswer,
+    }
+    expected = kinds.get(type(exc), Offline)
     assert type(err) is expected
     assert isinstance(err, Unavailable)
     assert len(harness.requests) == 3
@@ -360,8 +364,8 @@ def test_rate_limit_state_is_read_from_every_response(harness: Harness) -> None:
         "x-ratelimit-resource": "core",
     }
 
-    async def go(client: GitHubClient) -> object:
-        seen = []
+    async def go(client: GitHubClient) -> tuple[dict[str, RateLimit], list[RateLimit]]:
+        seen: list[RateLimit] = []
         client._on_rate_limit = seen.append
         await client.get_issue("a/b", 1)
         with pytest.raises(NotFound):
@@ -374,7 +378,7 @@ def test_rate_limit_state_is_read_from_every_response(harness: Harness) -> None:
             json_response(404, {}, {**headers, "x-ratelimit-remaining": "4320"}),
         ]
     )
-    limits, seen = harness.run(go, lambda r: next(answers))  # type: ignore[misc]
+    limits, seen = harness.run(go, lambda r: next(answers))
     core = limits["core"]
     assert (core.limit, core.remaining, core.used) == (5000, 4320, 679)
     assert core.reset_at == datetime.fromtimestamp(reset, UTC)

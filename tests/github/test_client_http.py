@@ -450,6 +450,7 @@ def test_get_label_absent_is_none_present_is_parsed(harness: Harness) -> None:
         lambda c: c.get_label("a/b", "e-mentor"),
         lambda r: json_response(200, {"name": "E-mentor", "color": "C2E0C6", "description": "has a mentor"}),
     )
+    assert label is not None
     assert (label.name, label.color, label.description) == ("E-mentor", "c2e0c6", "has a mentor")
     assert harness.run(lambda c: c.label_exists("a/b", "nope"), lambda r: json_response(404, {})) is False
 

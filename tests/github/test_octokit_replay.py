@@ -164,6 +164,7 @@ def test_get_label(harness: Harness) -> None:
     exchanges = recorded("labels")
     get = next(ex for ex in exchanges if ex["method"] == "get" and ex["path"].endswith("/labels/test-label"))
     label = harness.run(lambda c: c.get_label("octokit-fixture-org/labels", "test-label"), Replay([get]))
+    assert label is not None
     assert (label.name, label.color, label.description) == ("test-label", "663399", None)
 
 

@@ -8,7 +8,7 @@ will not set, a claim it refuses, and a bot that never acts are each reported as
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -122,10 +122,10 @@ class World:
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> World:
+def world(tmp_path: Path) -> Iterator[World]:
     clock = FakeClock()
     with Sandbox(seed=1, clock=clock) as sb:
-        yield World(sb, clock, tmp_path / "outbox.sqlite3")  # type: ignore[misc]
+        yield World(sb, clock, tmp_path / "outbox.sqlite3")
 
 
 async def drain(engine: MoveEngine, deadline: float | None = None) -> None:
@@ -148,6 +148,7 @@ def test_an_allowed_move_goes_through_the_bot_and_is_confirmed_only_when_the_lab
         issue = await shown(engine, key)
         route = engine.route(SPEC, issue, ONDECK)
         assert (route.via, route.comment) == (Via.RUSTBOT, "@rustbot label +AsyncAwait-OnDeck")
+        assert route.via is not None
         await engine.request(SPEC, key, ONDECK, issue.labels, via=route.via)
         # Until the first look after the bot's delay: the comment is out, the move not confirmed.
         await drain(engine, deadline=engine.clock.time() + POLICY.bot_poll / 2)
@@ -213,7 +214,9 @@ def test_the_comment_is_not_posted_again_when_its_answer_was_lost(tmp_path: Path
         async def lost(engine: MoveEngine, events: Recorder) -> None:
             await engine.prepare(SPEC, [REPO])
             issue = await shown(engine, key)
-            await engine.request(SPEC, key, ONDECK, issue.labels, via=engine.route(SPEC, issue, ONDECK).via)
+            via = engine.route(SPEC, issue, ONDECK).via
+            assert via is not None
+            await engine.request(SPEC, key, ONDECK, issue.labels, via=via)
             await drain(engine, deadline=engine.clock.time() + 4 * POLICY.move_retry_base)
             row = engine.pending_move(key)
             assert row is not None
@@ -365,6 +368,7 @@ def test_claiming_an_issue_goes_through_the_bot(world: World) -> None:
         route = engine.route_assignment(key, READER_LOGIN)
         assert (route.via, route.comment) == (Via.RUSTBOT, "@rustbot claim")
         assert engine.route_assignment(key, "someone-else").refused
+        assert route.via is not None
         await engine.request_assignment(key, READER_LOGIN, AssignOp.ADD, via=route.via)
         await drain(engine)
 
@@ -388,7 +392,7 @@ def test_a_claim_the_bot_refuses_is_reported(world: World) -> None:
     error = events.assignment_failed_[key]
     assert isinstance(error, BotRefused)
     assert error.said == "This issue is already assigned to @async-andy."
-    assert world.sb.issue(REPO, key.number)["assignees"][0]["login"] == "async-andy"  # type: ignore[index]
+    assert world.sb.issue(REPO, key.number)["assignees"][0]["login"] == "async-andy"
     assert world.writes() == []
 
 

@@ -30,4 +30,7 @@ def api(sb: Sandbox) -> Api:
 
 @pytest.fixture(scope="session")
 def openapi() -> dict[str, Any]:
-    return json.loads((DATA / "github-issues-labels-subset.openapi.json").read_text(encoding="utf-8"))
+    answer: dict[str, Any] = json.loads(
+        (DATA / "github-issues-labels-subset.openapi.json").read_text(encoding="utf-8")
+    )
+    return answer

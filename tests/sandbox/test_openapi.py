@@ -37,7 +37,8 @@ def components(openapi: dict[str, Any]) -> Schema:
     schemas = converted["schemas"]
     # GitHub sends null for an empty body, in search results too; the description says a string.
     schemas["issue-search-result-item"]["properties"]["body"]["type"] = ["string", "null"]
-    return converted
+    answer: dict[str, Any] = converted
+    return answer
 
 
 def response_schema(openapi: dict[str, Any], path: str, method: str, status: str = "200") -> Schema:
@@ -46,7 +47,8 @@ def response_schema(openapi: dict[str, Any], path: str, method: str, status: str
         name = response["$ref"].rsplit("/", 1)[1]
         response = openapi["components"]["responses"][name]
     schema = copy.deepcopy(response["content"]["application/json"]["schema"])
-    return to_json_schema(schema)
+    answer: Schema = to_json_schema(schema)
+    return answer
 
 
 def validate(instance: Any, schema: Schema, components: Schema) -> None:

@@ -26,7 +26,8 @@ def start(api: Api, client_id: str | None = None, scope: str = "public_repo read
         token=None,
     )
     assert reply.status == 200, reply.body
-    return reply.json()
+    answer: dict[str, Any] = reply.json()
+    return answer
 
 
 def poll(api: Api, device_code: str, client_id: str | None = None) -> dict[str, Any]:
@@ -42,11 +43,12 @@ def poll(api: Api, device_code: str, client_id: str | None = None) -> dict[str, 
         token=None,
     )
     assert reply.status == 200
-    return reply.json()
+    answer: dict[str, Any] = reply.json()
+    return answer
 
 
 def wait_interval(sb: Sandbox, seconds: float = 5) -> None:
-    time.sleep(seconds * sb.clock.scale + 0.02)
+    time.sleep(sb.wall(seconds) + 0.02)
 
 
 def test_device_code_answer(api: Api, sb: Sandbox) -> None:

@@ -158,7 +158,7 @@ def test_a_read_only_account_never_sends_a_label_or_assignee_write(
     for key in wg:
         assert service.board.column_of(key).name == "Uncategorized"
         assert not {n.casefold() for n in sb.issue_labels(WG, key.number)} & TRIAGE
-    assert [a["login"] for a in sb.issue(RUST, rust[3].number)["assignees"]] == ["rustbot"]  # type: ignore[index, union-attr]
+    assert [a["login"] for a in sb.issue(RUST, rust[3].number)["assignees"]] == ["rustbot"]
     errors = [r for r in reports.shown if r.level is Level.ERROR]
     assert errors
     assert all(isinstance(r.fact, CannotLabel | BotRefused) for r in errors)

@@ -77,8 +77,8 @@ def test_a_meeting_is_rebuilt_from_its_records_after_reopening(tmp_path: Path) -
         for n, decision in enumerate([Decision.move("2"), Decision.skip(), Decision.assign("eholk")], 1):
             record, _ = meeting.decide(decision, NOW + timedelta(minutes=n))
             journal.append(mid, record)
-        record, _ = meeting.undo(NOW + timedelta(minutes=9))
-        journal.append(mid, record)
+        undone, _ = meeting.undo(NOW + timedelta(minutes=9))
+        journal.append(mid, undone)
     with Journal(path) as journal:
         stored = journal.current(HERE)
         assert stored is not None

@@ -18,7 +18,7 @@ class MemoryKeyring(KeyringBackend):
         raise RuntimeError("a test double, never a detected backend")
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]  # keyring.backend.KeyringBackend is untyped
         self.entries: dict[tuple[str, str], str] = {}
 
     def get_password(self, service: str, username: str) -> str | None:

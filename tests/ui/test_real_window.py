@@ -122,5 +122,5 @@ def test_a_triage_meeting_with_real_keys(
     assert column(result["promoted"]) == {label_key("AsyncAwait-Focus")}
     repo, _, number = result["assigned"].rpartition("#")
     people = sandbox.issue(repo, int(number))["assignees"]
-    assert [p["login"] for p in people] == ["ferris"]  # type: ignore[union-attr]
+    assert [p["login"] for p in people] == ["ferris"]
     assert Path(result["screenshot"]).stat().st_size > 20_000

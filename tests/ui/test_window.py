@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QMimeData, QObject, QPoint, QPointF, Qt, QUrl, Slot
@@ -12,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from sandboxkit import Fault, Sandbox
 
 from triageboard.app.session import Session
-from triageboard.board import Assignee, IssueKey, label_key
+from triageboard.board import Assignee, Issue, IssueKey, label_key
 from triageboard.ui.columns import ColumnWidget
 from triageboard.ui.models import IssueKeyRole
 
@@ -127,13 +128,13 @@ def test_each_filter_narrows_columns_and_counts_and_survives_refresh(session: Se
     bar = window.filter_bar
     totals = {w.column.name: w.counts()[1] for w in window.columns}
 
-    def narrowed(predicate: object) -> None:
+    def narrowed(predicate: Callable[[Issue], bool]) -> None:
         for widget in window.columns:
             shown, total = widget.counts()
             assert total == totals[widget.column.name]
             for key in shown_keys(widget):
-                assert predicate(session.board.issue(key)), key  # type: ignore[operator]
-            expected = sum(1 for i in session.board.column_issues(widget.column) if predicate(i))  # type: ignore[operator]
+                assert predicate(session.board.issue(key)), key
+            expected = sum(1 for i in session.board.column_issues(widget.column) if predicate(i))
             assert shown == expected
             if shown != total:
                 assert widget.header.count_label.text().startswith(f"{shown:,} / {total:,}")
@@ -231,7 +232,8 @@ def test_keyboard_moves_undo_redo_and_open(session: Session, sandbox: Sandbox, q
     qtbot.waitUntil(lambda: window.pending_label.text() == "", timeout=10000)
 
     catcher = UrlCatcher()
-    QDesktopServices.setUrlHandler("http", catcher, "open")
+    # PySide6 takes the slot name as str; its stub says bytes
+    QDesktopServices.setUrlHandler("http", catcher, "open")  # type: ignore[arg-type]
     try:
         focus_view = window.column_widget("Focus").view
         qtbot.keyClick(focus_view, Qt.Key.Key_Return)

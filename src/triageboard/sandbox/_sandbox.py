@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from types import TracebackType
+from typing import Self
 
 from ..clock import Clock, SystemClock
 from . import _api, _web
@@ -61,7 +62,7 @@ class Sandbox:
 
     # -- lifecycle --------------------------------------------------------------------------------
 
-    def start(self) -> Sandbox:
+    def start(self) -> Self:
         if self._server is not None or self._stopped:
             raise RuntimeError("a Sandbox starts once")
         server = Server((self.host, self._port), self._app, self._world.stopping)
@@ -96,7 +97,7 @@ class Sandbox:
         server.close_connections()
         server.server_close()
 
-    def __enter__(self) -> Sandbox:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(

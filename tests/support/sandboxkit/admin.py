@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import Literal
+from typing import Any, Literal
 
 from triageboard.sandbox import _changes
 from triageboard.sandbox._api import bucket_key_for
@@ -97,7 +97,7 @@ class IssueAdmin:
             _, issue = world.find_issue(repo, number)
             return [label.name for label in issue.labels]
 
-    def issue(self, repo: str, number: int) -> dict[str, object]:
+    def issue(self, repo: str, number: int) -> dict[str, Any]:
         """The issue as ``GET /repos/{repo}/issues/{number}`` would return it."""
         with self._world.locked() as world:
             found_repo, issue = world.find_issue(repo, number)
@@ -244,7 +244,7 @@ class Observation:
         with self._world.lock:
             self._world.log.clear()
 
-    def stats(self) -> dict[str, object]:
+    def stats(self) -> dict[str, Any]:
         """Counts: requests, counted (against a rate limit), not_modified (304s), mutations (successful
         writes through the API), rate_limited, secondary_limited, faults by kind, faults_total, by_status,
         device_tokens_issued, external_edits (admin edits)."""

@@ -59,6 +59,10 @@ class Sandbox(Faults, DeviceControls, Accounts, IssueAdmin, Observation, DemoSan
         self._devices.auto_approve_after_polls = auto_approve_after_polls
         self._control = ControlApi(self)
 
+    def wall(self, seconds: float) -> float:
+        """The real seconds that ``seconds`` of the sandbox's clock take (a scaled clock's are shorter)."""
+        return seconds * float(getattr(self.clock, "scale", 1.0))
+
     def _app(self, request: Request) -> Response:
         """Control requests first (never faulted or logged); then faults around the real answer."""
         try:

@@ -22,6 +22,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 Header = tuple[str, str | bytes]
@@ -292,16 +293,16 @@ class HostileServer:
         parts = lines[0].decode("latin-1").split(" ")
         if len(parts) != 3:
             return None, b""
-        headers = []
+        headers: list[tuple[str, bytes]] = []
         for line in lines[1:]:
             name, _, value = line.partition(b":")
             headers.append((name.decode("latin-1").strip(), value.strip()))
         length = 0
         chunked = False
-        for name, value in headers:
-            if name.lower() == "content-length":
+        for header, value in headers:
+            if header.lower() == "content-length":
                 length = int(value or b"0")
-            elif name.lower() == "transfer-encoding" and b"chunked" in value.lower():
+            elif header.lower() == "transfer-encoding" and b"chunked" in value.lower():
                 chunked = True
         if chunked:
             body, rest = self._read_chunked(sock, rest)
@@ -413,7 +414,7 @@ def proxy(
     headers: Sequence[Header] = (),
     drop: Sequence[str] = (),
     body: Callable[[bytes], bytes] | None = None,
-    data: Callable[[object], object] | None = None,
+    data: Callable[[Any], object] | None = None,  # the answer parsed from JSON
     link: Callable[[str | None, Exchange], str | None] | None = None,
 ) -> Action:
     """The sandbox's answer, changed: ``headers`` replace same-named ones (raw bytes allowed), ``drop``

@@ -23,7 +23,8 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 def recorded(name: str) -> list[dict[str, Any]]:
     """The recorded exchanges of ``tests/data/octokit-{name}.normalized-fixture.json``."""
     path = DATA / f"octokit-{name}.normalized-fixture.json"
-    return json.loads(path.read_text(encoding="utf-8"))
+    answer: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
+    return answer
 
 
 @dataclass

@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from hostile_server import HostileServer, Rule
 from sandboxkit import Sandbox
@@ -533,8 +533,8 @@ def scout() -> Issues:
                 break
         return items
 
-    def triage(item: dict[str, object]) -> set[str]:
-        names = {str(label["name"]).casefold() for label in item["labels"]}  # type: ignore[attr-defined,index]
+    def triage(item: dict[str, Any]) -> set[str]:
+        names = {str(label["name"]).casefold() for label in item["labels"]}
         return names & TRIAGE
 
     with Sandbox(token=TOKEN, seed=1, clock=CLOCK) as sb:
