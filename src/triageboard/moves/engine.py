@@ -365,19 +365,24 @@ class MoveEngine:
         earlier request (then nothing is sent).
         """
         shown = None if shown is None else tuple(shown)
-        existing = self._moves.get(key)
-        base_names: tuple[str, ...] | None
-        if existing is not None:
-            base_names = existing.base
-        else:
-            base_names = None if shown is None else tuple(label.name for label in shown)
-        diff = LabelDiff()
-        if base_names is not None:
-            diff = plan_move(
-                spec, Issue(key.repo, key.number, "", tuple(Label(n) for n in base_names)), column
-            )
+
+        def plan(base: tuple[str, ...] | None) -> LabelDiff:
+            """Against the base the row keeps: the labels shown now, or those an earlier move of the card
+            that is still in the outbox (and now replaced) started from."""
+            if base is None:
+                return LabelDiff()
+            return plan_move(spec, Issue(key.repo, key.number, "", tuple(Label(n) for n in base)), column)
+
         row = await self._db(
-            self.outbox.put, self.api_url, key, spec, column, base_names, diff, batch=batch, via=via
+            self.outbox.put,
+            self.api_url,
+            key,
+            spec,
+            column,
+            None if shown is None else tuple(label.name for label in shown),
+            plan,
+            batch=batch,
+            via=via,
         )
         self._moves[key] = row
         if shown is not None:

@@ -123,6 +123,8 @@ class PendingAssignment:
 
 
 Pending = PendingMove | PendingAssignment
+# Plans a move's label change against the base its row keeps (None: unknown, a scripted move).
+Planner = Callable[[tuple[str, ...] | None], LabelDiff]
 
 
 @dataclass(frozen=True, slots=True)
@@ -553,27 +555,36 @@ class Outbox:
         spec: BoardSpec,
         target: Column,
         base: Iterable[str] | None,
-        diff: LabelDiff,
+        diff: LabelDiff | Planner,
         *,
         batch: int | None = None,
         via: Via = Via.GITHUB,
     ) -> PendingMove:
         """Record a move (committed to disk when this returns). A queued move of the same issue is
-        replaced by this one, keeping its original ``base``; the caller plans ``diff`` against that. The
-        replaced move's comment (a bot move's) is not this one's: the new move asks again if it goes by the
-        bot. A bot move whose comment may be out already is not replaced: raises :class:`AwaitingBot` (the
-        bot could act on the two comments in either order)."""
+        replaced by this one, keeping its original ``base``. ``diff`` is planned against the base the row
+        keeps: pass a planner (called with that base, in the same transaction) when the caller cannot know
+        which it is, since the move before may settle, and its row go, at any moment. The replaced move's
+        comment (a bot move's) is not this one's: the new move asks again if it goes by the bot. A bot move
+        whose comment may be out already is not replaced: raises :class:`AwaitingBot` (the bot could act on
+        the two comments in either order)."""
         now = self._clock.time()
-        names = list(diff.add) + list(diff.remove)
+        base = None if base is None else tuple(base)
         with self._lock:
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
                 old = self._conn.execute(
-                    "SELECT touched, via, asked_at FROM moves WHERE api_url=? AND repo=? AND number=?",
+                    "SELECT touched, via, asked_at, base FROM moves WHERE api_url=? AND repo=? AND number=?",
                     (api_url, key.repo, key.number),
                 ).fetchone()
                 if old is not None and old[1] != Via.GITHUB.value and old[2] is not None:
                     raise AwaitingBot(str(key), target.name, repo=key.repo)
+                try:
+                    kept = base if old is None else _names(old[3])
+                except _DECODING:  # a damaged row is replaced by this move, with this base
+                    kept = base
+                if callable(diff):
+                    diff = diff(kept)
+                names = list(diff.add) + list(diff.remove)
                 if old is None:
                     self._conn.execute(
                         "INSERT INTO moves (api_url, repo, number, board, columns, target, base, add_labels,"
@@ -603,14 +614,15 @@ class Outbox:
                     except _DECODING:  # a damaged row is replaced by this move
                         touched = _union((), names)
                     self._conn.execute(
-                        "UPDATE moves SET board=?, columns=?, target=?, add_labels=?, remove_labels=?,"
-                        " touched=?, state=?, attempts=0, last_error=NULL, updated_at=?, batch=?, via=?,"
-                        " asked_at=NULL, posted_at=NULL, comment_id=NULL, not_before=0,"
+                        "UPDATE moves SET board=?, columns=?, target=?, base=?, add_labels=?,"
+                        " remove_labels=?, touched=?, state=?, attempts=0, last_error=NULL, updated_at=?,"
+                        " batch=?, via=?, asked_at=NULL, posted_at=NULL, comment_id=NULL, not_before=0,"
                         " generation=generation+1 WHERE api_url=? AND repo=? AND number=?",
                         (
                             spec.name,
                             _columns_json(spec.columns),
                             target.name,
+                            None if kept is None else json.dumps(list(kept)),
                             json.dumps(list(diff.add)),
                             json.dumps(list(diff.remove)),
                             json.dumps(touched),
