@@ -11,6 +11,9 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+# logcheck (tests/support/logcheck.py): a test fails on a warning it did not expect; pytester tests it
+pytest_plugins = ["logcheck", "pytester"]
+
 
 @pytest.fixture(autouse=True)
 def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -53,7 +56,7 @@ def qloop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
             deadline = QDeadlineTimer(5000)
             while not all(t.done() for t in tasks) and not deadline.hasExpired():
                 QCoreApplication.processEvents()
-        loop._QEventLoop__is_running = False  # type: ignore[attr-defined]
+        loop._QEventLoop__is_running = False
         asyncio.events._set_running_loop(None)
         loop.close()
         asyncio.set_event_loop(None)

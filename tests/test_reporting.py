@@ -9,6 +9,9 @@ from reports import Reports
 
 from triageboard.reporting import Doing, Level, Reporter, StoreRecovered
 
+# Every report is logged too (WARNING for warnings, ERROR for errors): these tests make them on purpose.
+pytestmark = pytest.mark.logs(logger="triageboard.reporting")
+
 
 def test_reports_before_anyone_listens_are_delivered_when_the_window_connects() -> None:
     reporter = Reporter()

@@ -7,6 +7,7 @@ import dataclasses
 from collections.abc import Awaitable
 
 import httpx
+import pytest
 from keyring_doubles import MemoryKeyring
 from pace import POLICY
 from pytestqt.qtbot import QtBot
@@ -29,6 +30,7 @@ def finish(
     return future.result()
 
 
+@pytest.mark.logs("UserUnknown")
 def test_could_not_check_who_is_signed_in_goes_when_github_answers(
     qtbot: QtBot, qloop: asyncio.AbstractEventLoop, sandbox: Sandbox
 ) -> None:
@@ -65,6 +67,7 @@ def test_could_not_check_who_is_signed_in_goes_when_github_answers(
         finish(qtbot, qloop, http.aclose())
 
 
+@pytest.mark.logs("does not exist in")
 def test_a_missing_label_banner_speaks_of_moves_into_the_column_and_goes_once_one_works(
     qtbot: QtBot, qloop: asyncio.AbstractEventLoop, sandbox: Sandbox
 ) -> None:

@@ -110,6 +110,7 @@ def test_an_outbox_from_a_newer_version_stops_the_start_with_a_dialog(
     conn.close()
 
 
+@pytest.mark.logs("StoreRecovered|is damaged")
 def test_a_damaged_page_cache_is_set_aside_and_the_window_says_so(
     qtbot: object, qloop: object, sandbox: object
 ) -> None:

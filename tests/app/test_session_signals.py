@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 import httpx
+import pytest
 from pytestqt.qtbot import QtBot
 from qtsession import FAST, finish, wait_loaded
 from sandboxkit import READER_LOGIN, READER_TOKEN, Sandbox
@@ -64,6 +65,7 @@ def test_time_in_column_is_read_as_the_signed_in_account_and_kept(
         store.close()
 
 
+@pytest.mark.logs("cannot change labels")
 def test_what_a_read_only_account_may_do_is_known_once_the_board_is_loaded(
     qtbot: QtBot, qloop: asyncio.AbstractEventLoop, sandbox: Sandbox, tmp_path: Path
 ) -> None:

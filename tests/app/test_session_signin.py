@@ -37,6 +37,7 @@ def open_dialogs() -> list[SignInDialog]:
     return [w for w in QApplication.topLevelWidgets() if isinstance(w, SignInDialog) and w.isVisible()]
 
 
+@pytest.mark.logs("NotSignedIn")
 def test_no_token_asks_to_sign_in_then_loads_and_sign_out_clears(
     qtbot: QtBot, qloop: asyncio.AbstractEventLoop, sandbox: Sandbox
 ) -> None:

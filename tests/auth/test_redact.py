@@ -35,6 +35,7 @@ def test_ordinary_text_is_left_alone() -> None:
     assert redact(text) == text
 
 
+@pytest.mark.logs(logger="triageboard.test")
 def test_filter_masks_message_args_and_traceback(caplog: pytest.LogCaptureFixture) -> None:
     secret = "tb-filter-secret-42"
     register_secret(secret)

@@ -51,6 +51,7 @@ def pending(sb: Sandbox) -> int:
         return outbox.count(sb.api_url)
 
 
+@pytest.mark.logs("TimelinesCapped")
 def test_list_prints_every_card_once_in_its_column(sb: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(sb, "list") == 0
     lines = capsys.readouterr().out.splitlines()
@@ -74,6 +75,7 @@ def test_list_one_column_as_json(sb: Sandbox, capsys: pytest.CaptureFixture[str]
         assert card["pending"] is False
 
 
+@pytest.mark.logs("TimelinesCapped")
 def test_list_never_prints_terminal_control_sequences(
     sb: Sandbox, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -149,6 +151,7 @@ def test_batch_moves(sb: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[
     assert out.count("\tdone\t") == 2
 
 
+@pytest.mark.logs("does not exist in")
 def test_missing_label_is_refused_without_creating_it(
     sb: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -167,6 +170,7 @@ def test_missing_label_is_refused_without_creating_it(
     assert pending(sb) == 0
 
 
+@pytest.mark.logs("cannot change labels")
 def test_read_only_token_is_refused_before_any_write(
     sb: Sandbox, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -178,6 +182,7 @@ def test_read_only_token_is_refused_before_any_write(
     assert [r for r in sb.request_log if r.method in ("POST", "DELETE")] == []
 
 
+@pytest.mark.logs("rejected the token")
 def test_bad_token_keeps_the_move_queued(
     sb: Sandbox, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -263,6 +268,7 @@ def test_token_never_printed_even_verbose(
     assert pending(sb) == 0
 
 
+@pytest.mark.logs("TimelinesCapped")
 def test_list_reuses_stored_pages_across_runs(sb: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(sb, "list") == 0
     first = capsys.readouterr().out
@@ -328,6 +334,7 @@ def test_sync_says_when_moves_wait_for_another_github(
     assert "https://ghe.example.com/api/v3" in out
 
 
+@pytest.mark.logs("TimelinesCapped|written by a newer triageboard")
 def test_list_still_prints_the_board_when_the_outbox_cannot_be_read(
     sb: Sandbox, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -345,12 +352,14 @@ def test_list_still_prints_the_board_when_the_outbox_cannot_be_read(
     assert "newer triageboard" in captured.err
 
 
+@pytest.mark.logs("was not found on GitHub")
 def test_a_dropped_move_is_reported_once(sb: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(sb, "move", f"{REPO}#999999", "Focus") == cli.EXIT_FAILED
     err = capsys.readouterr().err
     assert err.count("was not found on GitHub") == 1
 
 
+@pytest.mark.logs("TimelinesCapped|is damaged")
 def test_list_says_a_damaged_outbox_record_was_set_aside_and_sync_reports_it_failed_only_once(
     sb: Sandbox, capsys: pytest.CaptureFixture[str]
 ) -> None:

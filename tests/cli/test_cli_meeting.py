@@ -94,6 +94,7 @@ def test_assign_remove_takes_away_only_those_named(sb: Sandbox) -> None:
     assert assignees(sb, number) == ["tmandry"]
 
 
+@pytest.mark.logs("did not assign")
 def test_a_login_github_drops_silently_fails_the_command_and_says_so(
     sb: Sandbox, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -190,6 +191,7 @@ def board_now(sb: Sandbox) -> dict[str, list[str]]:
     return columns
 
 
+@pytest.mark.logs("TimelinesCapped")
 def test_agenda_json_follows_the_sandbox(sb: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(sb, "agenda", "--json") == 0
     data = json.loads(capsys.readouterr().out)
@@ -241,6 +243,7 @@ def assignees_of(sb: Sandbox, repo: str, number: int) -> list[str]:
     return [p["login"] for p in people]
 
 
+@pytest.mark.logs("TimelinesCapped")
 def test_agenda_shows_a_pending_move_where_it_is_going(
     sb: Sandbox, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -254,6 +257,7 @@ def test_agenda_shows_a_pending_move_where_it_is_going(
     assert review[f"{REPO}#{number}"]["pending"] is True
 
 
+@pytest.mark.logs("TimelinesCapped")
 def test_agenda_as_text(sb: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(sb, "agenda") == 0
     lines = capsys.readouterr().out.splitlines()

@@ -129,6 +129,7 @@ def test_every_flag_and_time_in_column_is_the_sandboxs_state(
     assert flags_seen == {"conflict", "lost-area", "needs-assignee", "stalled", "pending"}
 
 
+@pytest.mark.logs("TimelinesCapped")
 def test_timelines_are_read_rule_first_up_to_the_cap_and_kept_for_the_next_run(
     sb: Sandbox, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -240,6 +241,7 @@ def test_cards_are_ordered_within_their_columns(
         assert values == sorted(values)
 
 
+@pytest.mark.logs("cannot change labels")
 def test_a_read_only_account_moves_through_the_bot_and_is_told_so(
     sb: Sandbox, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

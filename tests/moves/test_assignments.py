@@ -133,6 +133,7 @@ def test_removing_one_login_removes_only_it(world: World) -> None:
     assert world.posts(key) == ["DELETE"]
 
 
+@pytest.mark.logs("did not assign")
 def test_a_login_github_drops_silently_is_said_with_who_is_assigned(world: World) -> None:
     key = world.key()
     world.sb.assign_as("tmandry", REPO, key.number, "tmandry")
@@ -200,6 +201,7 @@ def test_offline_the_assignment_waits_in_the_outbox_for_the_next_run(world: Worl
     assert again.assigned_ == [(key, ("tmandry",))]
 
 
+@pytest.mark.logs("cannot change labels")
 def test_an_account_that_cannot_triage_is_refused_before_anything_is_sent(world: World) -> None:
     key = world.key()
     heard = world.run(assign(key, ("tmandry", AssignOp.ADD)), token=READER)
@@ -212,6 +214,7 @@ def test_an_account_that_cannot_triage_is_refused_before_anything_is_sent(world:
     assert "moved" not in text
 
 
+@pytest.mark.logs("was not found on GitHub")
 def test_an_issue_that_is_gone_drops_the_assignment(world: World) -> None:
     key = IssueKey(REPO, 999_999)
     heard = world.run(assign(key, ("tmandry", AssignOp.REMOVE)))

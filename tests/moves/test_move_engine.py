@@ -225,6 +225,7 @@ def test_secondary_limit_without_retry_after_waits_the_default(tmp_path: Path) -
     assert not events.failed_
 
 
+@pytest.mark.logs("cannot change labels")
 def test_no_permission_is_refused_before_any_write(tmp_path: Path) -> None:
     fake = FakeGitHub()
     fake.issue(REPO, 1, "A-async-await")
@@ -246,6 +247,7 @@ def test_no_permission_is_refused_before_any_write(tmp_path: Path) -> None:
     assert labels == ("A-async-await",)  # the card goes back to what it showed
 
 
+@pytest.mark.logs("does not exist in")
 def test_missing_column_label_is_refused_and_never_auto_created(tmp_path: Path) -> None:
     fake = FakeGitHub()
     fake.issue(REPO, 1, "A-async-await")
@@ -347,6 +349,7 @@ def test_label_already_removed_by_someone_else_counts_as_done(tmp_path: Path) ->
     assert not events.failed_
 
 
+@pytest.mark.logs("did not apply the move")
 def test_silently_dropped_change_is_reported_after_bounded_retries(tmp_path: Path) -> None:
     fake = FakeGitHub()
     fake.issue(REPO, 1, "A-async-await")
@@ -385,6 +388,7 @@ def test_auth_error_keeps_moves_until_signed_in_again(tmp_path: Path) -> None:
     assert fake.labels[(REPO, 1)] == ["A-async-await", "AsyncAwait-Focus"]
 
 
+@pytest.mark.logs("was not found on GitHub")
 def test_deleted_issue_drops_the_move_with_a_message(tmp_path: Path) -> None:
     fake = FakeGitHub()
     fake.define(REPO, *SPEC.triage_labels)
@@ -444,6 +448,7 @@ def test_overlay_reapplies_pending_moves_to_fresh_issues(tmp_path: Path) -> None
 
 
 @pytest.mark.parametrize("status", [400, 422])
+@pytest.mark.logs("GitHub refused the request|could not make sense")
 def test_refused_content_is_permanent(tmp_path: Path, status: int) -> None:
     fake = FakeGitHub()
     fake.issue(REPO, 1, "A-async-await")
@@ -615,6 +620,7 @@ def test_primary_limit_with_a_reset_in_the_past_does_not_hammer_github(tmp_path:
     assert len([w for w in fake.writes() if w[0] == "POST"]) == 1
 
 
+@pytest.mark.logs("does not exist in")
 def test_label_created_after_a_refusal_is_found_on_the_next_move(tmp_path: Path) -> None:
     """The message says 'create it there'; once the user has, the next move must not be refused from a
     stale memory of the label being missing."""
@@ -654,6 +660,7 @@ def test_up_front_refusal_is_not_kept_forever(tmp_path: Path) -> None:
     run_engine(fake, tmp_path, body, clock=clock)
 
 
+@pytest.mark.logs("did not apply the move")
 def test_add_that_github_did_not_apply_never_removes_the_old_column_label(tmp_path: Path) -> None:
     """If GitHub's answer to the add lacks the target label (a redirect of a transferred issue turning the
     POST into a GET, a silent drop), removing the old column's label would leave the issue half-moved."""
@@ -679,6 +686,7 @@ def _json_label(name: str) -> dict[str, object]:
     return {"name": name, "color": "ededed", "description": None}
 
 
+@pytest.mark.logs("was deleted on GitHub")
 def test_deleted_issue_answering_410_gone_is_dropped_not_retried_forever(tmp_path: Path) -> None:
     fake = FakeGitHub()
     fake.define(REPO, *SPEC.triage_labels)
@@ -696,6 +704,7 @@ def test_deleted_issue_answering_410_gone_is_dropped_not_retried_forever(tmp_pat
     assert "deleted" in message
 
 
+@pytest.mark.logs("only half done")
 def test_refused_after_a_partly_sent_move_reports_githubs_labels_not_the_old_base(tmp_path: Path) -> None:
     """Focus was half sent (added, the removal failed for now); then the user moved the card to a column
     whose label is gone. The card must come back showing what GitHub has, not the board's old base."""
@@ -838,6 +847,7 @@ def test_an_applied_add_whose_answer_cannot_be_read_is_read_back_not_sent_again(
     assert fake.log[-1] == ("GET", "/api/v3/repos/rust-lang/rust/issues/1/labels")
 
 
+@pytest.mark.logs("only half done")
 def test_a_move_refused_after_its_add_says_the_issue_is_in_two_columns(tmp_path: Path) -> None:
     """Without a base (the CLI), what the engine itself added tells a half-sent move from an old
     conflict."""
@@ -861,6 +871,7 @@ def test_a_move_refused_after_its_add_says_the_issue_is_in_two_columns(tmp_path:
     assert labels == ("A-async-await", "AsyncAwait-Focus", "AsyncAwait-OnDeck")
 
 
+@pytest.mark.logs("cannot change labels")
 def test_an_old_conflict_refused_before_any_write_is_not_called_half_done(tmp_path: Path) -> None:
     fake = FakeGitHub()
     fake.issue(REPO, 1, "A-async-await", "AsyncAwait-Focus", "AsyncAwait-OnDeck")

@@ -270,6 +270,7 @@ def test_a_process_killed_while_asking_asks_once(world: World) -> None:
     assert world.writes() == []
 
 
+@pytest.mark.logs("@rustbot refused")
 def test_a_label_the_bot_does_not_know_is_refused_by_the_bot_and_reported(world: World) -> None:
     """The bot's own refusal: the labels pass triagebot.toml (``A-*``), but the repository has no such
     label. The card goes back, the bot's words are reported."""
@@ -304,6 +305,7 @@ def test_a_label_the_bot_does_not_know_is_refused_by_the_bot_and_reported(world:
     assert world.writes() == []
 
 
+@pytest.mark.logs("cannot change labels")
 def test_a_label_only_members_may_set_is_refused_before_anything_is_posted(world: World) -> None:
     """A move queued for the bot whose labels the bot sets only for members (a decision taken on another
     card's labels, or before triagebot.toml changed) is refused at send time: nothing posted."""
@@ -328,6 +330,7 @@ def test_a_label_only_members_may_set_is_refused_before_anything_is_posted(world
     assert world.writes() == []
 
 
+@pytest.mark.logs("had not acted")
 def test_a_bot_that_never_acts_is_reported_after_the_bound(tmp_path: Path) -> None:
     """The sandbox's clock stands still, so the bot's moment never comes; the engine's clock runs on."""
     stopped, ours = FakeClock(), FakeClock()
@@ -379,6 +382,7 @@ def test_claiming_an_issue_goes_through_the_bot(world: World) -> None:
     assert world.writes() == []
 
 
+@pytest.mark.logs("@rustbot refused")
 def test_a_claim_the_bot_refuses_is_reported(world: World) -> None:
     [key] = world.uncategorized()
     world.sb.assign_as("other-user", REPO, key.number, "async-andy")
@@ -396,6 +400,7 @@ def test_a_claim_the_bot_refuses_is_reported(world: World) -> None:
     assert world.writes() == []
 
 
+@pytest.mark.logs("cannot change labels")
 def test_without_a_bot_the_refusal_stands_and_nothing_is_written(world: World) -> None:
     """rust-lang/wg-async keeps no triagebot.toml: the read-only account's moves there are refused."""
     [key] = world.uncategorized(repo="rust-lang/wg-async")

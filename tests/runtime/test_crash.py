@@ -17,6 +17,7 @@ from triageboard.tasks import TaskScope
 from triageboard.wording import describe
 
 
+@pytest.mark.logs(r"Crash\(|unexpected error")
 def test_logs_the_traceback_and_reports_without_the_token(
     caplog: pytest.LogCaptureFixture, tmp_path: Path
 ) -> None:
@@ -41,6 +42,7 @@ def test_logs_the_traceback_and_reports_without_the_token(
     assert "Traceback" in caplog.text
 
 
+@pytest.mark.logs(r"Crash\(|unexpected error")
 def test_an_error_escaping_a_task_reaches_it_and_the_scope_goes_on() -> None:
     reporter, reports = Reporter(), Reports()
     reporter.connect(reports)

@@ -12,6 +12,7 @@ from triageboard.reporting import Reporter
 from triageboard.runtime import logs
 
 
+@pytest.mark.logs(logger="triageboard.test")
 def test_terminal_gets_warnings_masked_and_the_file_gets_more(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -33,6 +34,7 @@ def test_terminal_gets_warnings_masked_and_the_file_gets_more(
     assert secret not in text
 
 
+@pytest.mark.logs("a notice the front end shows", logger="triageboard.reporting")
 def test_reports_reach_the_user_through_the_front_end_not_twice_through_the_terminal(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

@@ -77,6 +77,7 @@ def logging_like_the_app() -> Iterator[Path | None]:
         configured.undo()
 
 
+@pytest.mark.logs(r"Crash\(|rejected the token|unexpected error")
 def test_a_whole_window_session_leaves_no_token_behind(
     qtbot: QtBot,
     qloop: asyncio.AbstractEventLoop,
@@ -186,6 +187,7 @@ def test_a_whole_window_session_leaves_no_token_behind(
             assert token not in str(record.args)
 
 
+@pytest.mark.logs("TimelinesCapped")
 def test_the_cli_leaves_no_token_behind(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
 ) -> None:

@@ -227,6 +227,7 @@ def test_a_restarted_session_resumes_the_meeting_where_it_stopped(room: Room) ->
     assert board.column_of(meeting.steps[0].topics[0].key).name == "Other"
 
 
+@pytest.mark.logs("NotOnBoard")
 def test_a_request_the_board_refuses_takes_the_decision_back(room: Room) -> None:
     meetings, _, board = room.session()
     meeting = opened(room, meetings)
@@ -240,6 +241,7 @@ def test_a_request_the_board_refuses_takes_the_decision_back(room: Room) -> None
     assert meetings.decide(Decision.skip()) is True
 
 
+@pytest.mark.logs("is not a GitHub login|last column")
 def test_a_decision_the_meeting_cannot_take_is_said(room: Room) -> None:
     meetings, _, _ = room.session()
     opened(room, meetings)
@@ -308,6 +310,7 @@ def test_no_minutes_before_any_meeting(room: Room) -> None:
     assert room.reports.shown[-1].fact == NoMeeting("rust-async", "ferris")
 
 
+@pytest.mark.logs("Could not save the meeting journal")
 def test_records_the_disk_refused_are_written_once_it_works_again(room: Room) -> None:
     meetings, _, _ = room.session()
     meeting = opened(room, meetings)
@@ -334,6 +337,7 @@ def _records(meeting: Meeting) -> list[Any]:
     return list(meeting.decisions)
 
 
+@pytest.mark.logs("MeetingNotResumed")
 def test_an_unreadable_open_meeting_is_set_aside_and_a_new_one_starts(room: Room) -> None:
     meetings, _, _ = room.session()
     first = opened(room, meetings)

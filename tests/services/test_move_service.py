@@ -106,6 +106,7 @@ def test_move_shows_at_once_then_github_confirms(harness: Harness) -> None:
     assert service.pending_count() == 0
 
 
+@pytest.mark.logs("cannot change labels")
 def test_refused_move_returns_the_card_with_the_reason(harness: Harness) -> None:
     harness.token["value"] = "tb-read-only"
     service = harness.service()
@@ -150,6 +151,7 @@ def test_undo_and_redo_are_moves_too(harness: Harness) -> None:
     assert service.history.can_redo
 
 
+@pytest.mark.logs("cannot change labels")
 def test_a_refused_undo_keeps_the_step(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
     service = harness.service()
     key = harness.uncategorized()
@@ -204,6 +206,7 @@ def test_outbox_left_by_a_previous_session_is_replayed_at_start(harness: Harness
     assert counts[0] == 1
 
 
+@pytest.mark.logs("ChangedMeanwhile")
 def test_conflict_notice_reaches_the_reporter(harness: Harness) -> None:
     service = harness.service()
     key = harness.uncategorized()
@@ -250,6 +253,7 @@ def test_an_assignment_shows_at_once_then_github_confirms(harness: Harness) -> N
     assert harness.reports.shown == []
 
 
+@pytest.mark.logs("did not assign")
 def test_a_silent_drop_shows_githubs_truth_and_says_so(harness: Harness) -> None:
     service = harness.service()
     key = unassigned(harness)
@@ -293,6 +297,7 @@ def test_undo_and_redo_an_assignment(harness: Harness) -> None:
     )
 
 
+@pytest.mark.logs("NotOnBoard")
 def test_a_domain_request_says_what_became_of_it(harness: Harness) -> None:
     service = harness.service()
     key = harness.uncategorized()

@@ -80,6 +80,7 @@ def label_writes(sb: Sandbox) -> list[tuple[str, str, int]]:
     ]
 
 
+@pytest.mark.logs("cannot change labels")
 def test_the_window_can_ask_what_is_refused_and_what_goes_through_the_bot(
     reader: tuple[Sandbox, MoveService, Reports], qtbot: QtBot
 ) -> None:
@@ -120,6 +121,7 @@ def test_the_window_can_ask_what_is_refused_and_what_goes_through_the_bot(
     assert [r.fact for r in reports.shown] == prepared  # asking says nothing; only a request does
 
 
+@pytest.mark.logs("cannot change labels")
 def test_a_read_only_account_never_sends_a_label_or_assignee_write(
     reader: tuple[Sandbox, MoveService, Reports], qtbot: QtBot
 ) -> None:

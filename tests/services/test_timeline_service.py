@@ -242,6 +242,7 @@ def test_a_move_never_waits_behind_a_slow_timeline(harness: Harness) -> None:
     harness.sb.reset_faults()
 
 
+@pytest.mark.logs("is having trouble")
 def test_a_failing_read_is_said_once_and_taken_down_when_reading_works_again(harness: Harness) -> None:
     harness.sb.inject(Fault(kind="status", status=502, path=r"/timeline", count=4 * 4))  # past the retries
     service = harness.service()

@@ -179,6 +179,7 @@ def test_the_board_snapshot_round_trips_per_place(tmp_path: Path) -> None:
         assert journal.snapshot(HERE) == later
 
 
+@pytest.mark.logs("cannot be read")
 def test_a_snapshot_that_cannot_be_read_marks_nothing(tmp_path: Path) -> None:
     path = tmp_path / "m.sqlite3"
     with Journal(path) as journal:
@@ -220,6 +221,7 @@ def test_a_committed_record_survives_a_killed_process(tmp_path: Path) -> None:
     assert meeting.progress_text() == "Step 1 of 4 · 2 of 2"
 
 
+@pytest.mark.logs("is damaged|read only partly")
 def test_a_damaged_journal_is_moved_aside_with_its_readable_meetings(tmp_path: Path) -> None:
     path = tmp_path / "m.sqlite3"
     first = opened()

@@ -146,6 +146,7 @@ def test_an_outbox_of_version_2_is_moved_to_version_3_keeping_its_rows(tmp_path:
     check.close()
 
 
+@pytest.mark.logs("is damaged")
 def test_a_damaged_outbox_gives_back_its_bot_rows_as_bot_rows(tmp_path: Path) -> None:
     """What a comment already asked is not asked again after a damaged file is replaced."""
     path = tmp_path / "o.sqlite3"

@@ -9,6 +9,8 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from triageboard.board import EventKind, IssueKey, TimelineEvent
 from triageboard.github import CachedPage
 from triageboard.store import StoredTimeline, TimelineStore
@@ -83,6 +85,7 @@ def test_pages_are_kept_small_and_only_when_they_are_timelines(tmp_path: Path) -
     store.close()
 
 
+@pytest.mark.logs("is damaged")
 def test_a_damaged_store_is_set_aside_and_said(tmp_path: Path) -> None:
     path = tmp_path / "t.sqlite3"
     path.write_bytes(b"this is not a database" * 100)
@@ -94,6 +97,7 @@ def test_a_damaged_store_is_set_aside_and_said(tmp_path: Path) -> None:
     store.close()
 
 
+@pytest.mark.logs("disabled for this session")
 def test_a_failing_store_is_disabled_not_raised(tmp_path: Path) -> None:
     path = tmp_path / "t.sqlite3"
     store = TimelineStore(path)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QApplication
@@ -273,6 +274,7 @@ def shown(dialog: AssignDialog | None) -> AssignDialog:
     return dialog
 
 
+@pytest.mark.logs("did not assign")
 def test_card_menu_assign_assign_to_me_and_unassign(session: Session, sandbox: Sandbox, qtbot: QtBot) -> None:
     window = session.window
     key = next(

@@ -260,6 +260,7 @@ def test_pasted_token_is_checked_then_stored(
     assert rig.dialog.token_edit.text() == ""
 
 
+@pytest.mark.logs("TokenLimits")
 def test_read_only_token_warns_before_use(
     qtbot: QtBot, sandbox_fast: Sandbox, http: httpx.AsyncClient
 ) -> None:
@@ -305,6 +306,7 @@ def test_editing_after_a_check_needs_a_new_check(
     assert not rig.dialog.use_button.isEnabled()
 
 
+@pytest.mark.logs("SessionOnly")
 def test_without_a_keyring_the_token_lasts_the_session(
     qtbot: QtBot, sandbox_fast: Sandbox, http: httpx.AsyncClient
 ) -> None:
@@ -351,6 +353,7 @@ def test_start_sign_in_again_as_someone_else_then_sign_out(
     assert rig.keyring.entries == {}
 
 
+@pytest.mark.logs("TokenRejected")
 def test_start_with_a_revoked_token(qtbot: QtBot, sandbox_fast: Sandbox, http: httpx.AsyncClient) -> None:
     rig = make_rig(qtbot, sandbox_fast, http)
     rig.keyring.entries[(f"triageboard:127.0.0.1:{sandbox_fast.port}", "token")] = "tb-revoked"
@@ -423,6 +426,7 @@ def test_the_code_box_does_not_squeeze_the_intro(
     assert shown_whole(qtbot, rig.dialog, rig.dialog.browser_status)
 
 
+@pytest.mark.logs("NotSignedIn")
 def test_start_without_a_token_asks_to_sign_in(
     qtbot: QtBot, sandbox_fast: Sandbox, http: httpx.AsyncClient
 ) -> None:
@@ -437,6 +441,7 @@ def test_start_without_a_token_asks_to_sign_in(
     assert rig.errors == []
 
 
+@pytest.mark.logs("TokenRejected")
 def test_start_with_a_revoked_token_asks_to_sign_in(
     qtbot: QtBot, sandbox_fast: Sandbox, http: httpx.AsyncClient
 ) -> None:
@@ -447,6 +452,7 @@ def test_start_with_a_revoked_token_asks_to_sign_in(
     assert "rejected the token from the keyring" in rig.errors[0]
 
 
+@pytest.mark.logs("Cannot remove the keyring")
 def test_sign_out_without_a_stored_token_does_not_claim_one_was_removed(
     qtbot: QtBot, sandbox_fast: Sandbox, http: httpx.AsyncClient
 ) -> None:

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from PySide6.QtCore import QMimeData, QObject, QPoint, QPointF, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
@@ -105,6 +106,7 @@ def test_a_drop_relabels_the_issue_on_github_and_on_the_board(
     assert session.board.column_of(key).name == "Other"
 
 
+@pytest.mark.logs("cannot change labels")
 def test_an_injected_failure_returns_the_card_and_says_why(
     session: Session, sandbox: Sandbox, qtbot: QtBot
 ) -> None:

@@ -179,6 +179,7 @@ def test_settings_hold_the_layout_and_never_the_token(session: Session, sandbox:
     assert sandbox.token not in text
 
 
+@pytest.mark.logs("is having trouble")
 def test_a_refresh_failure_says_what_to_do_and_goes_when_a_refresh_works(
     session: Session, sandbox: Sandbox, qtbot: QtBot
 ) -> None:
