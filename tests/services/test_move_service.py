@@ -4,7 +4,7 @@ replay of a left-over outbox; what it reports reaches the reporter."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
@@ -189,6 +189,50 @@ def test_refresh_overlay_keeps_a_pending_card_where_it_was_dropped(harness: Harn
     harness.sb.reset_faults()
     service.engine.wake()
     harness.qtbot.waitUntil(lambda: "AsyncAwait-Focus" in harness.labels(key), timeout=10_000)
+
+
+def test_a_write_settling_while_the_next_move_is_being_saved_leaves_the_card_where_it_was_put(
+    harness: Harness,
+) -> None:
+    """The next move is shown at once and saved after the paint; an earlier move's answer arriving in
+    between used to repaint the card from that answer: the card jumped back, and the move after it started
+    from the wrong column and was reported as someone else's change."""
+    service = harness.service()
+    key = harness.uncategorized()
+    service.request_move(key, "OnDeck")
+    harness.qtbot.waitUntil(lambda: service.pending_count() == 0, timeout=10_000)
+    answered = harness.board.get(key)
+    assert answered is not None
+    held: list[Callable[[], None]] = []
+    service.defer = held.append  # the window saves a request once its columns have painted it
+    service.request_move(key, "Focus")
+    assert harness.board.column_of(key).name == "Focus"
+    assert len(held) == 1
+    service.engine.events.settled(key, answered.labels)  # the OnDeck write's answer, late
+    assert harness.board.column_of(key).name == "Focus"
+    assert harness.board.is_pending(key)
+    held.pop()()
+    harness.qtbot.waitUntil(lambda: service.pending_count() == 0, timeout=10_000)
+    assert harness.board.column_of(key).name == "Focus"
+    assert "AsyncAwait-Focus" in harness.labels(key)
+    assert "AsyncAwait-OnDeck" not in harness.labels(key)
+    assert harness.reports.texts == []
+
+
+def test_a_refresh_fetched_before_a_write_settled_does_not_take_the_card_back(harness: Harness) -> None:
+    service = harness.service()
+    key = harness.uncategorized()
+    mark = service.mark()  # a refresh begins
+    fetched = wait(harness.qtbot, fetch_board(harness.client, harness.board.spec)).issues
+    service.request_move(key, "Focus")
+    harness.qtbot.waitUntil(lambda: service.pending_count() == 0, timeout=10_000)
+    # Its pages arrive after the move went through: they still show the card uncategorized.
+    harness.board.replace_all(service.overlay(fetched, mark))
+    assert harness.board.column_of(key).name == "Focus"
+    # A refresh that began after the write shows what it fetched.
+    later = service.mark()
+    harness.board.replace_all(service.overlay(fetched, later))
+    assert harness.board.column_of(key).name == "Uncategorized"
 
 
 def test_outbox_left_by_a_previous_session_is_replayed_at_start(harness: Harness) -> None:

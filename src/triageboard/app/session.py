@@ -125,7 +125,7 @@ class Session(QObject):
             check_user=not sign_in,
         )
         self.move_service = MoveService(self.board, self.engine, self.reporter, self.scope)
-        self.board_service.set_overlay(self.move_service.overlay)
+        self.board_service.set_overlay(self.move_service)
         self.assignees = AssigneeService(self.client, self.reporter, self.scope, self.clock)
         self.meetings = MeetingService(
             self.board,

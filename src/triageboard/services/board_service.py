@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from datetime import datetime
+from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal
 
@@ -27,7 +27,17 @@ from ..tasks import TaskScope
 
 log = logging.getLogger(__name__)
 
-Overlay = Callable[[list[Issue]], list[Issue]]
+
+class Overlay(Protocol):
+    """What a board shows on top of what GitHub said. ``mark()`` is taken as a fetch begins; ``overlay(issues,
+    mark)`` then re-applies the changes still in flight, and keeps what a write settled after ``mark`` (its
+    answer is newer than the fetched page: a refresh racing a move must not take the card back)."""
+
+    def mark(self) -> int: ...
+
+    def overlay(self, issues: list[Issue], fetched_after: int | None = None) -> list[Issue]: ...
+
+
 REFRESH = Source.REFRESH  # the cause a failed refresh's message belongs to; a good refresh takes it down
 SNAPSHOT = "snapshot"  # the "showing the saved board" message; the first good refresh takes it down
 # Offline: try again after 5 s, then doubling, at most every 5 minutes.
@@ -35,8 +45,12 @@ RETRY_FIRST = 5.0
 RETRY_MAX = 300.0
 
 
-def _identity(issues: list[Issue]) -> list[Issue]:
-    return issues
+class _Nothing:
+    def mark(self) -> int:
+        return 0
+
+    def overlay(self, issues: list[Issue], fetched_after: int | None = None) -> list[Issue]:
+        return issues
 
 
 class BoardService(QObject):
@@ -85,7 +99,8 @@ class BoardService(QObject):
         # Ask who is signed in alongside the pages: at once without a sign-in service, else from the second
         # refresh on, should that service's check have failed (offline at start).
         self.check_user = check_user
-        self._overlay: Overlay = overlay or _identity
+        self._overlay: Overlay = overlay or _Nothing()
+        self._fetch_mark: int | None = None  # the overlay's mark when the fetch under way began
         self._task: asyncio.Task[None] | None = None
         self._retry: asyncio.Task[None] | None = None
         self._user = ""
@@ -118,8 +133,8 @@ class BoardService(QObject):
         return self._saved_at
 
     def set_overlay(self, overlay: Overlay | None) -> None:
-        """``overlay(issues)`` rewrites fetched issues so that changes still in flight stay visible."""
-        self._overlay = overlay or _identity
+        """``overlay`` rewrites fetched issues: changes still in flight, or settled since, stay visible."""
+        self._overlay = overlay or _Nothing()
 
     def note_rate_limit(self, state: RateLimit) -> None:
         """Called by the client with every response's rate-limit headers."""
@@ -139,7 +154,7 @@ class BoardService(QObject):
         self._complete = True
         self._dirty = False
         if not shown:
-            self.board.replace_all(self._overlay(saved.issues))
+            self.board.replace_all(self._overlay.overlay(saved.issues))
         self.source = "snapshot"
         self.refreshed.emit(saved.saved_at)
         self.reporter.info(ShowingSaved(saved.saved_at, self.clock.now()), doing=Doing.START, source=SNAPSHOT)
@@ -148,7 +163,7 @@ class BoardService(QObject):
     def reapply_overlay(self) -> None:
         """Show the changes still in flight on top of what GitHub said (once the outbox has been read)."""
         if self._truth:
-            self.board.update(self._overlay(list(self._truth.values())))
+            self.board.update(self._overlay.overlay(list(self._truth.values())))
 
     def set_account(self, login: str | None) -> bool:
         """GitHub said whose the token is (None: signed out). When the board on screen belongs to another
@@ -256,6 +271,7 @@ class BoardService(QObject):
             self._received = 0
             self.progress.emit(0)
         known = self._truth if self._complete else None
+        self._fetch_mark = mark = self._overlay.mark()
         synced = await sync_board(
             self.client,
             self.board.spec,
@@ -267,9 +283,9 @@ class BoardService(QObject):
         self._dirty = self._dirty or synced.issues != self._truth
         self._truth = synced.issues
         if synced.changed is None:
-            self.board.replace_all(self._overlay(list(synced.issues.values())))
+            self.board.replace_all(self._overlay.overlay(list(synced.issues.values()), mark))
         elif synced.changed:
-            self.board.update(self._overlay(synced.changed))
+            self.board.update(self._overlay.overlay(synced.changed, mark))
         self._complete = True
         self._marks = SyncMarks(synced.full_at, synced.marks)
         self._saved_at = started
@@ -281,7 +297,7 @@ class BoardService(QObject):
         self._save_soon()
 
     def _take_page(self, issues: list[Issue]) -> None:
-        self.board.update(self._overlay(issues))
+        self.board.update(self._overlay.overlay(issues, self._fetch_mark))
         self._received += len(issues)
         self.progress.emit(self._received)
 

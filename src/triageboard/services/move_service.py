@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import Counter
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import replace
 from enum import Enum
@@ -34,6 +35,8 @@ from ..store import AssignOp, Pending, PendingMove
 from ..tasks import TaskScope
 
 log = logging.getLogger(__name__)
+
+_MOVE, _ASSIGN = "move", "assign"  # the kinds of request being saved (MoveService._saving_of)
 
 
 class Outcome(Enum):
@@ -103,8 +106,13 @@ class MoveService(QObject):
         self.history = History()
         self._task: asyncio.Task[None] | None = None
         self._saving = 0  # requests shown on the board, on their way into the outbox
+        # The same, per card and kind: while one is on its way, an earlier write's answer must not repaint
+        # the card (it would take the newer request's change off the board, and the next move from it).
+        self._saving_of: Counter[tuple[IssueKey, str]] = Counter()
         self._batches: dict[int, set[IssueKey]] = {}
         self._batch_totals: dict[int, int] = {}
+        self._settles = 0  # writes settled so far (the overlay's mark)
+        self._settled: dict[IssueKey, int] = {}  # the count when each card's last write settled
         self._all_saved = asyncio.Event()
         self._all_saved.set()
         # How saving a request waits for the screen: the session defers it until the columns have painted
@@ -204,9 +212,20 @@ class MoveService(QObject):
                     found[(repo, column.name)] = refusal
         return found
 
-    def overlay(self, issues: list[Issue]) -> list[Issue]:
-        """Freshly fetched ``issues`` with still-pending changes re-applied, so no card jumps back."""
+    def mark(self) -> int:
+        """Taken as a fetch begins; pass it to :meth:`overlay` with what the fetch brought."""
+        return self._settles
+
+    def overlay(self, issues: list[Issue], fetched_after: int | None = None) -> list[Issue]:
+        """Freshly fetched ``issues`` with still-pending changes re-applied, so no card jumps back. A card
+        whose write settled after ``fetched_after`` (a :meth:`mark`) keeps the labels and assignees on the
+        board: GitHub's answer to the write is newer than a page fetched before it."""
         result = self.engine.overlay(issues)
+        if fetched_after is not None:
+            for n, issue in enumerate(result):
+                shown = self.board.get(issue.key)
+                if shown is not None and self._settled.get(issue.key, -1) > fetched_after:
+                    result[n] = replace(issue, labels=shown.labels, assignees=shown.assignees)
         pending = {row.key for row in self.engine.pending()}
         pending |= {row.key for row in self.engine.pending_assignments()}
         if pending:
@@ -345,8 +364,7 @@ class MoveService(QObject):
         if not diff.is_empty:
             self.board.update([issue.with_labels(apply_diff(issue.labels, diff, self.engine.known))])
         self.board.set_pending(key, True)
-        self._saving += 1
-        self._all_saved.clear()
+        self._begin_saving(key, _MOVE)
         via = route.via
         self.defer(lambda: self._spawn_save(self._save_move(issue, column, batch, via), f"save-move {key}"))
         self._emit_pending()
@@ -356,7 +374,7 @@ class MoveService(QObject):
         try:
             await self.engine.request(self.board.spec, shown.key, column, shown.labels, batch=batch, via=via)
         except (StoreError, AwaitingBot) as exc:
-            self._saved()
+            self._saved(shown.key, _MOVE)
             # Not saved, so never sent: the card goes back to what GitHub has.
             current = self.board.get(shown.key)
             if current is not None:
@@ -366,7 +384,7 @@ class MoveService(QObject):
             self._emit_history()
             self.reporter.error(exc, doing=Doing.MOVE)
         else:
-            self._saved()
+            self._saved(shown.key, _MOVE)
 
     def _assign(self, key: IssueKey, login: str, add: bool) -> tuple[Outcome, AssignChange | None]:
         issue = self.board.get(key)
@@ -387,8 +405,7 @@ class MoveService(QObject):
         op = AssignOp.ADD if add else AssignOp.REMOVE
         self.board.update([replace(issue, assignees=apply_assignees(issue.assignees, {login: op}))])
         self.board.set_pending(key, True)
-        self._saving += 1
-        self._all_saved.clear()
+        self._begin_saving(key, _ASSIGN)
         name, via = f"save-assignment {key}", route.via
         self.defer(lambda: self._spawn_save(self._save_assignment(issue, login, op, via), name))
         self._emit_pending()
@@ -398,7 +415,7 @@ class MoveService(QObject):
         try:
             await self.engine.request_assignment(shown.key, login, op, via=via)
         except (StoreError, AwaitingBot) as exc:
-            self._saved()
+            self._saved(shown.key, _ASSIGN)
             current = self.board.get(shown.key)
             if current is not None:
                 self.board.update([replace(current, assignees=shown.assignees)])
@@ -407,7 +424,7 @@ class MoveService(QObject):
             self._emit_history()
             self.reporter.error(exc, doing=Doing.ASSIGN)
         else:
-            self._saved()
+            self._saved(shown.key, _ASSIGN)
 
     def _spawn_save(self, work: Coroutine[Any, Any, None], name: str) -> None:
         self.scope.spawn(work, name=name)
@@ -419,9 +436,17 @@ class MoveService(QObject):
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._all_saved.wait(), seconds)
 
-    def _saved(self) -> None:
+    def _begin_saving(self, key: IssueKey, kind: str) -> None:
+        self._saving += 1
+        self._saving_of[(key, kind)] += 1
+        self._all_saved.clear()
+
+    def _saved(self, key: IssueKey, kind: str) -> None:
         """A request reached the outbox (or failed to): the engine counts it from now on."""
         self._saving -= 1
+        self._saving_of[(key, kind)] -= 1
+        if self._saving_of[(key, kind)] <= 0:
+            del self._saving_of[(key, kind)]
         if self._saving == 0:
             self._all_saved.set()
         self._emit_pending()
@@ -445,7 +470,12 @@ class MoveService(QObject):
 
     # --- answers from the engine -----------------------------------------------------------------
 
+    def _note_settled(self, key: IssueKey) -> None:
+        self._settles += 1
+        self._settled[key] = self._settles
+
     def _settle(self, key: IssueKey, labels: tuple[Label, ...]) -> None:
+        self._note_settled(key)
         self._batch_done(key)
         self.reporter.resolve(f"rustbot:{key}")  # "asked the bot": done now
         # A move went through: what refused moves in this repository, or into these labels, is over.
@@ -453,16 +483,17 @@ class MoveService(QObject):
         for label in labels:
             self.reporter.resolve(Source.refusal(key.repo, label.name))
         issue = self.board.get(key)
-        if issue is None or self.engine.pending_move(key) is not None:
+        if issue is None or self.engine.pending_move(key) is not None or (key, _MOVE) in self._saving_of:
             return  # a newer move of this card is on its way; it will settle it
         self.board.update([issue.with_labels(labels)])
         self.board.set_pending(key, self._still_pending(key))
 
     def _settle_assignees(self, key: IssueKey, assignees: tuple[str, ...]) -> None:
+        self._note_settled(key)
         self.reporter.resolve(f"rustbot:{key}")
         issue = self.board.get(key)
-        if issue is None:
-            return
+        if issue is None or (key, _ASSIGN) in self._saving_of:
+            return  # a newer assignment of this card is on its way; it will settle it
         shown = apply_assignees(assignees, self.engine.pending_assignees(key))
         self.board.update([replace(issue, assignees=shown)])
         self.board.set_pending(key, self._still_pending(key))
