@@ -382,6 +382,7 @@ def test_list_says_a_damaged_outbox_record_was_set_aside_and_sync_reports_it_fai
 # --- the saved board: only what changed, and offline -------------------------------------------------------
 
 
+@pytest.mark.logs("TimelinesCapped")
 def test_list_brings_the_saved_board_up_to_date_with_only_what_changed(
     sb: Sandbox, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -397,6 +398,7 @@ def test_list_brings_the_saved_board_up_to_date_with_only_what_changed(
     assert all("since=" in r.query and "state=all" in r.query for r in issues)
 
 
+@pytest.mark.logs("TimelinesCapped|OfflineSince|ShowingSaved|Cannot reach")
 def test_offline_list_prints_the_saved_board_and_says_how_old_it_is(
     sb: Sandbox, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -411,6 +413,7 @@ def test_offline_list_prints_the_saved_board_and_says_how_old_it_is(
     assert "ago" in captured.err or "just now" in captured.err
 
 
+@pytest.mark.logs("TimelinesCapped")
 def test_no_cache_refuses_the_saved_board(sb: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(sb, "list") == 0
     capsys.readouterr()

@@ -223,6 +223,7 @@ def test_a_filter_stays_while_changes_arrive(rig: Rig, sandbox: Sandbox) -> None
     assert board.issue(issue.key).has_label("C-bug")
 
 
+@pytest.mark.logs("Cannot reach|OfflineSince")
 def test_offline_the_board_stays_says_since_when_and_comes_back_by_itself(rig: Rig, sandbox: Sandbox) -> None:
     saved_board(rig)
     session = rig.open()

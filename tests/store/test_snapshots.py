@@ -8,6 +8,8 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from triageboard.board import BoardSpec, Column, Issue, Label, preset
 from triageboard.reporting import StoreRecovered
 from triageboard.store import Account, SavedBoard, SnapshotStore, SyncMarks, board_key
@@ -115,6 +117,7 @@ def test_the_async_calls_work_off_the_event_loop_thread(tmp_path: Path) -> None:
     store.close()
 
 
+@pytest.mark.logs("is damaged")
 def test_a_damaged_file_is_set_aside_and_said_and_a_fresh_one_works(tmp_path: Path) -> None:
     path = tmp_path / "boards.sqlite3"
     path.write_bytes(b"not a database at all" * 200)
@@ -127,6 +130,7 @@ def test_a_damaged_file_is_set_aside_and_said_and_a_fresh_one_works(tmp_path: Pa
     store.close()
 
 
+@pytest.mark.logs("is unreadable")
 def test_an_unreadable_snapshot_is_ignored_not_painted(tmp_path: Path) -> None:
     path = tmp_path / "boards.sqlite3"
     store = SnapshotStore(path)
