@@ -201,6 +201,16 @@ class NoMeeting:
 
 
 @dataclass(frozen=True, slots=True)
+class MinutesOffline:
+    """``host`` cannot be reached (``cause``), so who is signed in cannot be asked: the minutes shown are
+    those of ``account``, the last account seen on that host."""
+
+    host: str
+    account: str
+    cause: Exception | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class AccountUnknown:
     """Something needs the signed-in login ("Assign to me"), which is not known yet."""
 

@@ -682,6 +682,11 @@ class _Words:
                     f"No triage meeting of the board {fact.board} by {fact.account} is in the journal yet. "
                     + how
                 )
+            case r.MinutesOffline():
+                return (
+                    f"Cannot reach {fact.host}, so who is signed in cannot be checked: these are the minutes "
+                    f"of the last meeting by {fact.account} (the last account seen there)."
+                )
             case r.AccountUnknown():
                 return "Who is signed in is not known yet: sign in, or wait until the board has loaded (F5)."
             case r.MeetingNotReady(reason=r.MeetingWait.LOADING):

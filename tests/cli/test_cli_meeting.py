@@ -307,3 +307,29 @@ def test_minutes_of_the_last_meeting_from_the_journal(
     assert f"[{first.key}]({first.url})" in printed
     assert "Uncategorized → OnDeck" in printed
     assert "| Uncategorized | 60 | 58 |" in printed
+
+
+@pytest.mark.logs("Cannot reach|MinutesOffline")
+def test_minutes_offline_are_those_of_the_last_account_seen(
+    sb: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The minutes live on this computer: a network that is down does not keep them away; who they belong
+    to is the last account seen on that host (a list or the window records it), and stderr says so."""
+    now = ScaledClock(0.01).now()
+    opened = open_meeting(SPEC, agenda(SPEC, [], now), now)
+    with Journal(paths.journal_path()) as journal:
+        journal.start(Place(sb.api_url, "ferris", "rust-async"), opened)
+        stored = journal.last(Place(sb.api_url, "ferris", "rust-async"))
+    assert stored is not None
+    sb.inject(Fault(kind="reset", count=None))
+    # Never signed in on this host from here: nothing says whose minutes to show.
+    assert run(sb, "minutes") != 0
+    assert "Cannot reach" in capsys.readouterr().err
+    sb.reset_faults()
+    assert run(sb, "list", "--max-timelines", "0") == 0
+    capsys.readouterr()
+    sb.inject(Fault(kind="reset", count=None))
+    assert run(sb, "minutes") == 0
+    out, err = capsys.readouterr()
+    assert out == minutes(stored.records)
+    assert "these are the minutes of the last meeting by ferris" in err

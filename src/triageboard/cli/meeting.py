@@ -12,8 +12,9 @@ import json
 
 from ..board import JournalError, agenda, agenda_json, minutes, needed_to_fill
 from ..board import StepKind as Kind
-from ..errors import GitHubError, StoreError
-from ..reporting import NoMeeting
+from ..errors import GitHubError, Offline, StoreError, TimedOut
+from ..github import host_of
+from ..reporting import MinutesOffline, NoMeeting
 from ..store import Place
 from ..wording import plural
 from .listing import fetch_cards
@@ -45,19 +46,37 @@ async def print_agenda(run: Run) -> int:
     return EXIT_OK
 
 
-async def print_minutes(run: Run) -> int:
+async def _account(run: Run) -> str:
+    """Whose minutes: the token's account, or offline the last account seen on the host (said on stderr);
+    the minutes are on this computer, so a network that is down does not keep them from the user."""
     try:
-        user = await run.client().current_user()
+        return (await run.client().current_user()).login
+    except (Offline, TimedOut) as exc:
+        host = host_of(run.spec.api_url)
+        snapshots = run.snapshots()
+        try:
+            account = await snapshots.account(host) if snapshots is not None else None
+        finally:
+            if snapshots is not None:
+                snapshots.close()
+        if account is None or not account.signed_in:
+            raise CliError(exc) from None
+        run.reporter.warning(MinutesOffline(host, account.login, exc))
+        return account.login
     except GitHubError as exc:
         raise CliError(exc) from None
-    place = Place(run.spec.api_url, user.login, run.spec.name)
+
+
+async def print_minutes(run: Run) -> int:
+    login = await _account(run)
+    place = Place(run.spec.api_url, login, run.spec.name)
     journal = run.journal()
     try:
         stored = await asyncio.to_thread(journal.last, place)
     except (StoreError, JournalError) as exc:
         raise CliError(exc) from None
     if stored is None:
-        raise CliError(NoMeeting(run.spec.name, user.login), EXIT_FAILED)
+        raise CliError(NoMeeting(run.spec.name, login), EXIT_FAILED)
     try:
         text = minutes(stored.records)
     except JournalError as exc:
