@@ -392,14 +392,6 @@ class GitHubClient:
             logins.extend(parse.parse_logins(answer.data))
         return logins
 
-    async def is_assignable(self, repo: str, login: str) -> bool:
-        """``GET /repos/{o}/{r}/assignees/{login}``: 204 when ``login`` can be assigned, 404 when not."""
-        try:
-            await self._request("GET", f"/repos/{repo}/assignees/{segment(login)}", cacheable=False)
-        except NotFound:
-            return False
-        return True
-
     # --- history, comments, files (the timeline service and the @rustbot fallback) ------------------
 
     async def iter_timeline(self, repo: str, number: int) -> AsyncIterator[list[TimelineEvent]]:

@@ -31,10 +31,6 @@ class Synced:
     full_at: float
     notices: list[object] = field(default_factory=list)
 
-    @property
-    def complete_load(self) -> bool:
-        return self.changed is None
-
 
 def needs_full(spec: BoardSpec, marks: Mapping[str, str], full_at: float | None, now: float) -> bool:
     """Whether only changes can be asked for: every source has a mark, from a complete load not too old."""
