@@ -485,7 +485,8 @@ def memory_row(home: Home) -> Row:
 def bundle_rows(server: StandIn, home: Home, rounds: int) -> list[Row]:
     if not BUNDLE.exists():
         return [Row("bundle (dist/triageboard)", "n/a", "no bundle: run bash packaging/build.sh", "—", "—")]
-    size = sum(p.stat().st_size for p in BUNDLE.parent.rglob("*") if p.is_file())
+    # Links (PyInstaller links Qt's libraries under their other names) count once, as on disk.
+    size = sum(p.lstat().st_size for p in BUNDLE.parent.rglob("*") if p.is_file() and not p.is_symlink())
     home.forget()
     timed(window(server.api), home.env(**PAINTED))
     bundled = [str(BUNDLE), "--api-url", server.api, "--refresh-minutes", "0"]
