@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import inspect
 import json
@@ -25,6 +26,7 @@ from triageboard.errors import (
     StoreError,
     StoreReason,
     TriageboardError,
+    first_error,
     from_record,
     to_record,
 )
@@ -93,3 +95,29 @@ def test_str_is_a_sentence_and_repr_the_facts() -> None:
     error = MissingLabel("o/r#1", "Focus", repo="o/r", label="AsyncAwait-Focus")
     assert str(error).startswith("The label 'AsyncAwait-Focus' does not exist in o/r")
     assert repr(error) == "MissingLabel(issue='o/r#1', target='Focus', repo='o/r', label='AsyncAwait-Focus')"
+
+
+def test_first_error_reaches_through_nested_task_groups() -> None:
+    """A series' own task group inside the load's nests its failure two groups deep; ``except*`` keeps that
+    shape, so re-raising ``exceptions[0]`` raised a group past every ``except GitHubError`` (a traceback)."""
+
+    async def page() -> None:
+        raise BadResponse(BadResponseReason.MALFORMED, what="an issue without a title", path="/issues")
+
+    async def series() -> None:
+        async with asyncio.TaskGroup() as inner:
+            inner.create_task(page())
+
+    shapes: list[bool] = []
+
+    async def load() -> None:
+        try:
+            async with asyncio.TaskGroup() as outer:
+                outer.create_task(series())
+        except* GitHubError as errors:
+            shapes.append(isinstance(errors.exceptions[0], BaseExceptionGroup))
+            raise first_error(errors) from None
+
+    with pytest.raises(BadResponse, match="without a title"):
+        asyncio.run(load())
+    assert shapes == [True]  # the shape that escaped as a group

@@ -56,6 +56,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import TypeVar
 
 
 class TriageboardError(Exception):
@@ -573,6 +574,18 @@ class AwaitingBot(MoveError):
 # --- errors at rest ---------------------------------------------------------------------------------------
 # The outbox keeps why a move waits (a rate limit, no network, a rejected token) as facts, so that the next
 # run — the window or a CLI — can say it in its own words and decide by kind, never by reading text.
+
+
+_E = TypeVar("_E", bound=BaseException)
+
+
+def first_error(group: BaseExceptionGroup[_E]) -> _E:
+    """The first error of what ``except*`` caught, however deeply task groups nested it (a series' own
+    group inside the load's): raised as itself, so a caller's ``except GitHubError`` sees it."""
+    first: _E | BaseExceptionGroup[_E] = group.exceptions[0]
+    while isinstance(first, BaseExceptionGroup):
+        first = first.exceptions[0]
+    return first
 
 
 def to_record(err: TriageboardError) -> dict[str, object]:

@@ -36,6 +36,7 @@ from ..errors import (
     TimedOut,
     TriageboardError,
     UsageError,
+    first_error,
 )
 from ..github import GitHubClient, host_of
 from ..github.sync import Synced, sync_board
@@ -163,7 +164,7 @@ async def _sync(client: GitHubClient, spec: BoardSpec, saved: SavedBoard | None)
             user = group.create_task(client.get_page(f"{client.api_url}/user"))
             synced = group.create_task(sync_board(client, spec, known, marks.since, marks.full_at))
     except* GitHubError as errors:
-        raise errors.exceptions[0] from None
+        raise first_error(errors) from None
     data = user.result().data
     login = data.get("login") if isinstance(data, dict) else None
     if not isinstance(login, str) or not login:

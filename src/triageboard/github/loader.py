@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from ..board import BoardSpec, Issue, IssueKey, in_scope, label_key
-from ..errors import BadResponse, BadResponseReason, GitHubError, RateLimited, SearchLimitReached
+from ..errors import BadResponse, BadResponseReason, GitHubError, RateLimited, SearchLimitReached, first_error
 from ..reporting import SearchIncomplete, SearchTruncated
 from . import parse
 from .client import GitHubClient, ListingPage
@@ -486,7 +486,7 @@ async def fetch_board(client: GitHubClient, spec: BoardSpec, on_page: OnPage | N
             if spec.query:
                 group.create_task(load.search(search_query(spec), f"search:{changes_query(spec)}"))
     except* GitHubError as errors:
-        raise errors.exceptions[0] from None
+        raise first_error(errors) from None
     return FetchResult(list(load.seen.values()), load.notices, load.marks())
 
 
@@ -551,7 +551,7 @@ async def fetch_changes(
                 else:
                     group.create_task(search(rest, mark))
     except* GitHubError as errors:
-        raise errors.exceptions[0] from None
+        raise first_error(errors) from None
     new_marks = {source: marks[source] for source in wanted if source in marks}
     for source, moment in newest.items():
         # A mark stays while few changes gather behind it: an unchanged refresh then asks exactly the same
