@@ -281,6 +281,29 @@ class ViaBot:
     comment: str
 
 
+class Change(StrEnum):
+    """What happened to a card (:class:`CardChanged`)."""
+
+    MOVED = "moved"  # shown in its new column; being sent
+    VIA_BOT = "via-bot"  # shown in its new column; asked of the repository's triagebot
+    FAILED = "failed"  # a move that will not happen: the card is back where GitHub has it
+    UNDONE = "undone"
+    REDONE = "redone"
+
+
+@dataclass(frozen=True, slots=True)
+class CardChanged:
+    """What just happened to a card, for assistive technology and the status bar: ``change`` of ``issue``
+    (titled ``title``, untrusted text) into ``column`` (for an undo: the column it goes back to);
+    ``reason``: why a move failed."""
+
+    change: Change
+    issue: str
+    title: str
+    column: str
+    reason: object | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class TimelinesCapped:
     """Time in a column is known for ``known`` of ``total`` cards: reading timelines stopped after ``cap``

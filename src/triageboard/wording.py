@@ -730,6 +730,8 @@ class _Words:
                     f"You cannot change labels in {fact.repo}, so {fact.issue} → {fact.target} is asked of "
                     f"its bot with the comment “{fact.comment}”; it shows once the bot has acted."
                 )
+            case r.CardChanged():
+                return self.card_changed(fact)
             case r.TimelinesCapped():
                 again = (
                     "They are read as the cards are shown."
@@ -741,6 +743,21 @@ class _Words:
                     f"timelines stopped after {plural(fact.cap, 'request')}. {again}"
                 )
         return str(fact)
+
+    def card_changed(self, fact: r.CardChanged) -> str:
+        title = fact.title if len(fact.title) <= 80 else fact.title[:79] + "…"
+        card = f"{fact.issue} “{title}”" if title else fact.issue
+        match fact.change:
+            case r.Change.MOVED:
+                return f"Moved {card} to {fact.column}."
+            case r.Change.VIA_BOT:
+                return f"Asked @rustbot to move {card} to {fact.column}; it shows once the bot has acted."
+            case r.Change.UNDONE:
+                return f"Undone: {card} goes back to {fact.column}."
+            case r.Change.REDONE:
+                return f"Redone: {card} goes to {fact.column}."
+        why = f": {describe(fact.reason, self.front, r.Doing.MOVE)}" if fact.reason is not None else "."
+        return f"Moving {card} to {fact.column} failed{why}"
 
     def saved(self, saved_at: datetime, now: datetime) -> str:
         return f"{self.when(saved_at)} ({age_text((now - saved_at).total_seconds())})"

@@ -30,7 +30,17 @@ from ..errors import (
     TriageboardError,
 )
 from ..moves import AssignChange, History, MoveChange, MoveEngine, MoveEvents, Step, apply_assignees
-from ..reporting import Doing, NotOnBoard, Reporter, SenderRestarting, Source, ViaBot, Waiting
+from ..reporting import (
+    CardChanged,
+    Change,
+    Doing,
+    NotOnBoard,
+    Reporter,
+    SenderRestarting,
+    Source,
+    ViaBot,
+    Waiting,
+)
 from ..store import AssignOp, Pending, PendingMove
 from ..tasks import TaskScope
 
@@ -77,13 +87,15 @@ class _Bridge(MoveEvents):
 
 class MoveService(QObject):
     """Signals: ``pending_changed(int)`` (changes in the outbox), ``waiting_changed(Waiting)`` (what waits
-    until when), ``undo_available(bool)``, ``redo_available(bool)``, ``changed(str, object)`` (an
-    announcement for assistive technology and the status bar: what happened to which card),
+    until when), ``undo_available(bool)``, ``redo_available(bool)``, ``changed(CardChanged)`` (what happened
+    to which card, for assistive technology and the status bar: a move shown, asked of the bot, failed,
+    undone or redone),
     ``batch_progress(int, int, int)`` (batch, sent, total), ``permissions_changed()`` (what the account may
     do changed: ask :meth:`route`, :meth:`assignment_route` and :meth:`refusals` again). Failures and
     notices go to the reporter."""
 
     pending_changed = Signal(int)
+    changed = Signal(object)  # reporting.CardChanged
     permissions_changed = Signal()
     waiting_changed = Signal(object)
     undo_available = Signal(bool)
@@ -311,34 +323,40 @@ class MoveService(QObject):
 
     def undo(self) -> None:
         step = self.history.undo()
-        if step is not None and not self._replay(step.inverse()):
+        if step is not None and not self._replay(step.inverse(), Change.UNDONE):
             self.history.redo()  # refused before anything was sent: the step can still be undone later
         self._emit_history()
 
     def redo(self) -> None:
         step = self.history.redo()
-        if step is not None and not self._replay(step):
+        if step is not None and not self._replay(step, Change.REDONE):
             self.history.undo()  # refused: keep it redoable
         self._emit_history()
 
-    def _replay(self, step: Step) -> bool:
+    def _replay(self, step: Step, change_kind: Change) -> bool:
         """Request every change of ``step`` (an undo's inverse, or a redo); False when every one of them
         was refused before anything was sent."""
         batch = self.engine.new_batch() if len(step.changes) > 1 else None
         refused = 0
         for change in step.changes:
             if isinstance(change, MoveChange):
-                outcome = self._move(change.key, change.target, batch=batch)[0]
+                outcome = self._move(change.key, change.target, batch=batch, announce=change_kind)[0]
             else:
                 outcome = self._assign(change.key, change.login, change.added)[0]
             refused += outcome is Outcome.REFUSED
         return refused < len(step.changes)
 
     def _move(
-        self, key: IssueKey, column_name: str, *, batch: int | None = None
+        self,
+        key: IssueKey,
+        column_name: str,
+        *,
+        batch: int | None = None,
+        announce: Change | None = Change.MOVED,
     ) -> tuple[Outcome, MoveChange | None]:
         """Show the move and queue it. Returns the outcome and the change for the history (None when the
-        card stays in its column: nothing to undo)."""
+        card stays in its column: nothing to undo). ``announce``: how ``changed`` tells it (None: not at
+        all; a move through the bot is told as such)."""
         spec = self.board.spec
         issue = self.board.get(key)
         if issue is None:
@@ -368,6 +386,9 @@ class MoveService(QObject):
         via = route.via
         self.defer(lambda: self._spawn_save(self._save_move(issue, column, batch, via), f"save-move {key}"))
         self._emit_pending()
+        if announce is not None:
+            kind = Change.VIA_BOT if via is Via.RUSTBOT and announce is Change.MOVED else announce
+            self.changed.emit(CardChanged(kind, str(key), issue.title, column.name))
         return Outcome.QUEUED, (MoveChange(key, source.name, column.name) if source != column else None)
 
     async def _save_move(self, shown: Issue, column: Column, batch: int | None, via: Via) -> None:
@@ -383,6 +404,7 @@ class MoveService(QObject):
             self.history.forget(shown.key)
             self._emit_history()
             self.reporter.error(exc, doing=Doing.MOVE)
+            self.changed.emit(CardChanged(Change.FAILED, str(shown.key), shown.title, column.name, exc))
         else:
             self._saved(shown.key, _MOVE)
 
@@ -511,6 +533,8 @@ class MoveService(QObject):
         self._emit_history()
         self.reporter.resolve(f"rustbot:{key}")
         self.reporter.error(error, doing=doing)
+        title, target = (issue.title if issue is not None else ""), str(getattr(error, "target", ""))
+        self.changed.emit(CardChanged(Change.FAILED, str(key), title, target, error))
         if isinstance(error, CannotLabel | MissingLabel | BotRefused):
             self.permissions_changed.emit()  # the engine learned what the account may not do
 
