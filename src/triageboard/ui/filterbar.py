@@ -1,4 +1,5 @@
-"""The filter bar: E-mentor toggle, assignee chooser, free text (title or #number), label chooser."""
+"""The filter bar: E-mentor toggle, assignee chooser, free text (title or #number), label chooser, and the
+columns and marks a view narrows to (shown as one chip that removes them)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,14 @@ class FilterBar(QWidget):
         self.label.setToolTip("Show only issues carrying this label")
         self.label.addItem("Any label", None)
         self.label.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        # A view's columns and marks (Uncategorized, stalled): no chooser of their own, one chip shows them.
+        self._columns: tuple[str, ...] = ()
+        self._flags: tuple[str, ...] = ()
+        self.scope = QToolButton()
+        self.scope.setObjectName("scopeFilter")
+        self.scope.setToolTip("The view's columns and marks; click to show every card again")
+        self.scope.clicked.connect(self.clear_scope)
+        self.scope.hide()
         self.clear_button = QToolButton()
         self.clear_button.setText("Clear filters")
         self.clear_button.clicked.connect(self.clear)
@@ -52,6 +61,7 @@ class FilterBar(QWidget):
         label_caption.setBuddy(self.label)
         layout.addWidget(label_caption)
         layout.addWidget(self.label)
+        layout.addWidget(self.scope)
         layout.addWidget(self.clear_button)
 
         self.text.textChanged.connect(self._emit)
@@ -70,6 +80,8 @@ class FilterBar(QWidget):
             text=self.text.text(),
             label=label if isinstance(label, str) else None,
             mentor_label=self._mentor_label,
+            columns=self._columns,
+            flags=self._flags,
         )
 
     def focus_text(self) -> None:
@@ -79,6 +91,7 @@ class FilterBar(QWidget):
     def clear(self) -> None:
         self._filling = True
         try:
+            self._set_scope((), ())
             self.mentored.setChecked(False)
             self.assignee.setCurrentIndex(0)
             self.label.setCurrentIndex(0)
@@ -86,6 +99,31 @@ class FilterBar(QWidget):
         finally:
             self._filling = False
         self._emit()
+
+    def set_filter(self, flt: Filter) -> None:
+        """Show ``flt`` (a saved view's): every chooser at once, one ``filter_changed`` at the end. A login
+        or label the board does not offer (yet) is added to its chooser."""
+        self._filling = True
+        try:
+            self.mentored.setChecked(flt.mentored_only)
+            _choose(self.assignee, flt.assignee)
+            _choose(self.label, flt.label)
+            self.text.setText(flt.text)
+            self._set_scope(flt.columns, flt.flags)
+        finally:
+            self._filling = False
+        self._emit()
+
+    def clear_scope(self) -> None:
+        self._set_scope((), ())
+        self._emit()
+
+    def _set_scope(self, columns: tuple[str, ...], flags: tuple[str, ...]) -> None:
+        self._columns, self._flags = tuple(columns), tuple(flags)
+        parts = [*self._columns, *(flag.replace("-", " ") for flag in self._flags)]
+        self.scope.setText(f"Only: {' · '.join(parts)}  ✕" if parts else "")
+        self.scope.setAccessibleName(f"Only {', '.join(parts)}; press to remove" if parts else "")
+        self.scope.setVisible(bool(parts))
 
     def set_choices(self, assignees: Iterable[str], labels: Iterable[str]) -> None:
         """Offer the logins and labels present on the board, keeping the current picks (even if gone)."""
@@ -104,6 +142,18 @@ class FilterBar(QWidget):
         if current != self._last:
             self._last = current
             self.filter_changed.emit(current)
+
+
+def _choose(combo: QComboBox, value: object) -> None:
+    """Select the item whose data is ``value`` (None: the first), adding a login or label not offered."""
+    if value is None:
+        combo.setCurrentIndex(0)
+        return
+    at = next((i for i in range(combo.count()) if combo.itemData(i) == value), -1)
+    if at < 0:
+        combo.addItem(str(value), value)
+        at = combo.count() - 1
+    combo.setCurrentIndex(at)
 
 
 def _refill(combo: QComboBox, fixed: int, values: list[str]) -> None:
