@@ -210,6 +210,12 @@ class Session(QObject):
         boards.user_changed.connect(self.timeline_service.set_account)
         boards.user_changed.connect(moves.set_user)
         boards.refreshed.connect(self._recheck_permissions)
+        # What the account may do: moves it cannot make are disabled before they are tried, and those
+        # through @rustbot say so; what happened to a card is announced (assistive technology, status bar).
+        window.set_routes(moves)
+        moves.permissions_changed.connect(window.permissions_changed)
+        moves.changed.connect(window.on_card_changed)
+        window.fix_requested.connect(moves.request)
         moves.undo_available.connect(window.undo_action.setEnabled)
         moves.redo_available.connect(window.redo_action.setEnabled)
         window.undo_action.setEnabled(False)

@@ -5,8 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QByteArray, QModelIndex, QSettings, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtCore import QByteArray, QModelIndex, QPoint, QSettings, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import (
+    QAccessible,
+    QAccessibleAnnouncementEvent,
+    QAction,
+    QCloseEvent,
+    QDesktopServices,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -19,15 +26,19 @@ from PySide6.QtWidgets import (
 )
 
 from ..board import Board, Filter, Issue, IssueKey, SinceSnapshot
+from ..board.marks import FailedMove
 from ..errors import GitHubError
-from ..reporting import AccountUnknown, Doing, NothingSelected, Report, Waiting
+from ..reporting import AccountUnknown, CardChanged, Change, Doing, NothingSelected, Report, Waiting
 from ..wording import Front, describe, when_text
 from .assign import AssignableUsers, AssignDialog, open_assign_dialog
+from .attention import AttentionPanel
 from .columns import ColumnWidget
 from .details import DetailsPane
 from .filterbar import FilterBar
 from .messagebar import MessageBar
-from .models import ColumnModel, IssueRole
+from .models import ColumnModel, IssueKeyRole, IssueRole
+from .permissions import DropGuard, Gate, MoveGate, Routes, move_text
+from .views import FileShelf, ViewsBar, ViewShelf
 
 # Work deferred until the columns have painted runs at the latest this long after it was deferred.
 AFTER_PAINT_MS = 50
@@ -35,6 +46,9 @@ AFTER_PAINT_MS = 50
 MIN_SIZE = (960, 560)
 GEOMETRY_KEY = "window/geometry"
 SPLITTER_KEY = "window/splitter"
+ATTENTION_KEY = "window/attention"
+# How long a sentence about a move stays in the status bar.
+STATUS_MS = 10_000
 
 
 def _status_label(name: str) -> QLabel:
@@ -63,7 +77,11 @@ class MainWindow(QMainWindow):
 
     Signals: ``refresh_requested()``, ``move_requested(IssueKey, str)``, ``undo_requested()``,
     ``redo_requested()``, ``closed()``, ``meeting_requested()`` (Board ▸ Triage meeting),
-    ``minutes_requested()``, ``assign_requested(IssueKey, str, bool)`` (login, True: assign, False: unassign).
+    ``minutes_requested()``, ``assign_requested(IssueKey, str, bool)`` (login, True: assign, False: unassign),
+    ``fix_requested(Move)`` (a one-click fix of the Needs attention lane).
+
+    What the account may do comes from :meth:`set_routes` (moves it cannot make are disabled, saying why);
+    what happened to a card from :meth:`on_card_changed` (announced to assistive technology).
     """
 
     closed = Signal()
@@ -74,12 +92,14 @@ class MainWindow(QMainWindow):
     meeting_requested = Signal()
     minutes_requested = Signal()
     assign_requested = Signal(object, str, bool)  # (IssueKey, login, add)
+    fix_requested = Signal(object)  # board.Move
 
     def __init__(
         self,
         board: Board,
         parent: QWidget | None = None,
         settings: QSettings | None = None,
+        views: ViewShelf | None = None,
     ) -> None:
         super().__init__(parent)
         self.board = board
@@ -91,6 +111,13 @@ class MainWindow(QMainWindow):
         # Who can be assigned, per repository: the session fills it for the assignee pickers.
         self.assignable_users = AssignableUsers(self)
         self.since_meeting = SinceSnapshot({}, ())
+        # What the account may do (the session sets the move service as the routes).
+        self.gate = MoveGate()
+        # Moves seen to fail, for the Needs attention lane (a later move of the card clears it).
+        self.failed: dict[IssueKey, FailedMove] = {}
+        # What was announced to assistive technology, latest last (the status bar shows the same).
+        self.announcements: list[str] = []
+        self._detached = False  # closed: the models no longer follow the board
         spec = board.spec
         # Qt adds the application's display name ("triageboard") after the board's name.
         self.setWindowTitle(spec.title or spec.name)
@@ -114,6 +141,10 @@ class MainWindow(QMainWindow):
             widget.selected.connect(lambda key, w=widget: self._on_selected(w, key))
             widget.view.activated.connect(self._on_activated)
             widget.view.neighbour_requested.connect(lambda step, w=widget: self.focus_neighbour(w, step))
+            widget.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+            widget.view.customContextMenuRequested.connect(lambda pos, w=widget: self._context_menu(w, pos))
+            guard = DropGuard(column.name, self.gate, self.status_says, widget.view)
+            widget.view.viewport().installEventFilter(guard)
             for signal in (widget.model.dataChanged, widget.model.rowsInserted, widget.model.modelReset):
                 signal.connect(self._schedule_sync)
             # Which columns still have to paint what changed in them (for after_paint).
@@ -178,6 +209,23 @@ class MainWindow(QMainWindow):
         self._after_paint_timer.setInterval(AFTER_PAINT_MS)
         self._after_paint_timer.timeout.connect(self._run_after_paint)
 
+        self.attention = AttentionPanel(board, self.gate, self.failed, self)
+        self.attention.hide()
+        self.attention.fix_requested.connect(self.fix_requested.emit)
+        self.attention.show_requested.connect(self.select)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.attention)
+        self.views = ViewsBar(
+            spec,
+            self.filter_bar,
+            views if views is not None else FileShelf(),
+            self.show_message,
+            self,
+            # The order within columns, once the window can sort (until then a view sets its filter only).
+            sort=getattr(self, "set_sort", None),
+            current_sort=getattr(self, "current_sort", None),
+        )
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.views.toolbar)
+
         self._build_actions()
         self.filter_bar.filter_changed.connect(self.apply_filter)
         self.details.open_requested.connect(self.open_url)
@@ -194,12 +242,15 @@ class MainWindow(QMainWindow):
         splitter = self.settings.value(SPLITTER_KEY)
         if isinstance(splitter, QByteArray) and not splitter.isEmpty():
             self.splitter.restoreState(splitter)
+        if str(self.settings.value(ATTENTION_KEY, "false")).lower() == "true":
+            self.attention.setVisible(True)
 
     def _save_layout(self) -> None:
         if self.settings is None:
             return
         self.settings.setValue(GEOMETRY_KEY, self.saveGeometry())
         self.settings.setValue(SPLITTER_KEY, self.splitter.saveState())
+        self.settings.setValue(ATTENTION_KEY, not self.attention.isHidden())
         self.settings.sync()
 
     # --- actions -----------------------------------------------------------------------------------
@@ -233,12 +284,28 @@ class MainWindow(QMainWindow):
         self.redo_action = self._action("&Redo move", "Ctrl+Shift+Z", self.redo)
         edit_menu.addActions([self.undo_action, self.redo_action])
 
+        view_menu = menu_bar.addMenu("&View")
+        # The dock's own action: it follows the lane's close button too.
+        self.attention_action = self.attention.toggleViewAction()
+        self.attention_action.setText("Needs &attention")
+        self.attention_action.setShortcut(QKeySequence("Ctrl+Shift+T"))
+        self.attention_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.attention_action.setToolTip("Conflicts, lost area labels and failed moves, each with its fixes")
+        self.attention_action.toggled.connect(self._remember_attention)
+        self.addAction(self.attention_action)
+        view_menu.addAction(self.attention_action)
+        toolbar_action = self.views.toolbar.toggleViewAction()
+        toolbar_action.setText("Views &toolbar")
+        view_menu.addAction(toolbar_action)
+        menu_bar.addMenu(self.views.menu)
+
         card_menu = menu_bar.addMenu("&Card")
         self.move_actions: list[QAction] = []
         for number, column in enumerate(self.board.spec.columns[:9], start=1):
             action = self._action(f"Move to {column.name}", f"Ctrl+{number}", self._mover_to(number - 1))
             self.move_actions.append(action)
         card_menu.addActions(self.move_actions)
+        card_menu.setToolTipsVisible(True)  # a disabled move says why
         card_menu.addSeparator()
         self.move_left_action = self._action("Move one column left", "Ctrl+Left", lambda: self.move_by(-1))
         self.move_right_action = self._action("Move one column right", "Ctrl+Right", lambda: self.move_by(1))
@@ -257,6 +324,110 @@ class MainWindow(QMainWindow):
     def _mover_to(self, position: int) -> Callable[[], None]:
         return lambda: self.move_selected_to(position)
 
+    # --- what the account may do ----------------------------------------------------------------------
+
+    def set_routes(self, routes: Routes | None) -> None:
+        """Ask ``routes`` how each move would go (the move service); None: offer every move."""
+        self.gate.routes = routes
+        self.permissions_changed()
+
+    def permissions_changed(self) -> None:
+        """What the account may do changed: menus, keys and the lane ask again."""
+        self._update_move_actions()
+        if self.attention.isVisible():
+            self.attention.gather()
+
+    def move_gate(self, key: IssueKey, column_name: str) -> Gate:
+        return self.gate.gate(key, column_name)
+
+    def _update_move_actions(self) -> None:
+        key = self.selected_key
+        columns = self.board.spec.columns
+        for action, column in zip(self.move_actions, columns, strict=False):
+            if key is None or key not in self.board:
+                action.setText(f"Move to {column.name}")
+                action.setEnabled(True)  # asking says "select a card first"
+                action.setToolTip("")
+                continue
+            verdict = self.gate.gate(key, column.name)
+            action.setText(move_text(column.name, verdict))
+            action.setEnabled(verdict.allowed)
+            action.setToolTip(verdict.reason)
+            action.setStatusTip(verdict.reason)
+
+    def status_says(self, text: str) -> None:
+        """A sentence about a move in the status bar (a refusal, what the bot is asked)."""
+        self.statusBar().showMessage(text, STATUS_MS)
+
+    def announce(self, text: str) -> None:
+        """Tell assistive technology (a screen reader speaks it) and the status bar."""
+        event = QAccessibleAnnouncementEvent(self, text)
+        QAccessible.updateAccessibility(event)
+        self.announcements.append(text)
+        del self.announcements[:-50]
+        self.status_says(text)
+
+    def on_card_changed(self, fact: CardChanged) -> None:
+        """A card was moved, asked of the bot, failed, undone or redone: announce it by name and column."""
+        try:
+            key = IssueKey.parse(fact.issue)
+        except ValueError:
+            key = None
+        if key is not None:
+            if fact.change is Change.FAILED:
+                reason = describe(fact.reason, Front.WINDOW, Doing.MOVE) if fact.reason is not None else ""
+                self.failed[key] = FailedMove(fact.column, reason)
+            else:
+                self.failed.pop(key, None)
+            self.attention.schedule()
+        self.announce(describe(fact, Front.WINDOW))
+        self._update_move_actions()
+
+    # --- the card's context menu ----------------------------------------------------------------------
+
+    def card_menu(self, key: IssueKey) -> QMenu:
+        """The menu a right click on ``key``'s card opens: its moves (those refused disabled, saying why;
+        those through the bot saying so), assigning, and opening it on GitHub."""
+        menu = QMenu(self)
+        menu.setToolTipsVisible(True)
+        here = self.board.column_of(key).name if key in self.board else ""
+        for column in self.board.spec.columns:
+            if column.name == here:
+                continue
+            verdict = self.gate.gate(key, column.name)
+            action = menu.addAction(move_text(column.name, verdict))
+            action.setEnabled(verdict.allowed)
+            action.setToolTip(verdict.reason)
+            action.setStatusTip(verdict.reason)
+            action.triggered.connect(lambda _checked=False, c=column.name: self.request_move(key, c))
+        menu.addSeparator()
+        menu.addActions([self.assign_action, self.assign_me_action, self.unassign_action])
+        menu.addSeparator()
+        menu.addAction(self.open_action)
+        return menu
+
+    def _context_menu(self, widget: ColumnWidget, pos: QPoint) -> None:
+        index = widget.view.indexAt(pos)
+        key = index.data(IssueKeyRole) if index.isValid() else None
+        if not isinstance(key, IssueKey):
+            return
+        self.select(key)
+        menu = self.card_menu(key)
+        menu.exec(widget.view.viewport().mapToGlobal(pos))
+        menu.deleteLater()
+
+    # --- the Needs attention lane ---------------------------------------------------------------------
+
+    def show_attention(self, on: bool) -> None:
+        """View ▸ Needs attention: show or hide the lane (remembered for the next start)."""
+        self.attention.setVisible(on)
+        self._remember_attention(on)
+
+    def _remember_attention(self, on: bool) -> None:
+        # Closing the window hides the lane too (and unchecks its action): that is not the user's choice.
+        if self.settings is not None and not self._detached:
+            self.settings.setValue(ATTENTION_KEY, on)
+
     # --- board I/O -----------------------------------------------------------------------------------
 
     def refresh(self) -> None:
@@ -272,6 +443,11 @@ class MainWindow(QMainWindow):
         if key not in self.board:
             return
         if self.board.column_of(key).name == self.board.spec.column(column_name).name:
+            return
+        verdict = self.gate.gate(key, column_name)
+        if not verdict.allowed:
+            # Not attempted: the account cannot make this move (the menus say so too).
+            self.status_says(verdict.reason or f"{key} cannot be moved to {column_name}.")
             return
         self.move_requested.emit(key, column_name)
         if key == self.selected_key:
@@ -447,6 +623,7 @@ class MainWindow(QMainWindow):
 
     def _show_details(self) -> None:
         key = self.selected_key
+        self._update_move_actions()
         issue = self.board.get(key) if key is not None else None
         if issue is None:
             if self.details.issue is not None:
@@ -524,8 +701,13 @@ class MainWindow(QMainWindow):
         self.refresh_label.setText(f"Refreshed {when.astimezone():%H:%M:%S}")
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self._detached:  # closed before (a second close used to crash on the detached models)
+            super().closeEvent(event)
+            return
+        self._detached = True
         self._run_after_paint()  # nothing deferred is left behind
         self._save_layout()
+        self.attention.detach()
         for widget in self.columns:
             # The board may outlive the window (a fetch finishing during shutdown): stop telling it.
             widget.model.detach()

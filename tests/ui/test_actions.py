@@ -1,0 +1,415 @@
+"""The window's actions for triage signals, end to end (real window, real services, the sandbox on loopback):
+saved views (menu, toolbar, Alt+number, saving and removing, the file ``triageboard list --view`` reads),
+permissions on screen (a read-only account's refused moves disabled with the reason, moves through @rustbot
+saying so, no label write ever sent), the Needs attention lane with its one-click fixes, and announcements
+for assistive technology."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from pace import QUICK, fast_clock
+from PySide6.QtCore import QMimeData, QPoint, QSettings, Qt
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+from qtsession import finish, wait_loaded
+from sandboxkit import READER_LOGIN, READER_TOKEN, Fault, Sandbox
+
+from triageboard.app.session import Session
+from triageboard.auth import Credentials
+from triageboard.board import Assignee, IssueKey, Sort, label_key, preset
+from triageboard.saved_views import find_view, views_path
+from triageboard.ui.attention import AttentionPanel
+from triageboard.ui.columns import ColumnWidget
+from triageboard.ui.models import IssueKeyRole
+from triageboard.ui.window import ATTENTION_KEY, MainWindow
+
+RUST, WG = "rust-lang/rust", "rust-lang/wg-async"
+FOCUS, ONDECK, OTHER = "AsyncAwait-Focus", "AsyncAwait-OnDeck", "AsyncAwait-Other"
+TRIAGE = {label_key(n) for n in (FOCUS, ONDECK, OTHER)}
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def shown_keys(widget: ColumnWidget) -> list[IssueKey]:
+    return [widget.proxy.index(r, 0).data(IssueKeyRole) for r in range(widget.proxy.rowCount())]
+
+
+def server_labels(sandbox: Sandbox, key: IssueKey) -> set[str]:
+    return {label_key(n) for n in sandbox.issue_labels(key.repo, key.number)}
+
+
+def label_writes(sandbox: Sandbox) -> list[tuple[str | None, str, str, int]]:
+    """Every label or assignee write the sandbox received: (login, method, path, status)."""
+    return [
+        (r.login, r.method, r.path, r.status)
+        for r in sandbox.request_log
+        if r.method in ("POST", "PUT", "PATCH", "DELETE") and ("/labels" in r.path or "/assignees" in r.path)
+    ]
+
+
+def plain_card(session: Session, column: str, repo: str | None = None) -> IssueKey:
+    for key in shown_keys(session.window.column_widget(column)):
+        plain = not session.board.placement(key).is_conflict and not session.board.issue(key).assignees
+        if plain and (repo is None or key.repo == repo):
+            return key
+    raise AssertionError(f"no plain card in {column}")
+
+
+def drag_in(source: ColumnWidget, key: IssueKey, target: ColumnWidget) -> tuple[bool, bool]:
+    """A drag of ``key``'s card entering ``target`` and dropped there: (entered accepted, drop accepted)."""
+    row = source.proxy.proxy_row_of(key)
+    mime: QMimeData = source.proxy.mimeData([source.proxy.index(row, 0)])
+    viewport = target.view.viewport()
+    point = QPoint(viewport.width() // 2, viewport.height() - 5)
+    actions = Qt.DropAction.CopyAction | Qt.DropAction.MoveAction
+    buttons, mods = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    enter = QDragEnterEvent(point, actions, mime, buttons, mods)
+    QApplication.sendEvent(viewport, enter)
+    drop = QDropEvent(point.toPointF(), actions, mime, buttons, mods)
+    QApplication.sendEvent(viewport, drop)
+    return enter.isAccepted(), drop.isAccepted()
+
+
+# --- saved views -----------------------------------------------------------------------------------------
+
+
+def test_builtin_views_are_one_key_away_and_set_the_filter_bar(session: Session, qtbot: QtBot) -> None:
+    window = session.window
+    names = [a.text() for a in window.views.view_actions]
+    assert names == ["Mentored, no assignee", "Uncategorized", "Focus without assignee", "Stalled"]
+    assert [a.shortcut().toString() for a in window.views.view_actions] == [
+        "Alt+1",
+        "Alt+2",
+        "Alt+3",
+        "Alt+4",
+    ]
+    assert window.views.toolbar.actions() == window.views.view_actions
+    assert all(a in window.views.menu.actions() for a in window.views.view_actions)
+
+    alt = Qt.KeyboardModifier.AltModifier
+    qtbot.keyClick(window, Qt.Key.Key_2, alt)  # Uncategorized
+    bar = window.filter_bar
+    assert bar.current().columns == ("Uncategorized",)
+    assert bar.scope.isVisibleTo(window)
+    assert "Uncategorized" in bar.scope.text()
+    assert window.column_widget("Uncategorized").proxy.rowCount() > 0
+    for name in ("Focus", "OnDeck", "Other"):
+        assert window.column_widget(name).proxy.rowCount() == 0, name
+
+    qtbot.keyClick(window, Qt.Key.Key_3, alt)  # Focus without assignee
+    flt = bar.current()
+    assert (flt.columns, flt.assignee) == (("Focus",), Assignee.UNASSIGNED)
+    assert bar.assignee.currentData() is Assignee.UNASSIGNED
+    focus = shown_keys(window.column_widget("Focus"))
+    assert focus
+    assert all(not session.board.issue(k).assignees for k in focus)
+    assert window.column_widget("Uncategorized").proxy.rowCount() == 0
+
+    qtbot.keyClick(window, Qt.Key.Key_1, alt)  # Mentored, no assignee
+    flt = bar.current()
+    assert bar.mentored.isChecked()
+    assert flt.assignee is Assignee.UNASSIGNED
+    assert flt.columns == ()
+    assert not bar.scope.isVisibleTo(window)
+    for widget in window.columns:
+        for key in shown_keys(widget):
+            issue = session.board.issue(key)
+            assert issue.has_label("E-mentor")
+            assert not issue.assignees
+
+    bar.scope.click()  # nothing to remove now; Clear filters shows every card again
+    bar.clear()
+    assert not bar.current().is_active
+    assert sum(w.proxy.rowCount() for w in window.columns) == len(session.board)
+
+
+def test_the_current_filter_is_saved_as_a_view_that_list_reads_and_can_be_removed(
+    session: Session, qtbot: QtBot
+) -> None:
+    window, spec = session.window, session.board.spec
+    bar = window.filter_bar
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.AltModifier)  # Uncategorized…
+    bar.mentored.setChecked(True)  # …and mentored
+    assert window.views.save_current("  ") is None  # no name: nothing saved
+    assert not views_path(spec.name).exists()
+    saved = window.views.save_current("Mentored newcomers")
+    assert saved is not None
+    assert "Saved the view" in window.message_bar.text.text()
+
+    # On disk, in the file `triageboard list --view` reads, whole.
+    data = json.loads(views_path(spec.name).read_text(encoding="utf-8"))
+    assert [v["name"] for v in data["views"]] == ["Mentored newcomers"]
+    listed = find_view(spec, "mentored NEWCOMERS")
+    assert listed.filter.columns == ("Uncategorized",)
+    assert listed.filter.mentored_only
+    # After the built-ins, on the next key.
+    actions = window.views.view_actions
+    assert actions[-1].text() == "Mentored newcomers"
+    assert actions[-1].shortcut().toString() == "Alt+5"
+    assert [a.text() for a in window.views.remove_menu.actions()] == ["Mentored newcomers"]
+
+    bar.clear()
+    qtbot.keyClick(window, Qt.Key.Key_5, Qt.KeyboardModifier.AltModifier)
+    assert bar.current().columns == ("Uncategorized",)
+    assert bar.mentored.isChecked()
+    shown = shown_keys(window.column_widget("Uncategorized"))
+    assert shown
+    assert all(session.board.issue(k).has_label("E-mentor") for k in shown)
+
+    # Another window of the same board finds it (saved per board, not per window).
+    other = MainWindow(session.board, settings=None)
+    qtbot.addWidget(other)
+    assert [a.text() for a in other.views.view_actions][-1] == "Mentored newcomers"
+    other.close()
+
+    window.views.remove_menu.actions()[0].trigger()
+    assert [a.text() for a in window.views.view_actions][-1] == "Stalled"
+    assert json.loads(views_path(spec.name).read_text(encoding="utf-8"))["views"] == []
+    with pytest.raises(KeyError):
+        find_view(spec, "Mentored newcomers")
+
+
+def test_unreadable_saved_views_are_never_written_over(session: Session) -> None:
+    spec = session.board.spec
+    path = views_path(spec.name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("{not json", encoding="utf-8")
+    window = MainWindow(session.board, settings=None)
+    try:
+        assert window.views.unreadable is not None
+        assert "cannot be read" in window.message_bar.text.text()
+        # The built-in views still work.
+        assert next(a.text() for a in window.views.view_actions) == "Mentored, no assignee"
+        assert window.views.save_current("Mine") is None
+        assert "was not saved" in window.message_bar.text.text()
+        assert path.read_text(encoding="utf-8") == "{not json"
+    finally:
+        window.close()
+
+
+def test_a_view_with_an_order_applies_it_when_the_window_can_sort(session: Session) -> None:
+    """The Stalled view orders by time in a column: given to the window's sort (when it has one)."""
+    window = session.window
+    orders: list[Sort] = []
+    window.views.sort = orders.append
+    window.views.apply(window.views.view("Stalled"))
+    assert orders == [Sort.TIME_IN_COLUMN]
+    assert window.filter_bar.current().flags == ("stalled",)
+
+
+# --- permissions on screen -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def reader_session(qtbot: QtBot, qloop: asyncio.AbstractEventLoop, tmp_path: Path) -> Iterator[Session]:
+    """A loaded board window signed in as the sandbox's read-only account (who may triage nothing; the
+    triagebot of rust-lang/rust lets anyone set AsyncAwait-OnDeck), with permissions read."""
+    clock = fast_clock()
+    with Sandbox(seed=1, clock=clock) as sandbox:
+        http = httpx.AsyncClient(timeout=httpx.Timeout(10.0))
+        credentials = Credentials(sandbox.api_url, environ={})
+        credentials.use(READER_TOKEN, "test")
+        spec = preset("rust-async").with_sources(api_url=sandbox.api_url)
+        session = Session(
+            spec, http, credentials, outbox_path=tmp_path / "outbox.sqlite3", policy=QUICK, clock=clock
+        )
+        session.sandbox = sandbox  # type: ignore[attr-defined]
+        try:
+            finish(qtbot, qloop, session.start())
+            wait_loaded(qtbot, session)
+            # Both repositories' permissions read (the window follows permissions_changed).
+            qtbot.waitUntil(
+                lambda: {repo for repo, _ in session.move_service.refusals()} == {RUST, WG}, timeout=20_000
+            )
+            yield session
+        finally:
+            finish(qtbot, qloop, session.aclose())
+            finish(qtbot, qloop, http.aclose())
+
+
+@pytest.mark.logs("cannot change labels")
+def test_a_read_only_account_sees_refused_moves_disabled_and_never_sends_a_label_write(
+    reader_session: Session, qtbot: QtBot
+) -> None:
+    session = reader_session
+    sandbox: Sandbox = session.sandbox  # type: ignore[attr-defined]
+    window, board = session.window, session.board
+    wg = plain_card(session, "Uncategorized", WG)
+    rust = plain_card(session, "Uncategorized", RUST)
+
+    # No bot in wg-async: every move into it is disabled, saying why (menu, keys, context menu, drops).
+    assert window.select(wg)
+    focus, ondeck, other = window.move_actions[:3]
+    for action in (focus, ondeck, other):
+        assert not action.isEnabled(), action.text()
+        assert "cannot change labels in rust-lang/wg-async" in action.toolTip()
+    menu = window.card_menu(wg)
+    moves = [a for a in menu.actions() if a.text().startswith("Move to")]
+    assert [a.text() for a in moves] == ["Move to Focus", "Move to OnDeck", "Move to Other"]
+    assert all(not a.isEnabled() and "rust-lang/wg-async" in a.toolTip() for a in moves)
+    qtbot.keyClick(
+        window.column_widget("Uncategorized").view, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier
+    )
+    window.move_by(-1)
+    assert board.column_of(wg).name == "Uncategorized"
+    assert "cannot change labels in rust-lang/wg-async" in window.statusBar().currentMessage()
+    window.statusBar().clearMessage()
+    entered, dropped = drag_in(window.column_widget("Uncategorized"), wg, window.column_widget("Other"))
+    assert (entered, dropped) == (False, False)
+    assert board.column_of(wg).name == "Uncategorized"
+    assert not window.column_widget("Other").view.drop_target
+    assert "cannot change labels in rust-lang/wg-async" in window.statusBar().currentMessage()
+
+    # rust-lang/rust: OnDeck goes through @rustbot (and says so); Focus the bot refuses to anyone but the
+    # triage team.
+    assert window.select(rust)
+    assert ondeck.isEnabled()
+    assert ondeck.text() == "Move to OnDeck via @rustbot"
+    assert "asked of its bot" in ondeck.toolTip()
+    assert not focus.isEnabled()
+    assert focus.text() == "Move to Focus"
+    assert focus.toolTip()
+    entered, _ = drag_in(window.column_widget("Uncategorized"), rust, window.column_widget("Focus"))
+    assert not entered
+    menu = window.card_menu(rust)
+    # The sandbox's triagebot.toml lets anyone set AsyncAwait-OnDeck and AsyncAwait-Other, not Focus.
+    assert [a.text() for a in menu.actions() if a.isEnabled() and a.text().startswith("Move")] == [
+        "Move to OnDeck via @rustbot",
+        "Move to Other via @rustbot",
+    ]
+    qtbot.keyClick(
+        window.column_widget("Uncategorized").view, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier
+    )
+    assert board.column_of(rust).name == "OnDeck"
+    said = window.statusBar().currentMessage()
+    assert said.startswith(f"Asked @rustbot to move {rust}")
+    assert "OnDeck" in said
+    assert window.announcements[-1] == said
+    qtbot.waitUntil(lambda: label_key(ONDECK) in server_labels(sandbox, rust), timeout=20_000)
+    qtbot.waitUntil(lambda: not board.is_pending(rust), timeout=20_000)
+    assert board.column_of(rust).name == "OnDeck"
+
+    # Whatever the window offered, the read-only account never wrote a label or an assignee itself.
+    # (The bot's own change is made inside the sandbox, as the real one acts on GitHub's side.)
+    assert label_writes(sandbox) == []
+    mine = [(r.method, r.path) for r in sandbox.request_log if r.login == READER_LOGIN and r.method != "GET"]
+    assert mine
+    assert all(m == "POST" and p.endswith("/comments") for m, p in mine)
+
+
+# --- the Needs attention lane ------------------------------------------------------------------------------
+
+
+@pytest.mark.logs("cannot change labels")
+def test_the_attention_lane_gathers_failed_moves_and_conflicts_and_fixes_them(
+    session: Session, sandbox: Sandbox, qtbot: QtBot
+) -> None:
+    window, board = session.window, session.board
+    lane: AttentionPanel = window.attention
+    assert not lane.isVisibleTo(window)
+    window.attention_action.trigger()
+    assert lane.isVisibleTo(window)
+    conflicts = [i for i in lane.items if i.mark.name == "conflict"]
+    assert conflicts, "the demo board has issues in conflict"
+    assert len(lane.rows) == len(lane.items)
+    assert str(len(lane.items)) in lane.summary.text()
+
+    # A failed move joins the lane, with its "try again".
+    key = plain_card(session, "Uncategorized")
+    sandbox.inject(Fault(kind="status", status=403, method="POST", path=r"/labels", count=None))
+    window.request_move(key, "Other")
+    qtbot.waitUntil(lambda: board.column_of(key).name == "Uncategorized", timeout=15_000)
+    assert any(t.startswith(f"Moving {key}") and "to Other failed" in t for t in window.announcements)
+    qtbot.waitUntil(
+        lambda: any(i.card.key == key and i.mark.name == "failed" for i in lane.items), timeout=5000
+    )
+    assert lane.items[0].card.key == key  # failed moves first
+    row = lane.rows[0]
+    assert [b.text() for b in row.fix_buttons] == ["Try again: move to Other"]
+
+    # The refusal taught the window that this account cannot label there: the fix is disabled, saying why,
+    # until GitHub says otherwise (a refresh asks again).
+    assert not row.fix_buttons[0].isEnabled()
+    assert "cannot change labels" in row.fix_buttons[0].toolTip()
+    sandbox.reset_faults()
+    with qtbot.waitSignal(session.move_service.permissions_changed, timeout=10_000):
+        session.move_service.recheck()
+    qtbot.waitUntil(lambda: lane.rows[0].fix_buttons[0].isEnabled(), timeout=5000)
+    row = lane.rows[0]
+    assert row.item.card.key == key
+    with qtbot.waitSignal(window.fix_requested):
+        row.fix_buttons[0].click()
+    assert board.column_of(key).name == "Other"
+    qtbot.waitUntil(lambda: label_key(OTHER) in server_labels(sandbox, key), timeout=15_000)
+    qtbot.waitUntil(lambda: not any(i.card.key == key for i in lane.items), timeout=5000)
+
+    # A conflict's first fix settles it into the column it is shown in; the lane follows.
+    conflict = next(i for i in lane.items if i.mark.name == "conflict")
+    at = lane.items.index(conflict)
+    target = conflict.card.column.name
+    assert lane.rows[at].fix_buttons[0].text() == f"Move to {target}"
+    lane.rows[at].fix_buttons[0].click()
+    ckey = conflict.card.key
+    qtbot.waitUntil(lambda: not board.placement(ckey).is_conflict, timeout=15_000)
+    qtbot.waitUntil(lambda: not board.is_pending(ckey), timeout=15_000)
+    assert board.column_of(ckey).name == target
+    others = {label_key(n) for c in board.spec.columns if c.name != target for n in c.labels}
+    assert not server_labels(sandbox, ckey) & others & TRIAGE
+    qtbot.waitUntil(lambda: not any(i.card.key == ckey for i in lane.items), timeout=5000)
+
+    # "Show" selects the card on the board.
+    lane.rows[0].show_button.click()
+    assert window.selected_key == lane.items[0].card.key
+
+
+def test_the_attention_lane_is_remembered(session: Session, qtbot: QtBot, tmp_path: Path) -> None:
+    settings = QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
+    first = MainWindow(session.board, settings=settings)
+    qtbot.addWidget(first)
+    first.show()
+    assert not first.attention.isVisible()
+    first.attention_action.trigger()
+    assert first.attention.isVisible()
+    first.close()
+    assert str(settings.value(ATTENTION_KEY)).lower() == "true"
+    second = MainWindow(session.board, settings=settings)
+    qtbot.addWidget(second)
+    second.show()
+    assert second.attention.isVisible()
+    assert second.attention_action.isChecked()
+    second.attention_action.trigger()  # closed again: the next one starts without it
+    second.close()
+    third = MainWindow(session.board, settings=settings)
+    qtbot.addWidget(third)
+    third.show()
+    assert not third.attention.isVisible()
+    third.close()
+
+
+# --- announcements ---------------------------------------------------------------------------------------
+
+
+def test_moves_and_undo_are_announced_by_card_and_column(session: Session, qtbot: QtBot) -> None:
+    window = session.window
+    key = plain_card(session, "Uncategorized")
+    title = session.board.issue(key).title
+    window.request_move(key, "OnDeck")
+    assert window.announcements[-1].startswith(f"Moved {key} “{title[:20]}")
+    assert window.announcements[-1].endswith(" to OnDeck.")
+    assert window.statusBar().currentMessage() == window.announcements[-1]
+    qtbot.waitUntil(lambda: not session.board.is_pending(key), timeout=15_000)
+    qtbot.keyClick(window, Qt.Key.Key_Z, CTRL)
+    assert window.announcements[-1].startswith(f"Undone: {key}")
+    assert window.announcements[-1].endswith("goes back to Uncategorized.")
+    assert session.board.column_of(key).name == "Uncategorized"
+    qtbot.waitUntil(lambda: not session.board.is_pending(key), timeout=15_000)
+    qtbot.keyClick(window, Qt.Key.Key_Z, CTRL | Qt.KeyboardModifier.ShiftModifier)
+    assert window.announcements[-1].startswith(f"Redone: {key}")
+    assert window.announcements[-1].endswith("goes to OnDeck.")
+    qtbot.waitUntil(lambda: not session.board.is_pending(key), timeout=15_000)
