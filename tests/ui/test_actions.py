@@ -249,6 +249,9 @@ def test_a_read_only_account_sees_refused_moves_disabled_and_never_sends_a_label
     for action in (focus, ondeck, other):
         assert not action.isEnabled(), action.text()
         assert "cannot change labels in rust-lang/wg-async" in action.toolTip()
+    left = window.move_left_action  # Uncategorized's left neighbour is Other
+    assert not left.isEnabled()
+    assert "rust-lang/wg-async" in left.toolTip()
     menu = window.card_menu(wg)
     moves = [a for a in menu.actions() if a.text().startswith("Move to")]
     assert [a.text() for a in moves] == ["Move to Focus", "Move to OnDeck", "Move to Other"]
@@ -274,6 +277,8 @@ def test_a_read_only_account_sees_refused_moves_disabled_and_never_sends_a_label
     assert "asked of its bot" in ondeck.toolTip()
     assert not focus.isEnabled()
     assert focus.text() == "Move to Focus"
+    assert left.isEnabled()
+    assert left.text() == "Move one column left via @rustbot"
     assert focus.toolTip()
     entered, _ = drag_in(window.column_widget("Uncategorized"), rust, window.column_widget("Focus"))
     assert not entered

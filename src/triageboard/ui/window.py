@@ -354,6 +354,20 @@ class MainWindow(QMainWindow):
             action.setEnabled(verdict.allowed)
             action.setToolTip(verdict.reason)
             action.setStatusTip(verdict.reason)
+        sideways = ((self.move_left_action, -1, "left"), (self.move_right_action, 1, "right"))
+        for action, step, words in sideways:
+            target = self._neighbour_column(key, step) if key is not None and key in self.board else None
+            verdict = self.gate.gate(key, target) if key is not None and target is not None else Gate(True)
+            bot = " via @rustbot" if verdict.allowed and verdict.via_bot else ""
+            action.setText(f"Move one column {words}{bot}")
+            action.setEnabled(verdict.allowed)
+            action.setToolTip(verdict.reason)
+            action.setStatusTip(verdict.reason)
+
+    def _neighbour_column(self, key: IssueKey, step: int) -> str | None:
+        columns = self.board.spec.columns
+        target = columns.index(self.board.column_of(key)) + step
+        return columns[target].name if 0 <= target < len(columns) else None
 
     def status_says(self, text: str) -> None:
         """A sentence about a move in the status bar (a refusal, what the bot is asked)."""
