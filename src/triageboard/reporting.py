@@ -285,6 +285,7 @@ class Change(StrEnum):
     """What happened to a card (:class:`CardChanged`)."""
 
     MOVED = "moved"  # shown in its new column; being sent
+    LABELLED = "labelled"  # labels added or removed outside a move (``labels``: "+X", "-Y"); being sent
     VIA_BOT = "via-bot"  # shown in its new column; asked of the repository's triagebot
     FAILED = "failed"  # a move that will not happen: the card is back where GitHub has it
     UNDONE = "undone"
@@ -302,6 +303,15 @@ class CardChanged:
     title: str
     column: str
     reason: object | None = None
+    labels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StillSending:
+    """``issue`` has a move on its way to GitHub: ``what`` (a label change) waits until it has settled."""
+
+    issue: str
+    what: str
 
 
 @dataclass(frozen=True, slots=True)

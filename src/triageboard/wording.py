@@ -732,6 +732,8 @@ class _Words:
                 )
             case r.CardChanged():
                 return self.card_changed(fact)
+            case r.StillSending():
+                return f"{fact.issue} is still being moved on GitHub: {fact.what} once it has settled."
             case r.TimelinesCapped():
                 again = (
                     "They are read as the cards are shown."
@@ -750,6 +752,8 @@ class _Words:
         match fact.change:
             case r.Change.MOVED:
                 return f"Moved {card} to {fact.column}."
+            case r.Change.LABELLED:
+                return f"Labels of {card}: {' '.join(fact.labels)}."
             case r.Change.VIA_BOT:
                 return f"Asked @rustbot to move {card} to {fact.column}; it shows once the bot has acted."
             case r.Change.UNDONE:
@@ -757,6 +761,8 @@ class _Words:
             case r.Change.REDONE:
                 return f"Redone: {card} goes to {fact.column}."
         why = f": {describe(fact.reason, self.front, r.Doing.MOVE)}" if fact.reason is not None else "."
+        if fact.labels:
+            return f"Changing the labels of {card} ({' '.join(fact.labels)}) failed{why}"
         return f"Moving {card} to {fact.column} failed{why}"
 
     def saved(self, saved_at: datetime, now: datetime) -> str:

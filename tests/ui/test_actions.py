@@ -312,7 +312,7 @@ def test_a_read_only_account_sees_refused_moves_disabled_and_never_sends_a_label
 
 
 @pytest.mark.logs("cannot change labels")
-def test_the_attention_lane_gathers_failed_moves_and_conflicts_and_fixes_them(
+def test_the_attention_lane_gathers_failed_moves_conflicts_and_lost_labels_and_fixes_them(
     session: Session, sandbox: Sandbox, qtbot: QtBot
 ) -> None:
     window, board = session.window, session.board
@@ -368,6 +368,23 @@ def test_the_attention_lane_gathers_failed_moves_and_conflicts_and_fixes_them(
     assert not server_labels(sandbox, ckey) & others & TRIAGE
     qtbot.waitUntil(lambda: not any(i.card.key == ckey for i in lane.items), timeout=5000)
 
+    # A lost area label is put back with one click: that one label added, nothing else touched.
+    lost = next(i for i in lane.items if i.mark.name == "lost-area")
+    lkey = lost.card.key
+    before = server_labels(sandbox, lkey)
+    at = lane.items.index(lost)
+    button = lane.rows[at].fix_buttons[0]
+    assert button.text() == "Add label A-async-await"
+    assert button.isEnabled()
+    button.click()
+    assert board.issue(lkey).has_label("A-async-await")  # shown at once
+    assert window.announcements[-1].endswith("+A-async-await.")
+    qtbot.waitUntil(lambda: label_key("A-async-await") in server_labels(sandbox, lkey), timeout=15_000)
+    qtbot.waitUntil(lambda: not board.is_pending(lkey), timeout=15_000)
+    assert server_labels(sandbox, lkey) == before | {label_key("A-async-await")}
+    assert board.column_of(lkey) == lost.card.column
+    qtbot.waitUntil(lambda: not any(i.card.key == lkey for i in lane.items), timeout=5000)
+
     # "Show" selects the card on the board.
     lane.rows[0].show_button.click()
     assert window.selected_key == lane.items[0].card.key
@@ -418,3 +435,34 @@ def test_moves_and_undo_are_announced_by_card_and_column(session: Session, qtbot
     assert window.announcements[-1].startswith(f"Redone: {key}")
     assert window.announcements[-1].endswith("goes to OnDeck.")
     qtbot.waitUntil(lambda: not session.board.is_pending(key), timeout=15_000)
+
+
+def test_a_label_fix_waits_for_the_cards_move_and_never_replaces_it(
+    session: Session, sandbox: Sandbox, qtbot: QtBot
+) -> None:
+    from triageboard.board import LabelDiff, Relabel
+    from triageboard.services.move_service import Outcome
+
+    board, moves = session.board, session.move_service
+    key = plain_card(session, "Uncategorized")
+    sandbox.inject(Fault(kind="latency", seconds=1.0, path=r"/labels", count=None))
+    window = session.window
+    window.request_move(key, "Other")
+    assert board.is_pending(key)
+    have = {n.casefold() for n in board.issue(key).label_names} | TRIAGE
+    extra = next(n for n in sandbox.label_names(key.repo) if n.casefold() not in have)
+    fix = Relabel(key, LabelDiff(add=(extra,)))
+    assert moves.request(fix) is Outcome.REFUSED
+    assert "is still being moved on GitHub" in window.message_bar.text.text()
+    qtbot.waitUntil(lambda: not board.is_pending(key), timeout=20_000)
+    assert label_key(OTHER) in server_labels(sandbox, key)  # the move went out as asked
+    assert label_key(extra) not in server_labels(sandbox, key)
+    sandbox.reset_faults()
+    before = server_labels(sandbox, key)
+    assert moves.request(fix) is Outcome.QUEUED
+    assert board.issue(key).has_label(extra)
+    qtbot.waitUntil(lambda: label_key(extra) in server_labels(sandbox, key), timeout=15_000)
+    qtbot.waitUntil(lambda: not board.is_pending(key), timeout=15_000)
+    assert server_labels(sandbox, key) == before | {label_key(extra)}
+    assert board.column_of(key).name == "Other"
+    assert moves.request(fix) is Outcome.NOTHING  # already so

@@ -19,7 +19,22 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from ..board import Assignment, Board, Column, Issue, IssueKey, Label, Move, Route, Via, apply_diff, plan_move
+from ..board import (
+    Assignment,
+    Board,
+    BoardSpec,
+    Column,
+    Issue,
+    IssueKey,
+    Label,
+    LabelDiff,
+    Move,
+    Relabel,
+    Route,
+    Via,
+    apply_diff,
+    plan_move,
+)
 from ..errors import (
     AwaitingBot,
     BotRefused,
@@ -38,6 +53,7 @@ from ..reporting import (
     Reporter,
     SenderRestarting,
     Source,
+    StillSending,
     ViaBot,
     Waiting,
 )
@@ -125,6 +141,8 @@ class MoveService(QObject):
         self._batch_totals: dict[int, int] = {}
         self._settles = 0  # writes settled so far (the overlay's mark)
         self._settled: dict[IssueKey, int] = {}  # the count when each card's last write settled
+        # Label changes outside a move on their way (sent as moves of their own: Relabel.as_move).
+        self._relabels: dict[IssueKey, LabelDiff] = {}
         self._all_saved = asyncio.Event()
         self._all_saved.set()
         # How saving a request waits for the screen: the session defers it until the columns have painted
@@ -202,6 +220,14 @@ class MoveService(QObject):
     def assignment_route(self, key: IssueKey, login: str, *, add: bool = True) -> Route:
         """How (un)assigning ``login`` would be sent: directly, as ``@rustbot claim``, or refused."""
         return self.engine.route_assignment(key, login, add=add)
+
+    def relabel_route(self, key: IssueKey, diff: LabelDiff) -> Route:
+        """How adding and removing ``diff``'s labels on ``key``'s card would be sent (as :meth:`route`)."""
+        issue = self.board.get(key)
+        if issue is None:
+            return Route(None, refusal=MoveError(str(key), "relabel"))
+        spec, column = Relabel(key, diff).as_move(self.board.spec, self.board.column_of(key))
+        return self.engine.route(spec, issue, column)
 
     def route_fact(self, key: IssueKey, target: str, route: Route) -> object | None:
         """What to tell the user about ``route`` before it is taken (tooltip, status bar; worded by
@@ -283,11 +309,13 @@ class MoveService(QObject):
             self._emit_history()
         return outcome is Outcome.QUEUED
 
-    def request(self, request: Move | Assignment) -> Outcome:
-        """A request the domain made (a meeting's decision): shown at once, sent in the background, one undo
-        step. The outcome says whether it was queued, needed nothing, or was refused (the reporter said
-        why)."""
+    def request(self, request: Move | Assignment | Relabel) -> Outcome:
+        """A request the domain made (a meeting's decision, a fix of the Needs attention lane): shown at
+        once, sent in the background, one undo step (a label change outside a move is not undone). The
+        outcome says whether it was queued, needed nothing, or was refused (the reporter said why)."""
         change: MoveChange | AssignChange | None
+        if isinstance(request, Relabel):
+            return self._relabel(request)
         if isinstance(request, Move):
             outcome, change = self._move(request.key, request.column)
         else:
@@ -391,9 +419,55 @@ class MoveService(QObject):
             self.changed.emit(CardChanged(kind, str(key), issue.title, column.name))
         return Outcome.QUEUED, (MoveChange(key, source.name, column.name) if source != column else None)
 
-    async def _save_move(self, shown: Issue, column: Column, batch: int | None, via: Via) -> None:
+    def _relabel(self, request: Relabel) -> Outcome:
+        """Add and remove single labels now (a lost area label put back) and send it like a move: through
+        the outbox, checked against GitHub, through @rustbot where the account may not label."""
+        key = request.key
+        issue = self.board.get(key)
+        if issue is None:
+            self.reporter.error(NotOnBoard(str(key)), doing=Doing.MOVE)
+            return Outcome.REFUSED
+        diff = LabelDiff(
+            add=tuple(n for n in request.diff.add if not issue.has_label(n)),
+            remove=tuple(n for n in request.diff.remove if issue.has_label(n)),
+        )
+        if diff.is_empty:
+            return Outcome.NOTHING
+        what = " ".join([*(f"+{n}" for n in diff.add), *(f"-{n}" for n in diff.remove)])
+        if self.board.is_pending(key) or self.engine.pending_move(key) is not None:
+            # One queued change per card: this one would replace the move on its way (which may not be in
+            # the outbox yet: the board marks it pending at once).
+            self.reporter.info(StillSending(str(key), f"change its labels ({what})"), doing=Doing.MOVE)
+            return Outcome.REFUSED
+        spec, column = request.as_move(self.board.spec, self.board.column_of(key))
+        route = self.engine.route(spec, issue, column)
+        if route.via is None:
+            refusal = route.refusal or MoveError(str(key), column.name)
+            self.reporter.error(refusal, doing=Doing.MOVE, source=_refusal_source(refusal))
+            return Outcome.REFUSED
+        if route.via is Via.RUSTBOT:
+            fact = ViaBot(str(key), what, key.repo, route.comment)
+            self.reporter.info(fact, doing=Doing.MOVE, source=f"rustbot:{key}")
+        self.board.update([issue.with_labels(apply_diff(issue.labels, diff, self.engine.known))])
+        self.board.set_pending(key, True)
+        self._relabels[key] = diff
+        self._begin_saving(key, _MOVE)
+        via = route.via
+        self.defer(
+            lambda: self._spawn_save(self._save_move(issue, column, None, via, spec), f"save-relabel {key}")
+        )
+        self._emit_pending()
+        labels = tuple(what.split())
+        self.changed.emit(CardChanged(Change.LABELLED, str(key), issue.title, column.name, labels=labels))
+        return Outcome.QUEUED
+
+    async def _save_move(
+        self, shown: Issue, column: Column, batch: int | None, via: Via, spec: BoardSpec | None = None
+    ) -> None:
         try:
-            await self.engine.request(self.board.spec, shown.key, column, shown.labels, batch=batch, via=via)
+            await self.engine.request(
+                spec or self.board.spec, shown.key, column, shown.labels, batch=batch, via=via
+            )
         except (StoreError, AwaitingBot) as exc:
             self._saved(shown.key, _MOVE)
             # Not saved, so never sent: the card goes back to what GitHub has.
@@ -404,7 +478,7 @@ class MoveService(QObject):
             self.history.forget(shown.key)
             self._emit_history()
             self.reporter.error(exc, doing=Doing.MOVE)
-            self.changed.emit(CardChanged(Change.FAILED, str(shown.key), shown.title, column.name, exc))
+            self._announce_failure(shown.key, shown.title, column.name, exc)
         else:
             self._saved(shown.key, _MOVE)
 
@@ -496,8 +570,14 @@ class MoveService(QObject):
         self._settles += 1
         self._settled[key] = self._settles
 
+    def _announce_failure(self, key: IssueKey, title: str, target: str, error: object) -> None:
+        diff = self._relabels.pop(key, None)
+        labels = () if diff is None else (*(f"+{n}" for n in diff.add), *(f"-{n}" for n in diff.remove))
+        self.changed.emit(CardChanged(Change.FAILED, str(key), title, target, error, labels))
+
     def _settle(self, key: IssueKey, labels: tuple[Label, ...]) -> None:
         self._note_settled(key)
+        self._relabels.pop(key, None)
         self._batch_done(key)
         self.reporter.resolve(f"rustbot:{key}")  # "asked the bot": done now
         # A move went through: what refused moves in this repository, or into these labels, is over.
@@ -533,8 +613,8 @@ class MoveService(QObject):
         self._emit_history()
         self.reporter.resolve(f"rustbot:{key}")
         self.reporter.error(error, doing=doing)
-        title, target = (issue.title if issue is not None else ""), str(getattr(error, "target", ""))
-        self.changed.emit(CardChanged(Change.FAILED, str(key), title, target, error))
+        title = issue.title if issue is not None else ""
+        self._announce_failure(key, title, str(getattr(error, "target", "")), error)
         if isinstance(error, CannotLabel | MissingLabel | BotRefused):
             self.permissions_changed.emit()  # the engine learned what the account may not do
 

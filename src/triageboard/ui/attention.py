@@ -19,27 +19,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..board import Board, Column, IssueKey, Move
+from ..board import Board, Column, IssueKey, Move, Relabel
 from ..board.attention import Attention, Fix, needs_attention
 from ..board.cards import board_cards
 from ..board.marks import FailedMove
 from ..wording import plural
-from .permissions import MoveGate
+from .permissions import Gate, MoveGate
 
 # Gathering again after a change waits this long: a refresh's many updates cost one pass.
 GATHER_DELAY_MS = 150
 # More rows than this are counted, not shown (a board of 10,000 cards with a renamed label).
 MAX_ROWS = 200
-RELABEL_NOT_SENT = (
-    "Adding a label on its own is not something triageboard sends yet: add it on GitHub (Open), or move the "
-    "card, which adds its column's labels."
-)
+PENDING = "The card is being moved on GitHub: its labels can be changed once that has settled."
 
 
 class AttentionRow(QFrame):
     """One card that needs attention: what is wrong, and a button per fix."""
 
-    def __init__(self, item: Attention, gate: MoveGate, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, item: Attention, gate: MoveGate, pending: bool = False, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.item = item
         self.setObjectName("attentionRow")
@@ -57,15 +56,19 @@ class AttentionRow(QFrame):
         buttons.setContentsMargins(0, 0, 0, 0)
         for fix in item.fixes:
             button = QPushButton(fix.text)
-            if isinstance(fix.request, Move):
-                verdict = gate.gate(fix.request.key, fix.request.column)
-                if verdict.allowed and verdict.via_bot:
-                    button.setText(f"{fix.text} via @rustbot")
-                button.setEnabled(verdict.allowed)
-                button.setToolTip(verdict.reason)
-            else:
-                button.setEnabled(False)
-                button.setToolTip(RELABEL_NOT_SENT)
+            request = fix.request
+            if isinstance(request, Move):
+                verdict = gate.gate(request.key, request.column)
+            elif isinstance(request, Relabel):
+                verdict = gate.gate_relabel(request.key, request.diff)
+                if pending and verdict.allowed:
+                    verdict = Gate(False, reason=PENDING)
+            else:  # the lane offers no assignments
+                verdict = Gate(False)
+            if verdict.allowed and verdict.via_bot:
+                button.setText(f"{fix.text} via @rustbot")
+            button.setEnabled(verdict.allowed)
+            button.setToolTip(verdict.reason)
             button.setAccessibleDescription(f"{fix.text} for #{issue.number} {issue.repo}")
             buttons.addWidget(button)
             self.fix_buttons.append(button)
@@ -82,7 +85,7 @@ class AttentionPanel(QDockWidget):
     """View ▸ Needs attention. ``failed``: the moves seen to fail (the window keeps them);
     ``gate``: what the account may do (a fix it cannot send is disabled, saying why).
 
-    Signals: ``fix_requested(Move)``, ``show_requested(IssueKey)``.
+    Signals: ``fix_requested(Move | Relabel)``, ``show_requested(IssueKey)``.
     """
 
     fix_requested = Signal(object)
@@ -166,7 +169,8 @@ class AttentionPanel(QDockWidget):
             row.deleteLater()
         self.rows = []
         for n, item in enumerate(self.items[:MAX_ROWS]):
-            row = AttentionRow(item, self.gate, self._list)
+            pending = self.board.is_pending(item.card.key)
+            row = AttentionRow(item, self.gate, pending, self._list)
             for button, fix in zip(row.fix_buttons, item.fixes, strict=True):
                 button.clicked.connect(lambda _checked=False, f=fix: self._fix(f))
             key = item.card.key
@@ -176,7 +180,7 @@ class AttentionPanel(QDockWidget):
         self.summary.setText(_summary(self.items))
 
     def _fix(self, fix: Fix) -> None:
-        if isinstance(fix.request, Move):
+        if isinstance(fix.request, Move | Relabel):
             self.fix_requested.emit(fix.request)
 
 

@@ -14,7 +14,7 @@ from typing import Protocol
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QDropEvent
 
-from ..board import IssueKey, Route
+from ..board import IssueKey, LabelDiff, Route
 from ..wording import Front, describe
 from .models import decode_keys
 
@@ -23,6 +23,7 @@ class Routes(Protocol):
     """How a move would be sent (``services.MoveService`` is one)."""
 
     def route(self, key: IssueKey, column_name: str) -> Route: ...
+    def relabel_route(self, key: IssueKey, diff: LabelDiff) -> Route: ...
     def route_fact(self, key: IssueKey, target: str, route: Route) -> object | None: ...
 
 
@@ -49,7 +50,18 @@ class MoveGate:
         if self.routes is None:
             return OPEN
         route = self.routes.route(key, column_name)
-        fact = self.routes.route_fact(key, column_name, route)
+        return self._verdict(key, column_name, route)
+
+    def gate_relabel(self, key: IssueKey, diff: LabelDiff) -> Gate:
+        """The verdict on adding and removing ``diff``'s labels (a lost area label put back)."""
+        if self.routes is None:
+            return OPEN
+        what = " ".join([*(f"+{n}" for n in diff.add), *(f"-{n}" for n in diff.remove)])
+        return self._verdict(key, what, self.routes.relabel_route(key, diff))
+
+    def _verdict(self, key: IssueKey, target: str, route: Route) -> Gate:
+        assert self.routes is not None
+        fact = self.routes.route_fact(key, target, route)
         reason = describe(fact, Front.WINDOW) if fact is not None else ""
         return Gate(not route.refused, route.by_bot, reason)
 

@@ -78,7 +78,7 @@ class MainWindow(QMainWindow):
     Signals: ``refresh_requested()``, ``move_requested(IssueKey, str)``, ``undo_requested()``,
     ``redo_requested()``, ``closed()``, ``meeting_requested()`` (Board ▸ Triage meeting),
     ``minutes_requested()``, ``assign_requested(IssueKey, str, bool)`` (login, True: assign, False: unassign),
-    ``fix_requested(Move)`` (a one-click fix of the Needs attention lane).
+    ``fix_requested(Move | Relabel)`` (a one-click fix of the Needs attention lane).
 
     What the account may do comes from :meth:`set_routes` (moves it cannot make are disabled, saying why);
     what happened to a card from :meth:`on_card_changed` (announced to assistive technology).
@@ -92,7 +92,7 @@ class MainWindow(QMainWindow):
     meeting_requested = Signal()
     minutes_requested = Signal()
     assign_requested = Signal(object, str, bool)  # (IssueKey, login, add)
-    fix_requested = Signal(object)  # board.Move
+    fix_requested = Signal(object)  # board.Move | board.Relabel
 
     def __init__(
         self,
@@ -388,11 +388,11 @@ class MainWindow(QMainWindow):
         except ValueError:
             key = None
         if key is not None:
-            if fact.change is Change.FAILED:
+            if fact.change is Change.FAILED and not fact.labels:
                 reason = describe(fact.reason, Front.WINDOW, Doing.MOVE) if fact.reason is not None else ""
                 self.failed[key] = FailedMove(fact.column, reason)
-            else:
-                self.failed.pop(key, None)
+            elif fact.change in (Change.MOVED, Change.VIA_BOT, Change.UNDONE, Change.REDONE):
+                self.failed.pop(key, None)  # moved again: the failed move is history
             self.attention.schedule()
         self.announce(describe(fact, Front.WINDOW))
         self._update_move_actions()
