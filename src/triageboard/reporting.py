@@ -308,7 +308,8 @@ class CardChanged:
 
 @dataclass(frozen=True, slots=True)
 class StillSending:
-    """``issue`` has a move on its way to GitHub: ``what`` (a label change) waits until it has settled."""
+    """``issue`` has a change on its way to GitHub (one queued change per card): ``what`` (a label change,
+    a move) can be asked once it has settled."""
 
     issue: str
     what: str

@@ -733,7 +733,7 @@ class _Words:
             case r.CardChanged():
                 return self.card_changed(fact)
             case r.StillSending():
-                return f"{fact.issue} is still being moved on GitHub: {fact.what} once it has settled."
+                return f"{fact.issue} has a change on its way to GitHub: {fact.what} once it has settled."
             case r.TimelinesCapped():
                 again = (
                     "They are read as the cards are shown."

@@ -453,7 +453,7 @@ def test_a_label_fix_waits_for_the_cards_move_and_never_replaces_it(
     extra = next(n for n in sandbox.label_names(key.repo) if n.casefold() not in have)
     fix = Relabel(key, LabelDiff(add=(extra,)))
     assert moves.request(fix) is Outcome.REFUSED
-    assert "is still being moved on GitHub" in window.message_bar.text.text()
+    assert "has a change on its way to GitHub" in window.message_bar.text.text()
     qtbot.waitUntil(lambda: not board.is_pending(key), timeout=20_000)
     assert label_key(OTHER) in server_labels(sandbox, key)  # the move went out as asked
     assert label_key(extra) not in server_labels(sandbox, key)
@@ -461,6 +461,9 @@ def test_a_label_fix_waits_for_the_cards_move_and_never_replaces_it(
     before = server_labels(sandbox, key)
     assert moves.request(fix) is Outcome.QUEUED
     assert board.issue(key).has_label(extra)
+    # …and while the label change is on its way, a move of the card waits for it too.
+    assert not moves.request_move(key, "OnDeck")
+    assert board.column_of(key).name == "Other"
     qtbot.waitUntil(lambda: label_key(extra) in server_labels(sandbox, key), timeout=15_000)
     qtbot.waitUntil(lambda: not board.is_pending(key), timeout=15_000)
     assert server_labels(sandbox, key) == before | {label_key(extra)}

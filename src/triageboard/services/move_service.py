@@ -395,6 +395,10 @@ class MoveService(QObject):
         except KeyError:
             log.error("no column %r on board %s", column_name, spec.name)
             return Outcome.REFUSED, None
+        if key in self._relabels:
+            # Its label change is on its way as the card's one queued change: a move would replace it.
+            self.reporter.info(StillSending(str(key), f"move it to {column.name}"), doing=Doing.MOVE)
+            return Outcome.REFUSED, None
         source = self.board.column_of(key)
         if plan_move(spec, issue, column).is_empty and self.engine.pending_move(key) is None:
             return Outcome.NOTHING, None  # already there, and no conflict to resolve
