@@ -14,9 +14,9 @@ from pathlib import Path
 import httpx
 import pytest
 from pace import QUICK, fast_clock
-from PySide6.QtCore import QMimeData, QPoint, QSettings, Qt
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QMimeData, QPoint, QSettings, Qt, QTimer
+from PySide6.QtGui import QAccessible, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QInputDialog
 from pytestqt.qtbot import QtBot
 from qtsession import finish, wait_loaded
 from sandboxkit import READER_LOGIN, READER_TOKEN, Fault, Sandbox
@@ -154,7 +154,23 @@ def test_the_current_filter_is_saved_as_a_view_that_list_reads_and_can_be_remove
     assert actions[-1].shortcut().toString() == "Alt+5"
     assert [a.text() for a in window.views.remove_menu.actions()] == ["Mentored newcomers"]
 
+    # The menu's Save current filter as view… asks for the name.
+    def name_it() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, QInputDialog)
+        dialog.setTextValue("Focus mine")
+        dialog.accept()
+
     bar.clear()
+    qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)  # Focus without assignee
+    QTimer.singleShot(0, name_it)
+    window.views.save_action.trigger()
+    assert [a.text() for a in window.views.view_actions][-2:] == ["Mentored newcomers", "Focus mine"]
+    assert find_view(spec, "Focus mine").filter.assignee is Assignee.UNASSIGNED
+
+    bar.clear()
+    window.activateWindow()  # the dialog had the keyboard
+    qtbot.waitUntil(window.isActiveWindow)
     qtbot.keyClick(window, Qt.Key.Key_5, Qt.KeyboardModifier.AltModifier)
     assert bar.current().columns == ("Uncategorized",)
     assert bar.mentored.isChecked()
@@ -165,10 +181,13 @@ def test_the_current_filter_is_saved_as_a_view_that_list_reads_and_can_be_remove
     # Another window of the same board finds it (saved per board, not per window).
     other = MainWindow(session.board, settings=None)
     qtbot.addWidget(other)
-    assert [a.text() for a in other.views.view_actions][-1] == "Mentored newcomers"
+    assert [a.text() for a in other.views.view_actions][-2:] == ["Mentored newcomers", "Focus mine"]
     other.close()
 
     window.views.remove_menu.actions()[0].trigger()
+    assert [a.text() for a in window.views.remove_menu.actions()] == ["Focus mine"]
+    window.views.remove_menu.actions()[0].trigger()
+    assert not window.views.remove_menu.isEnabled()
     assert [a.text() for a in window.views.view_actions][-1] == "Stalled"
     assert json.loads(views_path(spec.name).read_text(encoding="utf-8"))["views"] == []
     with pytest.raises(KeyError):
@@ -331,6 +350,10 @@ def test_the_attention_lane_gathers_failed_moves_conflicts_and_lost_labels_and_f
     window.request_move(key, "Other")
     qtbot.waitUntil(lambda: board.column_of(key).name == "Uncategorized", timeout=15_000)
     assert any(t.startswith(f"Moving {key}") and "to Other failed" in t for t in window.announcements)
+    failure = window.last_announcement
+    assert failure is not None
+    assert "failed" in failure.message()
+    assert failure.politeness() is QAccessible.AnnouncementPoliteness.Assertive  # said at once
     qtbot.waitUntil(
         lambda: any(i.card.key == key and i.mark.name == "failed" for i in lane.items), timeout=5000
     )
@@ -422,6 +445,11 @@ def test_moves_and_undo_are_announced_by_card_and_column(session: Session, qtbot
     key = plain_card(session, "Uncategorized")
     title = session.board.issue(key).title
     window.request_move(key, "OnDeck")
+    event = window.last_announcement
+    assert event is not None
+    assert event.object() is window
+    assert event.message() == window.announcements[-1]
+    assert event.politeness() is QAccessible.AnnouncementPoliteness.Polite
     assert window.announcements[-1].startswith(f"Moved {key} “{title[:20]}")
     assert window.announcements[-1].endswith(" to OnDeck.")
     assert window.statusBar().currentMessage() == window.announcements[-1]

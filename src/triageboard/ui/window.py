@@ -117,6 +117,7 @@ class MainWindow(QMainWindow):
         self.failed: dict[IssueKey, FailedMove] = {}
         # What was announced to assistive technology, latest last (the status bar shows the same).
         self.announcements: list[str] = []
+        self.last_announcement: QAccessibleAnnouncementEvent | None = None
         self._detached = False  # closed: the models no longer follow the board
         spec = board.spec
         # Qt adds the application's display name ("triageboard") after the board's name.
@@ -373,10 +374,14 @@ class MainWindow(QMainWindow):
         """A sentence about a move in the status bar (a refusal, what the bot is asked)."""
         self.statusBar().showMessage(text, STATUS_MS)
 
-    def announce(self, text: str) -> None:
-        """Tell assistive technology (a screen reader speaks it) and the status bar."""
+    def announce(self, text: str, *, urgent: bool = False) -> None:
+        """Tell assistive technology (a screen reader speaks it; ``urgent``: at once, interrupting) and the
+        status bar."""
         event = QAccessibleAnnouncementEvent(self, text)
+        if urgent:
+            event.setPoliteness(QAccessible.AnnouncementPoliteness.Assertive)
         QAccessible.updateAccessibility(event)
+        self.last_announcement = event
         self.announcements.append(text)
         del self.announcements[:-50]
         self.status_says(text)
@@ -394,7 +399,7 @@ class MainWindow(QMainWindow):
             elif fact.change in (Change.MOVED, Change.VIA_BOT, Change.UNDONE, Change.REDONE):
                 self.failed.pop(key, None)  # moved again: the failed move is history
             self.attention.schedule()
-        self.announce(describe(fact, Front.WINDOW))
+        self.announce(describe(fact, Front.WINDOW), urgent=fact.change is Change.FAILED)
         self._update_move_actions()
 
     # --- the card's context menu ----------------------------------------------------------------------
