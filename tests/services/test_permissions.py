@@ -165,3 +165,42 @@ def test_a_read_only_account_never_sends_a_label_or_assignee_write(
     assert errors
     assert all(isinstance(r.fact, CannotLabel | BotRefused) for r in errors)
     assert any(isinstance(r.fact, ViaBot) for r in reports.shown)
+
+
+@pytest.mark.logs("cannot change labels")
+def test_a_read_only_accounts_label_fix_goes_through_the_bot_or_is_refused(
+    reader: tuple[Sandbox, MoveService, Reports], qtbot: QtBot
+) -> None:
+    from triageboard.board import LabelDiff, Relabel
+    from triageboard.reporting import CardChanged, Change
+    from triageboard.services.move_service import Outcome
+
+    sb, service, reports = reader
+    with qtbot.waitSignal(service.permissions_changed, timeout=10_000):
+        service.prepare()
+    issues = [i for i in service.board.issues() if not i.assignees]
+    rust = next(i for i in issues if i.repo == RUST)
+    wg = next(i for i in issues if i.repo == WG)
+    # Labels the sandbox's triagebot.toml lets anyone set ("C-*", "T-*", …) that the issues lack.
+    allowed = ("C-", "T-", "E-", "D-", "F-", "I-", "L-", "O-", "S-", "WG-")
+    name = next(n for n in sb.label_names(RUST) if n.startswith(allowed) and not rust.has_label(n))
+    other = next(n for n in sb.label_names(WG) if not wg.has_label(n))
+    add = LabelDiff(add=(name,))
+    route = service.relabel_route(rust.key, add)
+    assert (route.via, route.comment) == (Via.RUSTBOT, f"@rustbot label +{name}")
+    assert service.relabel_route(wg.key, LabelDiff(add=(other,))).refused
+    told: list[CardChanged] = []
+    service.changed.connect(told.append)
+    column = service.board.column_of(rust.key)
+
+    assert service.request(Relabel(wg.key, LabelDiff(add=(other,)))) is Outcome.REFUSED
+    assert service.request(Relabel(rust.key, add)) is Outcome.QUEUED
+    assert service.board.issue(rust.key).has_label(name)
+    assert [(c.change, c.issue, c.labels) for c in told] == [(Change.LABELLED, str(rust.key), (f"+{name}",))]
+    qtbot.waitUntil(lambda: name in sb.issue_labels(RUST, rust.number), timeout=30_000)
+    qtbot.waitUntil(lambda: service.pending_count() == 0, timeout=30_000)
+    assert not service.board.is_pending(rust.key)
+    assert service.board.column_of(rust.key) == column  # a label change, not a move
+    assert label_writes(sb) == []
+    assert other not in sb.issue_labels(WG, wg.number)
+    assert any(isinstance(r.fact, CannotLabel) and r.fact.repo == WG for r in reports.shown)
