@@ -408,6 +408,16 @@ def test_the_attention_lane_gathers_failed_moves_conflicts_and_lost_labels_and_f
     assert board.column_of(lkey) == lost.card.column
     qtbot.waitUntil(lambda: not any(i.card.key == lkey for i in lane.items), timeout=5000)
 
+    # The card's context menu settles a conflict too: into the column it is shown in.
+    conflict = next(i for i in lane.items if i.mark.name == "conflict")
+    ckey, here = conflict.card.key, conflict.card.column.name
+    menu = window.card_menu(ckey)
+    settle = next(a for a in menu.actions() if a.text() == f"Move to {here}")
+    settle.trigger()
+    qtbot.waitUntil(lambda: not board.placement(ckey).is_conflict, timeout=15_000)
+    qtbot.waitUntil(lambda: not board.is_pending(ckey), timeout=15_000)
+    assert board.column_of(ckey).name == here
+
     # "Show" selects the card on the board.
     lane.rows[0].show_button.click()
     assert window.selected_key == lane.items[0].card.key

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..board import Board, Filter, Issue, IssueKey, SinceSnapshot
+from ..board import Board, Filter, Issue, IssueKey, Move, SinceSnapshot
 from ..board.marks import FailedMove
 from ..errors import GitHubError
 from ..reporting import AccountUnknown, CardChanged, Change, Doing, NothingSelected, Report, Waiting
@@ -338,9 +338,6 @@ class MainWindow(QMainWindow):
         if self.attention.isVisible():
             self.attention.gather()
 
-    def move_gate(self, key: IssueKey, column_name: str) -> Gate:
-        return self.gate.gate(key, column_name)
-
     def _update_move_actions(self) -> None:
         key = self.selected_key
         columns = self.board.spec.columns
@@ -409,7 +406,9 @@ class MainWindow(QMainWindow):
         those through the bot saying so), assigning, and opening it on GitHub."""
         menu = QMenu(self)
         menu.setToolTipsVisible(True)
-        here = self.board.column_of(key).name if key in self.board else ""
+        placement = self.board.placement(key) if key in self.board else None
+        # A card in conflict may be moved into the column it is shown in: that settles it.
+        here = placement.column.name if placement is not None and not placement.is_conflict else ""
         for column in self.board.spec.columns:
             if column.name == here:
                 continue
@@ -418,12 +417,19 @@ class MainWindow(QMainWindow):
             action.setEnabled(verdict.allowed)
             action.setToolTip(verdict.reason)
             action.setStatusTip(verdict.reason)
-            action.triggered.connect(lambda _checked=False, c=column.name: self.request_move(key, c))
+            action.triggered.connect(lambda _checked=False, c=column.name: self._menu_move(key, c))
         menu.addSeparator()
         menu.addActions([self.assign_action, self.assign_me_action, self.unassign_action])
         menu.addSeparator()
         menu.addAction(self.open_action)
         return menu
+
+    def _menu_move(self, key: IssueKey, column_name: str) -> None:
+        placement = self.board.placement(key) if key in self.board else None
+        if placement is not None and placement.is_conflict and placement.column.name == column_name:
+            self.fix_requested.emit(Move(key, column_name))  # settling a conflict where it is shown
+        else:
+            self.request_move(key, column_name)
 
     def _context_menu(self, widget: ColumnWidget, pos: QPoint) -> None:
         index = widget.view.indexAt(pos)
@@ -437,12 +443,8 @@ class MainWindow(QMainWindow):
 
     # --- the Needs attention lane ---------------------------------------------------------------------
 
-    def show_attention(self, on: bool) -> None:
-        """View ▸ Needs attention: show or hide the lane (remembered for the next start)."""
-        self.attention.setVisible(on)
-        self._remember_attention(on)
-
     def _remember_attention(self, on: bool) -> None:
+        """View ▸ Needs attention toggled: remembered for the next start."""
         # Closing the window hides the lane too (and unchecks its action): that is not the user's choice.
         if self.settings is not None and not self._detached:
             self.settings.setValue(ATTENTION_KEY, on)
