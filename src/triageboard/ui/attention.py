@@ -49,6 +49,7 @@ class AttentionRow(QFrame):
         self.title.setWordWrap(True)
         self.why = QLabel(f"{item.mark.text} (in {item.card.column.name})")
         self.why.setTextFormat(Qt.TextFormat.PlainText)
+        self.why.setWordWrap(True)
         self.show_button = QPushButton("Show")
         self.show_button.setToolTip("Select the card on the board")
         self.fix_buttons: list[QPushButton] = []
@@ -73,11 +74,14 @@ class AttentionRow(QFrame):
             buttons.addWidget(button)
             self.fix_buttons.append(button)
         buttons.addStretch(1)
-        buttons.addWidget(self.show_button)
+        why = QHBoxLayout()
+        why.setContentsMargins(0, 0, 0, 0)
+        why.addWidget(self.why, 1)
+        why.addWidget(self.show_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
         layout.addWidget(self.title)
-        layout.addWidget(self.why)
+        layout.addLayout(why)
         layout.addLayout(buttons)
 
 
@@ -117,6 +121,7 @@ class AttentionPanel(QDockWidget):
         self._list_layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self._list)
         body = QWidget()
         layout = QVBoxLayout(body)
@@ -124,7 +129,7 @@ class AttentionPanel(QDockWidget):
         layout.addWidget(self.summary)
         layout.addWidget(scroll, 1)
         self.setWidget(body)
-        self.setMinimumWidth(300)
+        self.setMinimumWidth(340)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(GATHER_DELAY_MS)
@@ -166,6 +171,7 @@ class AttentionPanel(QDockWidget):
         self.items = needs_attention(self.board.spec, cards)
         for row in self.rows:
             self._list_layout.removeWidget(row)
+            row.hide()  # until it is deleted, it would still paint where it was
             row.deleteLater()
         self.rows = []
         for n, item in enumerate(self.items[:MAX_ROWS]):
