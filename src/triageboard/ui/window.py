@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..board import Board, Filter, Issue, IssueKey, Move, SinceSnapshot
+from ..board import Board, Filter, Issue, IssueKey, Move, SinceSnapshot, Sort
 from ..board.marks import FailedMove
 from ..errors import GitHubError
 from ..reporting import AccountUnknown, CardChanged, Change, Doing, NothingSelected, Report, Waiting
@@ -221,9 +221,7 @@ class MainWindow(QMainWindow):
             views if views is not None else FileShelf(),
             self.show_message,
             self,
-            # The order within columns, once the window can sort (until then a view sets its filter only).
-            sort=getattr(self, "set_sort", None),
-            current_sort=getattr(self, "current_sort", None),
+            *self._sorting(),
         )
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.views.toolbar)
 
@@ -231,6 +229,15 @@ class MainWindow(QMainWindow):
         self.filter_bar.filter_changed.connect(self.apply_filter)
         self.details.open_requested.connect(self.open_url)
         self._restore_layout()
+
+    def _sorting(self) -> tuple[Callable[[Sort], None] | None, Callable[[], Sort] | None]:
+        """How a view sets the order within columns, and what the order is: through the window's card
+        state (View ▸ Sort cards) once it has one; until then a view sets its filter only."""
+        state = getattr(self, "card_state", None)
+        set_sort = getattr(state, "set_sort", None)
+        if state is None or not callable(set_sort):
+            return None, None
+        return set_sort, lambda: Sort(state.sort)
 
     # --- remembered layout ---------------------------------------------------------------------------
 
@@ -285,21 +292,6 @@ class MainWindow(QMainWindow):
         self.redo_action = self._action("&Redo move", "Ctrl+Shift+Z", self.redo)
         edit_menu.addActions([self.undo_action, self.redo_action])
 
-        view_menu = menu_bar.addMenu("&View")
-        # The dock's own action: it follows the lane's close button too.
-        self.attention_action = self.attention.toggleViewAction()
-        self.attention_action.setText("Needs &attention")
-        self.attention_action.setShortcut(QKeySequence("Ctrl+Shift+T"))
-        self.attention_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        self.attention_action.setToolTip("Conflicts, lost area labels and failed moves, each with its fixes")
-        self.attention_action.toggled.connect(self._remember_attention)
-        self.addAction(self.attention_action)
-        view_menu.addAction(self.attention_action)
-        toolbar_action = self.views.toolbar.toggleViewAction()
-        toolbar_action.setText("Views &toolbar")
-        view_menu.addAction(toolbar_action)
-        menu_bar.addMenu(self.views.menu)
-
         card_menu = menu_bar.addMenu("&Card")
         self.move_actions: list[QAction] = []
         for number, column in enumerate(self.board.spec.columns[:9], start=1):
@@ -319,6 +311,20 @@ class MainWindow(QMainWindow):
         card_menu.addSeparator()
         self.open_action = self._action("&Open on GitHub", "Ctrl+O", self.open_selected)
         card_menu.addAction(self.open_action)
+        self.view_menu = menu_bar.addMenu("&View")
+        # The dock's own action: it follows the lane's close button too.
+        self.attention_action = self.attention.toggleViewAction()
+        self.attention_action.setText("Needs &attention")
+        self.attention_action.setShortcut(QKeySequence("Ctrl+Shift+T"))
+        self.attention_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.attention_action.setToolTip("Conflicts, lost area labels and failed moves, each with its fixes")
+        self.attention_action.toggled.connect(self._remember_attention)
+        self.addAction(self.attention_action)
+        self.view_menu.addAction(self.attention_action)
+        toolbar_action = self.views.toolbar.toggleViewAction()
+        toolbar_action.setText("Views &toolbar")
+        self.view_menu.addAction(toolbar_action)
+        menu_bar.addMenu(self.views.menu)
         self.account_menu: QMenu = menu_bar.addMenu("&Account")
         self.account_menu.menuAction().setVisible(False)  # app.py fills it when sign-in is available
 
