@@ -163,8 +163,9 @@ def test_delegate_draws_html_titles_literally_and_every_part_of_a_card(board: Bo
     delegate.draw(painter, option, model.index(0, 0))  # type: ignore[arg-type]
     assert "<b>bold</b> & <i>tags</i>" in painter.texts
     assert "#3 · rust-lang/rust" in painter.texts
-    assert "A-async-await" in painter.texts
-    assert "AsyncAwait-OnDeck" in painter.texts
+    # The board's area label and the column's own label are not repeated on the card.
+    assert "A-async-await" not in painter.texts
+    assert "AsyncAwait-OnDeck" not in painter.texts
     assert "unassigned" in painter.texts
     # The tooltip is rich text by necessity; the title inside it is escaped, so it reads literally.
     doc = QTextDocument()
@@ -175,6 +176,7 @@ def test_delegate_draws_html_titles_literally_and_every_part_of_a_card(board: Bo
     painter = RecordingPainter()
     delegate.draw(painter, option, focus.index(2, 0))  # type: ignore[arg-type]
     assert "conflict" in painter.texts
+    assert "AsyncAwait-Other" in painter.texts  # another column's label: the conflict's cause, shown
     painter = RecordingPainter()
     delegate.draw(painter, option, focus.index(1, 0))  # type: ignore[arg-type]
     assert "E-mentor" in painter.texts

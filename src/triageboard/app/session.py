@@ -208,6 +208,10 @@ class Session(QObject):
         moves.waiting_changed.connect(window.set_waiting)
         # Who is signed in: whose timelines are read and kept, who a claim through the bot is for.
         boards.user_changed.connect(self.timeline_service.set_account)
+        # Time in a column: the cards on screen are read first; what is read shows on the cards.
+        window.card_state.shown_changed.connect(self.timeline_service.show)
+        window.card_state.wanted.connect(self.timeline_service.want)
+        self.timeline_service.since_changed.connect(window.card_state.set_in_column)
         boards.user_changed.connect(moves.set_user)
         boards.refreshed.connect(self._recheck_permissions)
         # What the account may do: moves it cannot make are disabled before they are tried, and those

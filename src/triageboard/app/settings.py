@@ -8,5 +8,6 @@ from .. import paths
 
 
 def window_settings() -> QSettings:
-    """Window geometry and splitter sizes, in the per-user config folder; never a token."""
+    """Window geometry, splitter sizes and each board's order within columns (``ui.cardstate``), in the
+    per-user config folder; never a token."""
     return QSettings(str(paths.config_dir() / "window.ini"), QSettings.Format.IniFormat)

@@ -1,8 +1,14 @@
-"""One board column on screen: a header (name, counts, soft-limit state) over a ``QListView`` of cards."""
+"""One board column on screen: a header (name and its state in words) over a ``QListView`` of cards.
+
+The header says what the column's rules find without hovering (``board.column_state``: "9 · over 3–5 ·
+4 need an assignee · 2 stalled"); the list names itself with the same words for a screen reader.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QRectF, Qt, Signal
+from collections.abc import Sequence
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QDragEnterEvent,
@@ -17,7 +23,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QAbstractItemView, QFrame, QHBoxLayout, QLabel, QListView, QVBoxLayout, QWidget
 
-from ..board import Column
+from ..board import Card, Column, IssueKey, column_state
 from .delegate import CardDelegate
 from .models import ColumnFilter, ColumnModel, IssueKeyRole
 
@@ -47,21 +53,21 @@ class ColumnHeader(QFrame):
         layout.addStretch(1)
         layout.addWidget(self.count_label)
         self.problem: str | None = None
-        self._counts = (-1, -1)
+        self._counts: tuple[int, int, str | None] = (-1, -1, None)
         self.setStyleSheet(NORMAL_STYLE)
         self.set_counts(0, 0)
 
-    def set_counts(self, shown: int, total: int) -> None:
-        if (shown, total) == self._counts:
+    def set_counts(self, shown: int, total: int, state: str | None = None) -> None:
+        """Show ``state`` (``board.column_state``'s words; the count alone when not given)."""
+        if (shown, total, state) == self._counts:
             return
-        self._counts = (shown, total)
-        text = f"{total:,}" if shown == total else f"{shown:,} / {total:,}"
+        self._counts = (shown, total, state)
+        text = state if state is not None else f"{shown}/{total}" if shown != total else str(total)
         limit = self.column.limit_text()
         problem = self.column.limit_problem(total)
-        if limit:
-            # The warning sign says "outside the limit" without relying on colour alone.
-            text = f"{text}  ({limit}){'  ⚠' if problem else ''}"
-        self.count_label.setText(text)
+        # The warning sign says "outside the limit" without relying on colour alone (the words say how).
+        self.count_label.setText(f"{text}  ⚠" if problem else text)
+        self.count_label.setAccessibleName(spoken_state(self.column.name, text))
         if (problem is None) != (self.problem is None):
             # Restyling re-polishes the header: only when the state flips, not with every count (a load).
             self.setStyleSheet(WARNING_STYLE if problem else NORMAL_STYLE)
@@ -74,6 +80,30 @@ class ColumnHeader(QFrame):
         elif limit:
             tip.append(f"Soft limit: {limit}.")
         self.setToolTip("\n".join(tip))
+
+
+def spoken_state(name: str, state: str) -> str:
+    """A column's name and state as a screen reader should say them: "Focus column: 9 cards, over 3–5"."""
+    count, *rest = state.split(" · ")
+    shown, _, total = count.partition("/")
+    plural = "" if (total or count) == "1" else "s"
+    count = f"{shown} of {total} card{plural} shown" if total else f"{count} card{plural}"
+    return f"{name} column: " + ", ".join([count, *rest])
+
+
+def column_cards(model: ColumnModel) -> Sequence[Card]:
+    """The column's cards for ``board.column_state``: marked by the column's rules where it has rules. A
+    column without rules (no required assignee, no stalled days) gives no card a mark the state counts, so
+    its cards are one unmarked card repeated (what is counted is the same, at no cost per card)."""
+    column, board = model.column, model.board
+    total = model.rowCount()
+    if column.require_assignee or column.stalled_after_days is not None:
+        issues = board.column_issues(column)
+        return [Card(issue, board.placement(issue.key), model.marks(row)) for row, issue in enumerate(issues)]
+    if not total:
+        return ()
+    first = board.issue_at(column, 0)
+    return (Card(first, board.placement(first.key)),) * total
 
 
 class ColumnView(QListView):
@@ -163,6 +193,14 @@ class ColumnWidget(QWidget):
         self.view.setModel(self.proxy)
         self.view.setObjectName(f"column-{model.column.name}")
         self.view.setAccessibleName(f"{model.column.name} column")
+        if model.column.description:
+            self.view.setAccessibleDescription(model.column.description)
+        # The header's state follows the board once per turn of the event loop (a load changes a column
+        # many times in one turn; counting its marks is one pass over the column).
+        self._counts_timer = QTimer(self)
+        self._counts_timer.setSingleShot(True)
+        self._counts_timer.setInterval(0)
+        self._counts_timer.timeout.connect(self.update_counts)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
@@ -178,7 +216,9 @@ class ColumnWidget(QWidget):
             self.proxy.modelReset,
             self.proxy.layoutChanged,
         ):
-            signal.connect(self.update_counts)
+            signal.connect(self._counts_timer.start)
+        # A card's marks change with its issue, the pending state and its time in the column.
+        model.dataChanged.connect(self._counts_timer.start)
         selection = self.view.selectionModel()
         selection.currentChanged.connect(self._current_changed)
         self.update_counts()
@@ -188,7 +228,25 @@ class ColumnWidget(QWidget):
         return self.model.column
 
     def update_counts(self) -> None:
-        self.header.set_counts(self.proxy.rowCount(), self.model.rowCount())
+        """The header and the list's accessible name say the column's state now."""
+        self._counts_timer.stop()
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        state = column_state(self.column, column_cards(self.model), shown if shown != total else None)
+        self.header.set_counts(shown, total, state)
+        self.view.setAccessibleName(spoken_state(self.column.name, state))
+
+    def visible_keys(self) -> list[IssueKey]:
+        """The cards on screen in this column (top to bottom), for what is read first."""
+        view = self.view
+        rows = self.proxy.rowCount()
+        if not rows or not view.isVisible():
+            return []
+        viewport = view.viewport().rect()
+        top = view.indexAt(viewport.topLeft())
+        bottom = view.indexAt(viewport.bottomLeft())
+        first = top.row() if top.isValid() else 0
+        last = bottom.row() if bottom.isValid() else rows - 1
+        return [self.proxy.index(row, 0).data(IssueKeyRole) for row in range(first, last + 1)]
 
     def counts(self) -> tuple[int, int]:
         return self.proxy.rowCount(), self.model.rowCount()

@@ -10,7 +10,8 @@ from __future__ import annotations
 import bisect
 import html
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -23,8 +24,24 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from ..board import Board, Column, Filter, Issue, IssueKey
+from ..board import (
+    Board,
+    Column,
+    FailedMove,
+    Filter,
+    Issue,
+    IssueKey,
+    Mark,
+    MarkKind,
+    SinceSnapshot,
+    Sort,
+    card_order,
+    evaluate_marks,
+    label_key,
+    time_in_column_text,
+)
 from ..board.filters import matcher, narrows, search_text
+from ..board.timeline import days_between
 
 # Roles the card delegate reads; it reads nothing else.
 IssueKeyRole = Qt.ItemDataRole.UserRole + 1
@@ -37,13 +54,53 @@ MentoredRole = Qt.ItemDataRole.UserRole + 7  # bool
 ConflictRole = Qt.ItemDataRole.UserRole + 8  # bool
 PendingRole = Qt.ItemDataRole.UserRole + 9  # bool
 IssueRole = Qt.ItemDataRole.UserRole + 10  # the board.Issue itself (details pane)
-# Everything a card shows, for the delegate's cache: (issue, conflict, pending, age). Issues are immutable:
-# a changed card is a new Issue object.
+# Everything a card shows, for the delegate's cache: (issue, marks' texts, in-column text, since-meeting text,
+# age). Issues are immutable: a changed card is a new Issue object.
 RenderRole = Qt.ItemDataRole.UserRole + 11
+MarksRole = (
+    Qt.ItemDataRole.UserRole + 12
+)  # tuple[board.Mark, ...] from board.evaluate_marks, most urgent first
+InColumnSinceRole = Qt.ItemDataRole.UserRole + 13  # datetime | None: when the card entered its column
+InColumnRole = Qt.ItemDataRole.UserRole + 14  # "in Focus 41 d", or "" while the timeline is unknown
+SinceMeetingRole = Qt.ItemDataRole.UserRole + 15  # "changed since the meeting" / "moved from OnDeck" / ""
+# The label chips a card shows: tuple[(name, "rrggbb"), ...] without the board's area labels, the column's own
+# labels and the mentor label (a mark), the most triage-relevant first (they are the last to be elided).
+ChipsRole = Qt.ItemDataRole.UserRole + 16
 
 ISSUE_KEYS_MIME = "application/x-triageboard-issue-keys"
 
 AnyIndex = QModelIndex | QPersistentModelIndex
+
+# Marks a card paints, in words: the domain's text, shortened where a card has no room for a sentence.
+MARK_WORDS = {MarkKind.FAILED: "failed", MarkKind.PENDING: "sending…"}
+# Label prefixes by how much they matter to triage: the lower, the later a chip is elided.
+_CHIP_RANKS = (
+    (0, ("p-", "i-prioritize", "i-nominated", "i-unsound", "regression-", "i-ice")),
+    (1, ("s-", "i-", "e-")),
+    (2, ("t-", "wg-", "c-")),
+)
+
+
+def mark_words(mark: Mark) -> str:
+    """What a card says for ``mark``: "needs an assignee", "stalled 41 d", "conflict", "sending…"."""
+    if mark.kind is MarkKind.CONFLICT:
+        return "conflict"
+    return MARK_WORDS.get(mark.kind, mark.text)
+
+
+def chip_rank(name: str) -> int:
+    key = label_key(name)
+    for rank, prefixes in _CHIP_RANKS:
+        if key.startswith(prefixes):
+            return rank
+    return 3
+
+
+def card_chips(labels: Sequence[tuple[str, str]], hidden: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    """The chips a card shows: ``labels`` without the ``hidden`` ones (label keys), priority and triage
+    labels first (stable within a rank), so a narrow card elides the least relevant."""
+    kept = [(name, color) for name, color in labels if label_key(name) not in hidden]
+    return tuple(sorted(kept, key=lambda chip: chip_rank(chip[0])))
 
 
 def age_text(seconds: float) -> str:
@@ -63,6 +120,22 @@ def age_text(seconds: float) -> str:
     if days < 730:
         return f"{int(days / 30.44)}mo"
     return f"{int(days / 365.25)}y"
+
+
+def _days(days: int) -> str:
+    return f"{days} day{'' if days == 1 else 's'}"
+
+
+def _mark_sentence(mark: Mark) -> str:
+    if mark.kind is MarkKind.STALLED and mark.days is not None:
+        return f"Stalled for {_days(mark.days)}."
+    if mark.kind is MarkKind.PENDING:
+        return "Sending this move to GitHub."
+    return _sentence(mark.text)
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "…")) else ".")
 
 
 def encode_keys(keys: Sequence[IssueKey]) -> QMimeData:
@@ -97,12 +170,63 @@ class ColumnModel(QAbstractListModel):
         self.column = column
         self._name = column.name
         self.clock = time.time
+        # Labels every card here would repeat: the board's area labels, this column's own, the mentor label.
+        self._hidden_chips = frozenset(
+            label_key(n) for n in (*board.spec.area_labels, *column.labels, board.spec.mentor_label)
+        )
+        # When each card entered its column (the timeline service's answers so far), shared by the columns.
+        self.in_column: Mapping[IssueKey, datetime] = {}
+        self.since_meeting = SinceSnapshot({}, ())
+        self.failed: Mapping[IssueKey, FailedMove] = {}
         # True while the board changes this column: selection moves then are Qt's doing, not the user's.
         self.changing = False
         board.subscribe(self)
 
     def detach(self) -> None:
         self.board.unsubscribe(self)
+
+    # --- what the board does not know: time in the column, the last meeting, failed moves ------------
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.clock(), UTC)
+
+    def keys_changed(self, keys: Iterable[IssueKey]) -> None:
+        """Cards whose marks or texts changed without their issue changing: their rows repaint."""
+        for key in keys:
+            if key in self.board and self.board.column_of(key).name == self._name:
+                index = self.index(self.board.row_of(key), 0)
+                self.dataChanged.emit(index, index)
+
+    def set_since_meeting(self, since: SinceSnapshot) -> None:
+        old, self.since_meeting = self.since_meeting, since
+        changed = {k for k in (*old.changes, *since.changes) if old.changes.get(k) != since.changes.get(k)}
+        self.keys_changed(changed)
+
+    def marks(self, row: int) -> tuple[Mark, ...]:
+        """The card's marks from the column's rules (board.evaluate_marks), as of the model's clock."""
+        issue = self.board.issue_at(self.column, row)
+        key = issue.key
+        return evaluate_marks(
+            self.board.spec,
+            issue,
+            self.board.placement(key),
+            self.now(),
+            in_column_since=self.in_column.get(key),
+            pending=self.board.is_pending(key),
+            failed=self.failed.get(key),
+        )
+
+    def in_column_text(self, issue: Issue) -> str:
+        since = self.in_column.get(issue.key)
+        return "" if since is None else time_in_column_text(self.column, since, self.now())
+
+    def since_meeting_text(self, key: IssueKey) -> str:
+        change = self.since_meeting.changes.get(key)
+        return "" if change is None else change.text
+
+    def sort_key(self, sort: Sort, row: int) -> tuple[float, float, str, int]:
+        issue = self.board.issue_at(self.column, row)
+        return card_order(sort, issue, self.in_column.get(issue.key))
 
     # --- BoardListener: the board tells us before and after it changes ---------------------------
 
@@ -182,15 +306,62 @@ class ColumnModel(QAbstractListModel):
             return self.board.is_pending(issue.key)
         if role == IssueRole:
             return issue
+        if role == ChipsRole:
+            return card_chips([(label.name, label.color) for label in issue.labels], self._hidden_chips)
+        if role == MarksRole:
+            return self.marks(row)
+        if role == InColumnSinceRole:
+            return self.in_column.get(issue.key)
+        if role == InColumnRole:
+            return self.in_column_text(issue)
+        if role == SinceMeetingRole:
+            return self.since_meeting_text(issue.key)
         if role == RenderRole:
             stamp = issue.updated_at or issue.created_at
             age = "" if stamp is None else age_text(self.clock() - stamp.timestamp())
-            return (issue, self.board.placement(issue.key).is_conflict, self.board.is_pending(issue.key), age)
+            return (
+                issue,
+                tuple(mark.text for mark in self.marks(row)),
+                self.in_column_text(issue),
+                self.since_meeting_text(issue.key),
+                age,
+            )
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(issue)
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{issue.key}: {issue.title}"
+            return f"#{issue.number} {issue.repo}: {issue.title}"
+        if role == Qt.ItemDataRole.AccessibleDescriptionRole:
+            return self.accessible_description(row)
         return None
+
+    def accessible_description(self, row: int) -> str:
+        """What a sighted user reads on the card besides its number and title, as sentences."""
+        issue = self.board.issue_at(self.column, row)
+        key = issue.key
+        parts = [f"{self._name} column."]
+        for mark in self.marks(row):
+            parts.append(_mark_sentence(mark))
+        if issue.has_label(self.board.spec.mentor_label):
+            parts.append("Mentored (E-mentor).")
+        since = self.since_meeting_text(key)
+        if since:
+            parts.append(_sentence(since))
+        entered = self.in_column.get(key)
+        if entered is not None:
+            days = days_between(entered, self.now())
+            parts.append(f"In {self._name} for {_days(days) if days else 'less than a day'}.")
+        if issue.assignees:
+            parts.append(f"Assigned to {', '.join(issue.assignees)}.")
+        else:
+            parts.append("Unassigned.")
+        if issue.labels:
+            parts.append(f"Labels: {', '.join(issue.label_names)}.")
+        stamp = issue.updated_at or issue.created_at
+        if stamp is not None:
+            age = age_text(self.clock() - stamp.timestamp())
+            parts.append("Updated just now." if age == "now" else f"Updated {age} ago.")
+        parts.append(f"{issue.comments} comment{'' if issue.comments == 1 else 's'}.")
+        return " ".join(parts)
 
     def _tooltip(self, issue: Issue) -> str:
         # Tooltips guess rich text; escaping inside an explicit block shows an HTML title literally.
@@ -203,6 +374,12 @@ class ColumnModel(QAbstractListModel):
             )
         if self.board.is_pending(issue.key):
             lines.append("Sending this move to GitHub…")
+        for mark in self.marks(self.board.row_of(issue.key)):
+            if mark.kind not in (MarkKind.CONFLICT, MarkKind.PENDING):
+                lines.append(html.escape(_sentence(mark.text)))
+        since = self.since_meeting_text(issue.key)
+        if since:
+            lines.append(html.escape(_sentence(since)))
         return "<p style='white-space:pre-wrap'>" + "<br>".join(lines) + "</p>"
 
     # --- drag and drop: a drop is a request ---------------------------------------------------------
@@ -263,6 +440,10 @@ class ColumnFilter(QAbstractListModel):
     over the column with each card's :func:`~triageboard.board.filters.search_text` computed once (over the
     rows shown before, when the text only grew), then one reset of the view: no Python call per row from
     Qt, so a keystroke stays cheap at 10,000 cards.
+
+    Sorted (:meth:`set_sort`, other than the board's order) the rows shown are ordered by
+    :func:`board.card_order`; a changed card that moves in the order is a layout change (the selection
+    follows it), a card that arrives or leaves one reset.
     """
 
     def __init__(self, source: ColumnModel, parent: QObject | None = None) -> None:
@@ -272,6 +453,9 @@ class ColumnFilter(QAbstractListModel):
         self._accept = matcher(self._filter)
         self._rows: list[int] | None = None  # None: every row of the source, unfiltered
         self._texts: dict[int, tuple[Issue, str]] = {}  # id(issue) -> (issue, its search text)
+        self._sort = Sort.BOARD
+        self._order: list[int] | None = None  # sorted: the source rows shown, in the order shown
+        self._position: dict[int, int] | None = None  # sorted: source row -> row here (built when asked)
         self.filtering = False
         source.rowsAboutToBeInserted.connect(self._about_to_insert)
         source.rowsInserted.connect(self._inserted)
@@ -289,6 +473,38 @@ class ColumnFilter(QAbstractListModel):
     def active(self) -> bool:
         return self._rows is not None
 
+    @property
+    def order_by(self) -> Sort:
+        return self._sort
+
+    # --- sorting ----------------------------------------------------------------------------------
+
+    def set_sort(self, sort: Sort) -> None:
+        """Order the cards shown by ``sort`` (board.card_order); the selection stays on its card."""
+        if sort == self._sort:
+            return
+        self._sort = sort
+        self._relayout()
+
+    def _resort(self) -> None:
+        self._position = None
+        if self._sort is Sort.BOARD:
+            self._order = None
+            return
+        rows = self._rows if self._rows is not None else range(self._source.rowCount())
+        sort, key = self._sort, self._source.sort_key
+        self._order = sorted(rows, key=lambda row: key(sort, row))
+
+    def _relayout(self) -> None:
+        """The same cards in a new order: persistent indexes (the selection) follow their cards."""
+        self.layoutAboutToBeChanged.emit()
+        kept = self.persistentIndexList()
+        sources = [self.source_row(i.row()) if 0 <= i.row() < self.rowCount() else -1 for i in kept]
+        self._resort()
+        moved = [self.mapFromSource(self._source.index(r, 0)) if r >= 0 else QModelIndex() for r in sources]
+        self.changePersistentIndexList(kept, moved)
+        self.layoutChanged.emit()
+
     # --- filtering --------------------------------------------------------------------------------
 
     def set_filter(self, flt: Filter) -> None:
@@ -302,6 +518,7 @@ class ColumnFilter(QAbstractListModel):
             self._filter = flt
             self._accept = matcher(flt)
             self._rows = self._select(candidates) if flt.is_active else None
+            self._resort()
             self.endResetModel()
         finally:
             self.filtering = False
@@ -338,10 +555,15 @@ class ColumnFilter(QAbstractListModel):
     # --- following the source ---------------------------------------------------------------------------
 
     def _about_to_insert(self, parent: AnyIndex, first: int, last: int) -> None:
-        if self._rows is None:
+        if self._order is not None:
+            self.beginResetModel()
+        elif self._rows is None:
             self.beginInsertRows(QModelIndex(), first, last)
 
     def _inserted(self, parent: AnyIndex, first: int, last: int) -> None:
+        if self._order is not None:
+            self._reselect()
+            return
         if self._rows is None:
             self.endInsertRows()
             return
@@ -356,6 +578,9 @@ class ColumnFilter(QAbstractListModel):
             self.endInsertRows()
 
     def _about_to_remove(self, parent: AnyIndex, first: int, last: int) -> None:
+        if self._order is not None:
+            self.beginResetModel()
+            return
         if self._rows is None:
             self.beginRemoveRows(QModelIndex(), first, last)
             self._removing = (first, last)
@@ -367,6 +592,9 @@ class ColumnFilter(QAbstractListModel):
             self.beginRemoveRows(QModelIndex(), lo, hi - 1)
 
     def _removed(self, parent: AnyIndex, first: int, last: int) -> None:
+        if self._order is not None:
+            self._reselect()
+            return
         removing, self._removing = self._removing, None
         if self._rows is None:
             if removing is not None:
@@ -378,7 +606,39 @@ class ColumnFilter(QAbstractListModel):
         if hi > lo:
             self.endRemoveRows()
 
+    def _reselect(self) -> None:
+        """Sorted: the source's rows changed under a reset begun before; select and order them again."""
+        if self._rows is not None:
+            self._rows = self._select(None)
+        self._resort()
+        self.endResetModel()
+
+    def _changed_sorted(self, first: int, last: int) -> None:
+        """Sorted: changed cards repaint; one that leaves or joins the filter resets, one that moves in the
+        order is a layout change."""
+        rows = range(first, last + 1)
+        if self._rows is not None and any(
+            self.filterAcceptsRow(row) != (self.mapFromSource(self._source.index(row, 0)).isValid())
+            for row in rows
+        ):
+            self.beginResetModel()
+            self._reselect()
+            return
+        before = self._order
+        rows_shown = self._rows if self._rows is not None else range(self._source.rowCount())
+        sort, key = self._sort, self._source.sort_key
+        after = sorted(rows_shown, key=lambda row: key(sort, row))
+        if after != before:
+            self._relayout()
+        for row in rows:
+            index = self.mapFromSource(self._source.index(row, 0))
+            if index.isValid():
+                self.dataChanged.emit(index, index)
+
     def _changed(self, top_left: QModelIndex, bottom_right: QModelIndex, roles: Sequence[int] = ()) -> None:
+        if self._order is not None:
+            self._changed_sorted(top_left.row(), bottom_right.row())
+            return
         for row in range(top_left.row(), bottom_right.row() + 1):
             if self._rows is None:
                 index = self.index(row, 0)
@@ -402,6 +662,7 @@ class ColumnFilter(QAbstractListModel):
     def _reset(self) -> None:
         if self._rows is not None:
             self._rows = self._select(None)
+        self._resort()
         self.endResetModel()
 
     # --- reading ------------------------------------------------------------------------------------
@@ -412,6 +673,8 @@ class ColumnFilter(QAbstractListModel):
         return self._source.rowCount() if self._rows is None else len(self._rows)
 
     def source_row(self, row: int) -> int:
+        if self._order is not None:
+            return self._order[row]
         return row if self._rows is None else self._rows[row]
 
     def mapToSource(self, index: AnyIndex) -> QModelIndex:
@@ -423,6 +686,11 @@ class ColumnFilter(QAbstractListModel):
         if not index.isValid():
             return QModelIndex()
         row = index.row()
+        if self._order is not None:
+            if self._position is None:
+                self._position = {source: at for at, source in enumerate(self._order)}
+            at = self._position.get(row, -1)
+            return self.index(at, 0) if at >= 0 else QModelIndex()
         if self._rows is None:
             return self.index(row, 0)
         at = bisect.bisect_left(self._rows, row)
@@ -430,7 +698,7 @@ class ColumnFilter(QAbstractListModel):
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         row = index.row()
-        rows = self._rows
+        rows = self._order if self._order is not None else self._rows
         if rows is None:
             return self._source.data_at(row, role) if index.isValid() else None
         if not index.isValid() or not 0 <= row < len(rows):

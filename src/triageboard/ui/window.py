@@ -32,6 +32,7 @@ from ..reporting import AccountUnknown, CardChanged, Change, Doing, NothingSelec
 from ..wording import Front, describe, when_text
 from .assign import AssignableUsers, AssignDialog, open_assign_dialog
 from .attention import AttentionPanel
+from .cardstate import CardState
 from .columns import ColumnWidget
 from .details import DetailsPane
 from .filterbar import FilterBar
@@ -105,7 +106,7 @@ class MainWindow(QMainWindow):
         self.board = board
         self.selected_key: IssueKey | None = None
         self.loading = False
-        # Window geometry and splitter sizes only: nothing secret is ever written here.
+        # Window geometry, splitter sizes and the order within columns: nothing secret is ever written here.
         self.settings = settings
         self.user_login = ""
         # Who can be assigned, per repository: the session fills it for the assignee pickers.
@@ -159,6 +160,8 @@ class MainWindow(QMainWindow):
             widget.view.painted.connect(lambda w=widget: self._painted(w.view))
             board_layout.addWidget(widget, 1)
             self.columns.append(widget)
+        # Time in column, changes since the meeting, the order within columns: the session feeds it.
+        self.card_state = CardState(spec, self.columns, settings, self)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setObjectName("boardSplitter")
         splitter.addWidget(board_area)
@@ -312,6 +315,7 @@ class MainWindow(QMainWindow):
         self.open_action = self._action("&Open on GitHub", "Ctrl+O", self.open_selected)
         card_menu.addAction(self.open_action)
         self.view_menu = menu_bar.addMenu("&View")
+        self.view_menu.addMenu(self.card_state.sort_menu)
         # The dock's own action: it follows the lane's close button too.
         self.attention_action = self.attention.toggleViewAction()
         self.attention_action.setText("Needs &attention")
@@ -550,9 +554,10 @@ class MainWindow(QMainWindow):
         )
 
     def set_since_meeting(self, since: SinceSnapshot) -> None:
-        """Cards moved, added or changed on GitHub since the last meeting (the cards' own marks need the
-        column model's role for it)."""
+        """Cards moved, added or changed on GitHub since the last meeting: the status bar counts them, each
+        card says it ("since meeting"), the details pane says how."""
         self.since_meeting = since
+        self.card_state.set_since_meeting(since)
         count = len(since.changes)
         self.since_label.setText(f"{count} changed since the last meeting" if count else "")
         self._show_details()
