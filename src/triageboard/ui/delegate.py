@@ -302,11 +302,14 @@ class CardDelegate(QStyledItemDelegate):
         in_column = str(index.data(InColumnRole) or "")
         right_w = 0
         if in_column:
-            right_w = min(self._small_metrics.horizontalAdvance(in_column), inner.width() // 2)
+            right_w = self._small_metrics.horizontalAdvance(in_column)
+            if right_w > inner.width() // 2:  # only then: eliding at the text's own width can cut it
+                right_w = inner.width() // 2
+                in_column = self._small_metrics.elidedText(in_column, Qt.TextElideMode.ElideRight, right_w)
             painter.drawText(
                 QRect(inner.right() - right_w, y, right_w + 1, small_h),
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                self._small_metrics.elidedText(in_column, Qt.TextElideMode.ElideRight, right_w),
+                in_column,
             )
             right_w += 2 * GAP
         headline = str(index.data(HeadlineRole) or "")
