@@ -19,6 +19,7 @@ from triageboard.board import label_key
 
 ROOT = Path(__file__).resolve().parents[2]
 DRIVER = Path(__file__).with_name("xvfb_driver.py")
+CARDS_DRIVER = Path(__file__).with_name("xvfb_cards_driver.py")
 MEETING_DRIVER = Path(__file__).with_name("xvfb_meeting_driver.py")
 TRIAGE = {label_key(n) for n in ("AsyncAwait-Focus", "AsyncAwait-OnDeck", "AsyncAwait-Other")}
 
@@ -34,7 +35,7 @@ def x_display() -> Iterator[str]:
     else:
         pytest.fail("no free X display number between :90 and :139")
     proc = subprocess.Popen(
-        [xvfb, f":{number}", "-screen", "0", "1400x900x24", "-nolisten", "tcp"],
+        [xvfb, f":{number}", "-screen", "0", "3400x1800x24", "-nolisten", "tcp"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -124,3 +125,82 @@ def test_a_triage_meeting_with_real_keys(
     people = sandbox.issue(repo, int(number))["assignees"]
     assert [p["login"] for p in people] == ["ferris"]
     assert Path(result["screenshot"]).stat().st_size > 20_000
+
+
+@pytest.mark.xvfb
+@pytest.mark.parametrize(
+    ("name", "width", "scale", "look"),
+    [
+        ("cards-1360", 1360, "1", "light"),
+        ("cards-1600", 1600, "1", "light"),
+        ("cards-1360-scale2", 1360, "2", "light"),
+        ("cards-1360-dark", 1360, "1", "dark"),
+    ],
+)
+def test_two_line_cards_on_screen(
+    x_display: str,
+    sandbox: Sandbox,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    width: int,
+    scale: str,
+    look: str,
+) -> None:
+    """Screenshots of the board's cards (saved for CI) at two widths, at scale 2 and in a dark palette; what
+    they show is checked from the window itself: wrapped titles, no repeated labels, the palette's fill."""
+    shot = ROOT / "artifacts" / "screenshots" / f"{name}.png"
+    args = [sys.executable, str(CARDS_DRIVER), sandbox.api_url, str(tmp_path / "o.sqlite3"), str(shot)]
+    env = dict(
+        os.environ,
+        DISPLAY=x_display,
+        QT_QPA_PLATFORM="xcb",
+        TRIAGEBOARD_DRIVER_TOKEN=sandbox.token,
+        QT_SCALE_FACTOR=scale,
+    )
+    env.pop("WAYLAND_DISPLAY", None)
+    done = subprocess.run([*args, str(width), look], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    with capsys.disabled():
+        print(f"\ncards under Xvfb ({name}): screenshot {result['screenshot']}")
+    assert result["platform"] == "xcb"
+    assert result["window"][0] == width
+    assert result["ratio"] == float(scale)
+    assert result["size"][0] == width * int(scale)  # painted at the scale's resolution, not stretched
+    assert Path(result["screenshot"]).stat().st_size > 20_000
+    cards = result["cards"]
+    assert cards
+    wrapped = [c for c in cards if len(c["lines"]) == 2]
+    assert wrapped, "no title on screen needed a second line"
+    for card in cards:
+        title = " ".join(card["title"].split())
+        first = card["lines"][0]
+        assert title.startswith(first), card
+        if len(card["lines"]) == 2:
+            assert len(title) > len(first)
+            assert title[len(first) :].strip().startswith(card["lines"][1].removesuffix("…")), card
+        shown = {label_key(n) for n in card["chips"]}
+        assert label_key("A-async-await") not in shown
+        column_label = {
+            "Focus": "AsyncAwait-Focus",
+            "OnDeck": "AsyncAwait-OnDeck",
+            "Other": "AsyncAwait-Other",
+        }
+        if card["column"] in column_label:
+            assert label_key(column_label[card["column"]]) not in shown, card
+    # Every column the same width at least MIN_COLUMN_WIDTH: no header text widens its column.
+    widths = {c["column_width"] for c in cards}
+    assert max(widths) - min(widths) <= 2, widths
+    if look == "dark":
+        assert result["base"] == "#26282c"
+        assert all(c["fill"] == "#26282c" for c in cards), [c["fill"] for c in cards]
+    else:
+        assert all(lightness(c["fill"]) > 0.8 for c in cards), [c["fill"] for c in cards]
+    assert result["headers"]["Focus"].split(" · ")[0].isdigit()
+
+
+def lightness(name: str) -> float:
+    """The lightness (0..1) of "#rrggbb", as HSL has it."""
+    r, g, b = (int(name[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    return (max(r, g, b) + min(r, g, b)) / 2

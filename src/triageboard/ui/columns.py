@@ -21,13 +21,17 @@ from PySide6.QtGui import (
     QPalette,
     QPen,
 )
-from PySide6.QtWidgets import QAbstractItemView, QFrame, QHBoxLayout, QLabel, QListView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QFrame, QLabel, QListView, QVBoxLayout, QWidget
 
 from ..board import Card, Column, IssueKey, column_state
 from .delegate import CardDelegate
 from .models import ColumnFilter, ColumnModel, IssueKeyRole
 
-WARNING_STYLE = "QFrame#columnHeader { background: #fff1c2; border: 1px solid #d4a72c; border-radius: 4px; }"
+# Dark text on the amber warning whatever the palette (a dark palette's light text would not read on it).
+WARNING_STYLE = (
+    "QFrame#columnHeader { background: #fff1c2; border: 1px solid #d4a72c; border-radius: 4px; }"
+    " QFrame#columnHeader QLabel { color: #1f2328; }"
+)
 NORMAL_STYLE = "QFrame#columnHeader { border-bottom: 1px solid palette(mid); }"
 # Columns narrower than this elide every title into uselessness.
 MIN_COLUMN_WIDTH = 180
@@ -44,13 +48,15 @@ class ColumnHeader(QFrame):
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.15)
         self.name_label.setFont(font)
+        # The column's state in words, under its name: it wraps rather than widen the column.
         self.count_label = QLabel("0")
         self.count_label.setTextFormat(Qt.TextFormat.PlainText)
         self.count_label.setObjectName("columnCount")
-        layout = QHBoxLayout(self)
+        self.count_label.setWordWrap(True)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
+        layout.setSpacing(2)
         layout.addWidget(self.name_label)
-        layout.addStretch(1)
         layout.addWidget(self.count_label)
         self.problem: str | None = None
         self._counts: tuple[int, int, str | None] = (-1, -1, None)
