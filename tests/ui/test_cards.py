@@ -325,7 +325,7 @@ def test_cards_and_columns_say_what_a_sighted_user_sees(board: Board, qtbot: QtB
         SinceSnapshot({k(2): Change(ChangeKind.CHANGED, "changed since the meeting")}, ())
     )
     focus = cols["Focus"]
-    focus.update_counts()
+    focus.refresh_header()
     view = QAccessible.queryAccessibleInterface(focus.view)
     assert view is not None
     assert view.text(QAccessible.Text.Name) == "Focus column: 3 cards, 1 needs an assignee, 1 stalled"
@@ -351,7 +351,7 @@ def test_cards_and_columns_say_what_a_sighted_user_sees(board: Board, qtbot: QtB
     assert "Conflict: also in Other." in conflict
     assert "Assigned to bob." in conflict
     ondeck = cols["OnDeck"]
-    ondeck.update_counts()
+    ondeck.refresh_header()
     ondeck_view = QAccessible.queryAccessibleInterface(ondeck.view)
     assert ondeck_view is not None
     assert ondeck_view.text(QAccessible.Text.Name) == "OnDeck column: 2 cards"
@@ -360,13 +360,13 @@ def test_cards_and_columns_say_what_a_sighted_user_sees(board: Board, qtbot: QtB
     assert any("Lost its area label." in t for t in texts)
     # Under its soft limit, and filtered: both in words.
     board.remove([k(1)])
-    focus.update_counts()
+    focus.refresh_header()
     assert (
         view.text(QAccessible.Text.Name) == "Focus column: 2 cards, under 3–5, 1 needs an assignee, 1 stalled"
     )
     assert focus.header.count_label.text() == "2 · under 3–5 · 1 needs an assignee · 1 stalled  ⚠"
     focus.proxy.set_filter(Filter(text="issue 3"))
-    focus.update_counts()
+    focus.refresh_header()
     assert view.text(QAccessible.Text.Name).startswith("Focus column: 1 of 2 cards shown, under 3–5")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pytest
@@ -125,6 +126,10 @@ def test_an_injected_failure_returns_the_card_and_says_why(
     assert not session.board.is_pending(key)
 
 
+def header_says(widget: ColumnWidget, words: str) -> bool:
+    return widget.header.count_label.text().startswith(words)
+
+
 def test_each_filter_narrows_columns_and_counts_and_survives_refresh(session: Session, qtbot: QtBot) -> None:
     window = session.window
     bar = window.filter_bar
@@ -138,8 +143,9 @@ def test_each_filter_narrows_columns_and_counts_and_survives_refresh(session: Se
                 assert predicate(session.board.issue(key)), key
             expected = sum(1 for i in session.board.column_issues(widget.column) if predicate(i))
             assert shown == expected
-            if shown != total:
-                assert widget.header.count_label.text().startswith(f"{shown}/{total}")
+            if shown != total:  # the header follows once the cards have painted
+                says = partial(header_says, widget, f"{shown}/{total}")
+                qtbot.waitUntil(says, timeout=2000)
         assert sum(w.counts()[0] for w in window.columns) < len(session.board)
 
     bar.mentored.setChecked(True)

@@ -23,7 +23,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QAbstractItemView, QFrame, QLabel, QListView, QVBoxLayout, QWidget
 
-from ..board import Card, Column, IssueKey, column_state
+from ..board import Card, Column, IssueKey, MarkKind, column_state
 from .delegate import CardDelegate
 from .models import ColumnFilter, ColumnModel, IssueKeyRole
 
@@ -33,6 +33,8 @@ WARNING_STYLE = (
     " QFrame#columnHeader QLabel { color: #1f2328; }"
 )
 NORMAL_STYLE = "QFrame#columnHeader { border-bottom: 1px solid palette(mid); }"
+# The marks board.column_state counts (the others do not change a header).
+COUNTED = frozenset({MarkKind.NEEDS_ASSIGNEE, MarkKind.STALLED})
 # Columns narrower than this elide every title into uselessness.
 MIN_COLUMN_WIDTH = 180
 
@@ -97,19 +99,37 @@ def spoken_state(name: str, state: str) -> str:
     return f"{name} column: " + ", ".join([count, *rest])
 
 
-def column_cards(model: ColumnModel) -> Sequence[Card]:
-    """The column's cards for ``board.column_state``: marked by the column's rules where it has rules. A
-    column without rules (no required assignee, no stalled days) gives no card a mark the state counts, so
-    its cards are one unmarked card repeated (what is counted is the same, at no cost per card)."""
-    column, board = model.column, model.board
-    total = model.rowCount()
-    if column.require_assignee or column.stalled_after_days is not None:
-        issues = board.column_issues(column)
-        return [Card(issue, board.placement(issue.key), model.marks(row)) for row, issue in enumerate(issues)]
-    if not total:
-        return ()
-    first = board.issue_at(column, 0)
-    return (Card(first, board.placement(first.key)),) * total
+class _Quiet(Card):
+    """A card without marks whose ``mark`` says so at once (``Card.mark`` scans its empty marks)."""
+
+    __slots__ = ()
+
+    def mark(self, kind: MarkKind) -> None:
+        return None
+
+
+class Tally:
+    """What ``board.column_state`` counts in a column, worked out once per change of the column (not per
+    filter keystroke): the cards its rules mark, and how many cards carry no rule's mark."""
+
+    def __init__(self, model: ColumnModel) -> None:
+        column, board = model.column, model.board
+        self.total = model.rowCount()
+        self.marked: list[Card] = []
+        if column.require_assignee or column.stalled_after_days is not None:
+            for row, issue in enumerate(board.column_issues(column)):
+                marks = model.marks(row)
+                if any(m.kind in COUNTED for m in marks):
+                    self.marked.append(Card(issue, board.placement(issue.key), marks))
+        self._quiet: tuple[Card, ...] = ()
+        if self.total > len(self.marked):
+            first = board.issue_at(column, 0)
+            self._quiet = (_Quiet(first, board.placement(first.key)),)
+
+    def cards(self) -> Sequence[Card]:
+        """As many cards as the column holds, the marked ones as they are; the others are one unmarked card
+        repeated: the same counts for ``column_state``, at almost no cost per card."""
+        return [*self.marked, *self._quiet * (self.total - len(self.marked))]
 
 
 class ColumnView(QListView):
@@ -206,7 +226,7 @@ class ColumnWidget(QWidget):
         self._counts_timer = QTimer(self)
         self._counts_timer.setSingleShot(True)
         self._counts_timer.setInterval(0)
-        self._counts_timer.timeout.connect(self.update_counts)
+        self._counts_timer.timeout.connect(self.refresh_header)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
@@ -225,21 +245,36 @@ class ColumnWidget(QWidget):
             signal.connect(self._counts_timer.start)
         # A card's marks change with its issue, the pending state and its time in the column.
         model.dataChanged.connect(self._counts_timer.start)
+        # What the header counts is worked out again only when the column changed (or the hour did).
+        self._tally: tuple[int, Tally] | None = None
+        for signal in (model.rowsInserted, model.rowsRemoved, model.modelReset, model.dataChanged):
+            signal.connect(self._forget_tally)
         selection = self.view.selectionModel()
         selection.currentChanged.connect(self._current_changed)
-        self.update_counts()
+        self.refresh_header()
 
     @property
     def column(self) -> Column:
         return self.model.column
 
     def update_counts(self) -> None:
+        """The header and the list's accessible name follow the column, once the cards have painted (the
+        next turn of the event loop): a filter keystroke or a drop shows its cards first."""
+        self._counts_timer.start()
+
+    def refresh_header(self) -> None:
         """The header and the list's accessible name say the column's state now."""
         self._counts_timer.stop()
         shown, total = self.proxy.rowCount(), self.model.rowCount()
-        state = column_state(self.column, column_cards(self.model), shown if shown != total else None)
+        hour = int(self.model.clock() // 3600)  # a card becomes stalled as days pass
+        if self._tally is None or self._tally[0] != hour:
+            self._tally = (hour, Tally(self.model))
+        state = column_state(self.column, self._tally[1].cards(), shown if shown != total else None)
         self.header.set_counts(shown, total, state)
         self.view.setAccessibleName(spoken_state(self.column.name, state))
+
+    def _forget_tally(self) -> None:
+        self._tally = None
 
     def visible_keys(self) -> list[IssueKey]:
         """The cards on screen in this column (top to bottom), for what is read first."""

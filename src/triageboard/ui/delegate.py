@@ -216,8 +216,9 @@ class CardDelegate(QStyledItemDelegate):
             return
         issue, shown = token[0], token[1:]
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        device = painter.device()
-        ratio = device.devicePixelRatioF() if device is not None else 1.0
+        # The pixel ratio of the screen painted on (a pixmap drawn for another is blurred or too large).
+        widget = option.widget
+        ratio = widget.devicePixelRatioF() if widget is not None else 1.0
         key = (
             getattr(issue, "key", None),
             rect.width(),

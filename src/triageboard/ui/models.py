@@ -70,6 +70,8 @@ ChipsRole = Qt.ItemDataRole.UserRole + 16
 ISSUE_KEYS_MIME = "application/x-triageboard-issue-keys"
 
 AnyIndex = QModelIndex | QPersistentModelIndex
+# A card's marks, their texts and its time in the column in words.
+_Facts = tuple[tuple[Mark, ...], tuple[str, ...], str]
 
 # Marks a card paints, in words: the domain's text, shortened where a card has no room for a sentence.
 MARK_WORDS = {MarkKind.FAILED: "failed", MarkKind.PENDING: "sending…"}
@@ -178,6 +180,9 @@ class ColumnModel(QAbstractListModel):
         self.in_column: Mapping[IssueKey, datetime] = {}
         self.since_meeting = SinceSnapshot({}, ())
         self.failed: Mapping[IssueKey, FailedMove] = {}
+        self._memo: dict[
+            IssueKey, tuple[Issue, tuple[object, ...], tuple[tuple[Mark, ...], tuple[str, ...], str]]
+        ] = {}
         # True while the board changes this column: selection moves then are Qt's doing, not the user's.
         self.changing = False
         board.subscribe(self)
@@ -204,21 +209,35 @@ class ColumnModel(QAbstractListModel):
 
     def marks(self, row: int) -> tuple[Mark, ...]:
         """The card's marks from the column's rules (board.evaluate_marks), as of the model's clock."""
+        return self._facts(row)[0]
+
+    def _facts(self, row: int) -> _Facts:
+        """The card's marks, their texts and its time in the column in words: worked out again when the
+        issue, its pending state, failed move or time in the column changed, or a minute passed (asked for
+        every painted card, most of them painted from the delegate's cache)."""
         issue = self.board.issue_at(self.column, row)
         key = issue.key
-        return evaluate_marks(
+        since, pending, failed = self.in_column.get(key), self.board.is_pending(key), self.failed.get(key)
+        minute = int(self.clock() // 60)
+        memo = self._memo.get(key)
+        if memo is not None and memo[0] is issue and memo[1] == (since, pending, failed, minute):
+            return memo[2]
+        now = self.now()
+        marks = evaluate_marks(
             self.board.spec,
             issue,
             self.board.placement(key),
-            self.now(),
-            in_column_since=self.in_column.get(key),
-            pending=self.board.is_pending(key),
-            failed=self.failed.get(key),
+            now,
+            in_column_since=since,
+            pending=pending,
+            failed=failed,
         )
-
-    def in_column_text(self, issue: Issue) -> str:
-        since = self.in_column.get(issue.key)
-        return "" if since is None else time_in_column_text(self.column, since, self.now())
+        in_column = "" if since is None else time_in_column_text(self.column, since, now)
+        facts = (marks, tuple(mark.text for mark in marks), in_column)
+        if len(self._memo) > 4 * self.rowCount() + 1024:
+            self._memo.clear()  # cards that left or changed: start again rather than grow
+        self._memo[key] = (issue, (since, pending, failed, minute), facts)
+        return facts
 
     def since_meeting_text(self, key: IssueKey) -> str:
         change = self.since_meeting.changes.get(key)
@@ -313,19 +332,14 @@ class ColumnModel(QAbstractListModel):
         if role == InColumnSinceRole:
             return self.in_column.get(issue.key)
         if role == InColumnRole:
-            return self.in_column_text(issue)
+            return self._facts(row)[2]
         if role == SinceMeetingRole:
             return self.since_meeting_text(issue.key)
         if role == RenderRole:
             stamp = issue.updated_at or issue.created_at
             age = "" if stamp is None else age_text(self.clock() - stamp.timestamp())
-            return (
-                issue,
-                tuple(mark.text for mark in self.marks(row)),
-                self.in_column_text(issue),
-                self.since_meeting_text(issue.key),
-                age,
-            )
+            _marks, texts, in_column = self._facts(row)
+            return (issue, texts, in_column, self.since_meeting_text(issue.key), age)
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(issue)
         if role == Qt.ItemDataRole.AccessibleTextRole:
