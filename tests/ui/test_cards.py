@@ -43,6 +43,7 @@ from triageboard.ui.models import (
     MarksRole,
     SinceMeetingRole,
 )
+from triageboard.ui.window import MainWindow
 
 SPEC = preset("rust-async")
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
@@ -412,3 +413,31 @@ def sandbox_entered(sandbox: Sandbox, key: IssueKey) -> datetime:
         if e["event"] == "labeled" and label_key(e["label"]["name"]) == label_key("AsyncAwait-Focus")
     ][-1]
     return datetime.fromisoformat(last["created_at"].replace("Z", "+00:00"))
+
+
+def test_the_window_passes_the_meeting_and_the_sort_to_its_cards(
+    board: Board, qtbot: QtBot, tmp_path: Path
+) -> None:
+    """What the session hands the window (the meeting's changes) reaches the cards; View ▸ Sort is there
+    and remembered in the window's settings."""
+    settings = QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(board, settings=settings)
+    qtbot.addWidget(window)
+    ondeck = window.column_widget("OnDeck")
+    window.set_since_meeting(SinceSnapshot({k(5): Change(ChangeKind.ADDED, "new since the meeting")}, ()))
+    assert (
+        ondeck.proxy.index(ondeck.proxy.proxy_row_of(k(5)), 0).data(SinceMeetingRole)
+        == "new since the meeting"
+    )
+    assert window.since_label.text() == "1 changed since the last meeting"
+    titles = [a.text() for a in window.view_menu.actions()]
+    assert "&Sort cards" in titles
+    window.card_state.sort_actions[Sort.NUMBER].trigger()
+    assert [ondeck.proxy.index(r, 0).data(IssueKeyRole) for r in range(ondeck.proxy.rowCount())] == [
+        k(4),
+        k(5),
+    ]
+    again = MainWindow(board, settings=settings)
+    qtbot.addWidget(again)
+    assert again.card_state.sort is Sort.NUMBER
+    assert again.column_widget("OnDeck").proxy.order_by is Sort.NUMBER
