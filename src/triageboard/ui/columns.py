@@ -23,7 +23,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QAbstractItemView, QFrame, QLabel, QListView, QVBoxLayout, QWidget
 
-from ..board import Card, Column, IssueKey, MarkKind, column_state
+from ..board import Card, Column, IssueKey, Mark, MarkKind, column_state
 from .delegate import CardDelegate
 from .models import ColumnFilter, ColumnModel, IssueKeyRole
 
@@ -35,6 +35,8 @@ WARNING_STYLE = (
 NORMAL_STYLE = "QFrame#columnHeader { border-bottom: 1px solid palette(mid); }"
 # The marks board.column_state counts (the others do not change a header).
 COUNTED = frozenset({MarkKind.NEEDS_ASSIGNEE, MarkKind.STALLED})
+# The header follows its column after the cards have painted, and at the latest this long after a change.
+HEADER_LATEST_MS = 50
 # Columns narrower than this elide every title into uselessness.
 MIN_COLUMN_WIDTH = 180
 
@@ -108,6 +110,18 @@ class _Quiet(Card):
         return None
 
 
+class _Marked(Card):
+    """A marked card whose ``mark`` is a plain loop (``column_state`` asks every card twice per header)."""
+
+    __slots__ = ()
+
+    def mark(self, kind: MarkKind) -> Mark | None:
+        for mark in self.marks:
+            if mark.kind is kind:
+                return mark
+        return None
+
+
 class Tally:
     """What ``board.column_state`` counts in a column, worked out once per change of the column (not per
     filter keystroke): the cards its rules mark, and how many cards carry no rule's mark."""
@@ -120,7 +134,7 @@ class Tally:
             for row, issue in enumerate(board.column_issues(column)):
                 marks = model.marks(row)
                 if any(m.kind in COUNTED for m in marks):
-                    self.marked.append(Card(issue, board.placement(issue.key), marks))
+                    self.marked.append(_Marked(issue, board.placement(issue.key), marks))
         self._quiet: tuple[Card, ...] = ()
         if self.total > len(self.marked):
             first = board.issue_at(column, 0)
@@ -225,8 +239,9 @@ class ColumnWidget(QWidget):
         # many times in one turn; counting its marks is one pass over the column).
         self._counts_timer = QTimer(self)
         self._counts_timer.setSingleShot(True)
-        self._counts_timer.setInterval(0)
         self._counts_timer.timeout.connect(self.refresh_header)
+        self._header_stale = False
+        self.view.painted.connect(self._cards_painted)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
@@ -242,9 +257,9 @@ class ColumnWidget(QWidget):
             self.proxy.modelReset,
             self.proxy.layoutChanged,
         ):
-            signal.connect(self._counts_timer.start)
+            signal.connect(self.update_counts)
         # A card's marks change with its issue, the pending state and its time in the column.
-        model.dataChanged.connect(self._counts_timer.start)
+        model.dataChanged.connect(self.update_counts)
         # What the header counts is worked out again only when the column changed (or the hour did).
         self._tally: tuple[int, Tally] | None = None
         for signal in (model.rowsInserted, model.rowsRemoved, model.modelReset, model.dataChanged):
@@ -258,12 +273,19 @@ class ColumnWidget(QWidget):
         return self.model.column
 
     def update_counts(self) -> None:
-        """The header and the list's accessible name follow the column, once the cards have painted (the
-        next turn of the event loop): a filter keystroke or a drop shows its cards first."""
-        self._counts_timer.start()
+        """The header and the list's accessible name follow the column once its cards have painted (at the
+        latest ``HEADER_LATEST_MS`` later): a filter keystroke or a drop shows its cards first."""
+        self._header_stale = True
+        if not self._counts_timer.isActive():
+            self._counts_timer.start(HEADER_LATEST_MS)
+
+    def _cards_painted(self) -> None:
+        if self._header_stale:
+            self._counts_timer.start(0)  # after this paint, not inside it
 
     def refresh_header(self) -> None:
         """The header and the list's accessible name say the column's state now."""
+        self._header_stale = False
         self._counts_timer.stop()
         shown, total = self.proxy.rowCount(), self.model.rowCount()
         hour = int(self.model.clock() // 3600)  # a card becomes stalled as days pass
