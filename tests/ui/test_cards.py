@@ -26,7 +26,9 @@ from triageboard.board import (
     MarkKind,
     SinceSnapshot,
     Sort,
+    board_cards,
     card_order,
+    column_state,
     label_key,
     preset,
     time_in_column_text,
@@ -441,3 +443,28 @@ def test_the_window_passes_the_meeting_and_the_sort_to_its_cards(
     qtbot.addWidget(again)
     assert again.card_state.sort is Sort.NUMBER
     assert again.column_widget("OnDeck").proxy.order_by is Sort.NUMBER
+
+
+def test_headers_say_what_column_state_says_of_the_real_cards(board: Board, qtbot: QtBot) -> None:
+    """The header's words, worked out once per change of a column, are board.column_state's over the
+    column's real cards (marked by board_cards), filtered or not."""
+    board.update([issue(n, "AsyncAwait-Focus", days_quiet=20 + n) for n in (20, 21, 22)])
+    board.update([issue(n, "AsyncAwait-Focus", assignees=("carol",)) for n in (23, 24)])
+    cols = Columns(board, qtbot)
+    cols.state.set_in_column({k(21): NOW - timedelta(days=1)})
+    for widget in cols.widgets:
+        real = [c for c in board_cards(board, NOW, cols.state.in_column) if c.column == widget.column]
+        widget.refresh_header()
+        assert widget.header.count_label.text().removesuffix("  ⚠") == column_state(widget.column, real)
+        for text in ("issue 2", "issue 1", "nothing matches this"):
+            widget.proxy.set_filter(Filter(text=text))
+            widget.refresh_header()
+            shown = widget.proxy.rowCount()
+            expected = column_state(widget.column, real, shown if shown != len(real) else None)
+            said = widget.header.count_label.text().removesuffix("  ⚠")
+            assert said == expected, (widget.column.name, text)
+        widget.proxy.set_filter(Filter())
+    focus = cols["Focus"]
+    focus.refresh_header()
+    # 2, 20, 21 and 22 unassigned; 2, 20 and 22 quiet for weeks (21 entered Focus yesterday).
+    assert focus.header.count_label.text() == "8 · over 3–5 · 4 need an assignee · 3 stalled  ⚠"

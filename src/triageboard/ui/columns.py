@@ -35,6 +35,8 @@ WARNING_STYLE = (
 NORMAL_STYLE = "QFrame#columnHeader { border-bottom: 1px solid palette(mid); }"
 # The marks board.column_state counts (the others do not change a header).
 COUNTED = frozenset({MarkKind.NEEDS_ASSIGNEE, MarkKind.STALLED})
+# Any number no count can be: column_state's words for a filter are asked for with it, then it is replaced.
+STAND_IN = -1
 # The header follows its column after the cards have painted, and at the latest this long after a change.
 HEADER_LATEST_MS = 50
 # Columns narrower than this elide every title into uselessness.
@@ -135,6 +137,7 @@ class Tally:
                 marks = model.marks(row)
                 if any(m.kind in COUNTED for m in marks):
                     self.marked.append(_Marked(issue, board.placement(issue.key), marks))
+        self._words: tuple[str, str] | None = None
         self._quiet: tuple[Card, ...] = ()
         if self.total > len(self.marked):
             first = board.issue_at(column, 0)
@@ -144,6 +147,17 @@ class Tally:
         """As many cards as the column holds, the marked ones as they are; the others are one unmarked card
         repeated: the same counts for ``column_state``, at almost no cost per card."""
         return [*self.marked, *self._quiet * (self.total - len(self.marked))]
+
+    def state(self, column: Column, shown: int | None) -> str:
+        """``board.column_state`` of the column with ``shown`` of its cards through the filter (None: all).
+
+        A filter changes only the number column_state is given, so its words are asked for once per tally
+        (with a stand-in number, replaced by each filter's): a keystroke does not count the column again."""
+        if self._words is None:
+            cards = self.cards()
+            self._words = (column_state(column, cards), column_state(column, cards, STAND_IN))
+        full, filtered = self._words
+        return full if shown is None else filtered.replace(str(STAND_IN), str(shown), 1)
 
 
 class ColumnView(QListView):
@@ -291,7 +305,7 @@ class ColumnWidget(QWidget):
         hour = int(self.model.clock() // 3600)  # a card becomes stalled as days pass
         if self._tally is None or self._tally[0] != hour:
             self._tally = (hour, Tally(self.model))
-        state = column_state(self.column, self._tally[1].cards(), shown if shown != total else None)
+        state = self._tally[1].state(self.column, shown if shown != total else None)
         self.header.set_counts(shown, total, state)
         self.view.setAccessibleName(spoken_state(self.column.name, state))
 
