@@ -196,11 +196,15 @@ class ColumnModel(QAbstractListModel):
         return datetime.fromtimestamp(self.clock(), UTC)
 
     def keys_changed(self, keys: Iterable[IssueKey]) -> None:
-        """Cards whose marks or texts changed without their issue changing: their rows repaint."""
-        for key in keys:
-            if key in self.board and self.board.column_of(key).name == self._name:
-                index = self.index(self.board.row_of(key), 0)
-                self.dataChanged.emit(index, index)
+        """Cards whose marks or texts changed without their issue changing: their rows repaint, in one
+        signal for the span they cover (the timelines stored from the last run arrive all at once)."""
+        rows = [
+            self.board.row_of(key)
+            for key in keys
+            if key in self.board and self.board.column_of(key).name == self._name
+        ]
+        if rows:
+            self.dataChanged.emit(self.index(min(rows), 0), self.index(max(rows), 0))
 
     def set_since_meeting(self, since: SinceSnapshot) -> None:
         old, self.since_meeting = self.since_meeting, since
