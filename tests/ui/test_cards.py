@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from PySide6.QtCore import QModelIndex, QRect, QSettings
+from PySide6.QtCore import QModelIndex, QRect, QSettings, Qt
 from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import QStyleOptionViewItem, QWidget
 from pytestqt.qtbot import QtBot
@@ -33,6 +33,8 @@ from triageboard.board import (
     preset,
     time_in_column_text,
 )
+from triageboard.reporting import CardChanged
+from triageboard.reporting import Change as ReportedChange
 from triageboard.ui.cardstate import CardState, sort_setting
 from triageboard.ui.columns import ColumnWidget
 from triageboard.ui.delegate import CardDelegate
@@ -468,3 +470,24 @@ def test_headers_say_what_column_state_says_of_the_real_cards(board: Board, qtbo
     focus.refresh_header()
     # 2, 20, 21 and 22 unassigned; 2, 20 and 22 quiet for weeks (21 entered Focus yesterday).
     assert focus.header.count_label.text() == "8 · over 3–5 · 4 need an assignee · 3 stalled  ⚠"
+
+
+def test_a_move_seen_to_fail_marks_its_card_until_it_moves_again(board: Board, qtbot: QtBot) -> None:
+    window = MainWindow(board)
+    qtbot.addWidget(window)
+    ondeck = window.column_widget("OnDeck")
+
+    def card() -> QModelIndex:
+        return ondeck.proxy.index(ondeck.proxy.proxy_row_of(k(4)), 0)
+
+    with qtbot.waitSignal(ondeck.proxy.dataChanged):
+        window.on_card_changed(CardChanged(ReportedChange.FAILED, str(k(4)), "issue 4", "Focus"))
+    assert [m.name for m in card().data(MarksRole)][:1] == ["failed"]
+    assert "Move to Focus failed." in card().data(Qt.ItemDataRole.AccessibleDescriptionRole)
+    painter = RecordingPainter()
+    option = QStyleOptionViewItem()
+    option.rect = QRect(0, 0, 2000, 140)
+    CardDelegate().draw(painter, option, card())  # type: ignore[arg-type]
+    assert "failed" in painter.texts
+    window.on_card_changed(CardChanged(ReportedChange.MOVED, str(k(4)), "issue 4", "OnDeck"))
+    assert "failed" not in [m.name for m in card().data(MarksRole)]

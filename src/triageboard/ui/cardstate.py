@@ -3,20 +3,21 @@
 Time in a column comes from the timeline service (``set_in_column`` takes its ``since_changed``), read
 lazily: ``shown_changed(list[IssueKey])`` says which cards are on screen (so their timelines are read
 first), ``wanted(list[IssueKey])`` which others are needed (every card, while sorted by time in column).
-Changes since the last meeting come from the meeting service (``set_since_meeting``). The order within
+Changes since the last meeting come from the meeting service (``set_since_meeting``), moves seen to fail
+from the window (``failed``, ``refresh_cards``). The order within
 columns (View ▸ Sort) is applied by each column's proxy and remembered per board in the window's settings.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu, QWidget
 
-from ..board import BoardSpec, IssueKey, SinceSnapshot, Sort
+from ..board import BoardSpec, FailedMove, IssueKey, SinceSnapshot, Sort
 from .columns import ColumnWidget
 
 SORT_NAMES = {
@@ -45,7 +46,11 @@ class CardState(QObject):
         columns: Sequence[ColumnWidget],
         settings: QSettings | None = None,
         parent: QWidget | None = None,
+        *,
+        failed: Mapping[IssueKey, FailedMove] | None = None,
     ) -> None:
+        """``failed``: the moves seen to fail (the window's, kept up to date by it; ``refresh_cards`` when it
+        changes)."""
         super().__init__(parent)
         self.spec = spec
         self.columns = list(columns)
@@ -58,6 +63,8 @@ class CardState(QObject):
         self._shown_timer.timeout.connect(self.tell_shown)
         for widget in self.columns:
             widget.model.in_column = self.in_column  # one dict, read by every column
+            if failed is not None:
+                widget.model.failed = failed
             bar = widget.view.verticalScrollBar()
             bar.valueChanged.connect(self._shown_timer.start)
             bar.rangeChanged.connect(self._shown_timer.start)
@@ -120,6 +127,12 @@ class CardState(QObject):
                 self.in_column[key] = since
         for widget in self.columns:
             widget.model.keys_changed(changed)
+
+    def refresh_cards(self, keys: Iterable[IssueKey]) -> None:
+        """These cards' marks may have changed without their issue changing (a move seen to fail)."""
+        keys = list(keys)
+        for widget in self.columns:
+            widget.model.keys_changed(keys)
 
     def set_since_meeting(self, since: SinceSnapshot) -> None:
         for widget in self.columns:

@@ -161,7 +161,7 @@ class MainWindow(QMainWindow):
             board_layout.addWidget(widget, 1)
             self.columns.append(widget)
         # Time in column, changes since the meeting, the order within columns: the session feeds it.
-        self.card_state = CardState(spec, self.columns, settings, self)
+        self.card_state = CardState(spec, self.columns, settings, self, failed=self.failed)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setObjectName("boardSplitter")
         splitter.addWidget(board_area)
@@ -406,6 +406,7 @@ class MainWindow(QMainWindow):
             elif fact.change in (Change.MOVED, Change.VIA_BOT, Change.UNDONE, Change.REDONE):
                 self.failed.pop(key, None)  # moved again: the failed move is history
             self.attention.schedule()
+            self.card_state.refresh_cards([key])  # the card says "failed" (or no longer)
         self.announce(describe(fact, Front.WINDOW), urgent=fact.change is Change.FAILED)
         self._update_move_actions()
 
