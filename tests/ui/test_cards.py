@@ -27,6 +27,7 @@ from triageboard.board import (
     SinceSnapshot,
     Sort,
     board_cards,
+    builtin_views,
     card_order,
     column_state,
     label_key,
@@ -137,6 +138,21 @@ def test_each_card_carries_the_marks_its_column_rules_give_it(board: Board, qtbo
     assert marks(ondeck, row_of(ondeck, 4)) == ["lost-area"]
     board.set_pending(k(1), True)
     assert marks(focus, row_of(focus, 1)) == ["pending"]
+
+
+def test_a_view_of_marked_cards_shows_the_cards_with_those_marks(board: Board, qtbot: QtBot) -> None:
+    """The built-in "Stalled" view filters on a mark: the column's filter reads each card's marks as painted
+    (it once matched against none, so the view showed an empty board)."""
+    cols = Columns(board, qtbot)
+    stalled = next(view for view in builtin_views(SPEC) if view.name == "Stalled")
+    for widget in cols.widgets:
+        widget.proxy.set_filter(stalled.filter)
+    focus = cols["Focus"]
+    assert [focus.proxy.index(r, 0).data(IssueKeyRole) for r in range(focus.proxy.rowCount())] == [k(2)]
+    assert sum(w.proxy.rowCount() for w in cols.widgets) == 1
+    conflicts = Filter(flags=(MarkKind.CONFLICT.value,))
+    focus.proxy.set_filter(conflicts)
+    assert [focus.proxy.index(r, 0).data(IssueKeyRole) for r in range(focus.proxy.rowCount())] == [k(3)]
 
 
 def test_time_in_column_comes_from_the_timeline_and_resets_the_stalled_rule(

@@ -551,24 +551,28 @@ class ColumnFilter(QAbstractListModel):
         self._texts[id(issue)] = (issue, text)
         return text
 
-    def _matches(self, issue: Issue) -> bool:
+    def _matches(self, issue: Issue, row: int | None = None) -> bool:
         flt = self._filter
         if flt.columns or flt.flags:
-            return flt.matches(issue, self._source.column.name)
+            flags: tuple[str, ...] = ()
+            if flt.flags:  # a view of marked cards ("Stalled"): the card's marks, as painted
+                at = row if row is not None else self._source.board.row_of(issue.key)
+                flags = tuple(mark.kind.value for mark in self._source.marks(at))
+            return flt.matches(issue, self._source.column.name, flags)
         return self._accept(issue, self._text(issue))
 
     def _select(self, candidates: list[int] | None) -> list[int]:
         """The source rows that match, in one pass (over ``candidates`` when given)."""
         issues = self._source.board.column_issues(self._source.column)
         if candidates is None:
-            return [row for row, issue in enumerate(issues) if self._matches(issue)]
-        return [row for row in candidates if self._matches(issues[row])]
+            return [row for row, issue in enumerate(issues) if self._matches(issue, row)]
+        return [row for row in candidates if self._matches(issues[row], row)]
 
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
         """Whether the filter lets ``source_row`` through (what a Qt filter proxy would ask)."""
         if not self._filter.is_active:
             return True
-        return self._matches(self._source.issue(source_row))
+        return self._matches(self._source.issue(source_row), source_row)
 
     # --- following the source ---------------------------------------------------------------------------
 
