@@ -215,10 +215,12 @@ class BoardService(QObject):
         if retry is not None and not retry.done() and retry is not asyncio.current_task():
             retry.cancel()
         self._task = self.scope.spawn(self._refresh_guarded(), name="refresh")
+        # Said at once, as ``loading`` says it: not when the task first runs (a window asked in between
+        # showed no progress for a load under way).
+        self.loading_changed.emit(True)
         return self._task
 
     async def _refresh_guarded(self) -> None:
-        self.loading_changed.emit(True)
         try:
             await self._refresh()
         except AuthError as exc:
