@@ -290,8 +290,13 @@ class MoveService(QObject):
     def request_moves(self, keys: Sequence[IssueKey], column_name: str) -> int | None:
         """A bulk move: every card now, sent one after another at GitHub's pace; one undo step, one batch
         (``cancel_batch``). Returns the batch, or None when nothing needed to move."""
+        return self.request_bulk([(key, column_name) for key in keys])
+
+    def request_bulk(self, moves: Sequence[tuple[IssueKey, str]]) -> int | None:
+        """A bulk move whose cards may go to different columns (each card one column over): as
+        :meth:`request_moves`, one batch and one undo step."""
         batch = self.engine.new_batch()
-        changes = [c for key in keys if (c := self._move(key, column_name, batch=batch)[1]) is not None]
+        changes = [c for key, column in moves if (c := self._move(key, column, batch=batch)[1]) is not None]
         if not changes:
             return None
         self.history.record(Step(tuple(changes)))
@@ -300,6 +305,10 @@ class MoveService(QObject):
         self._batch_totals[batch] = len(changes)
         self.batch_progress.emit(batch, 0, len(changes))
         return batch
+
+    def batch_total(self, batch: int) -> int:
+        """How many cards the running ``batch`` moves (0 once it is over or cancelled)."""
+        return self._batch_totals.get(batch, 0)
 
     def request_assignment(self, key: IssueKey, login: str, *, add: bool = True) -> bool:
         """Assign (or unassign) ``login`` now and send it in the background: one login, never the set."""
@@ -330,6 +339,7 @@ class MoveService(QObject):
         return self.scope.spawn(self._cancel(batch), name="cancel-batch")
 
     async def _cancel(self, batch: int) -> list[Pending]:
+        await self.saves_done()  # a card shown but not in the outbox yet would be sent after the cancel
         taken = await self.engine.cancel_batch(batch)
         for row in taken:
             if isinstance(row, PendingMove):
@@ -346,6 +356,7 @@ class MoveService(QObject):
                 self.history.forget(row.key)
             self._batch_done(row.key)
         self._batches.pop(batch, None)
+        self._batch_totals.pop(batch, None)
         self._emit_history()
         return taken
 
