@@ -432,7 +432,9 @@ def test_cancelling_a_bulk_move_leaves_what_was_not_sent_where_it_was(harness: H
     batch = service.request_moves(keys, "Focus")
     assert batch is not None
     qtbot.waitUntil(lambda: progress[-1] >= 1, timeout=20_000)
-    taken = wait(qtbot, service.cancel_batch(batch))
+    cancel = service.cancel_batch(batch)
+    qtbot.waitUntil(cancel.done, timeout=20_000)
+    taken = cancel.result()
     qtbot.waitUntil(lambda: service.pending_count() == 0, timeout=20_000)
     back = {row.key for row in taken}
     assert 1 <= len(back) <= 7

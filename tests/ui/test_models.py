@@ -107,9 +107,9 @@ def test_drop_emits_a_request_and_never_changes_rows(board: Board, qtbot: QtBot)
     assert target.canDropMimeData(mime, Qt.DropAction.CopyAction, -1, -1, QModelIndex())
     # Dropping into the column the card is already in is refused.
     assert not m["Focus"].canDropMimeData(mime, Qt.DropAction.CopyAction, -1, -1, QModelIndex())
-    with qtbot.waitSignal(target.move_requested) as blocker:
+    with qtbot.waitSignal(target.moves_requested) as blocker:
         assert target.dropMimeData(mime, Qt.DropAction.MoveAction, -1, -1, QModelIndex())
-    assert blocker.args == [k(1), "Other"]
+    assert blocker.args == [[k(1)], "Other"]
     assert keys(m["Focus"]) == [k(1), k(2), k(4)]  # the board owns the move
     assert not m["Focus"].removeRows(0, 1)
     assert m["Focus"].supportedDragActions() == Qt.DropAction.CopyAction
