@@ -394,10 +394,16 @@ def test_a_bulk_move_is_one_batch_and_one_undo_step(harness: Harness) -> None:
     assert [done for _b, done, _t in progress] == [0, 1, 2, 3, 4]
     assert service.batch_total(batch) == 0  # over
     harness.sb.clear_request_log()
-    service.undo()  # one step: every card goes back
+    progress.clear()
+    undo = service.undo()  # one step: every card goes back, as a batch of its own
+    assert undo is not None
+    assert undo != batch
+    assert service.batch_total(undo) == 4
     assert all(harness.board.column_of(k).name == "Uncategorized" for k in keys)
     assert not service.history.can_undo
     qtbot.waitUntil(lambda: service.pending_count() == 0, timeout=20_000)
+    assert progress[0] == (undo, 0, 4)
+    assert progress[-1] == (undo, 4, 4)
     assert all("AsyncAwait-Focus" not in harness.labels(k) for k in keys)
     assert sorted(label_writes(harness)) == sorted(
         ("DELETE", f"/repos/{k.repo}/issues/{k.number}/labels/AsyncAwait-Focus") for k in keys

@@ -24,6 +24,7 @@ from triageboard.app.session import Session
 from triageboard.auth import Credentials
 from triageboard.board import IssueKey, label_key, preset
 from triageboard.clock import ScaledClock
+from triageboard.ui.bulk import BulkProgress
 from triageboard.ui.columns import ColumnWidget
 from triageboard.ui.models import IssueKeyRole, encode_keys
 from triageboard.ui.window import MainWindow
@@ -231,6 +232,8 @@ def test_a_dragged_selection_is_one_paced_bulk_move_and_one_undo(
     assert all(session.board.column_of(k).name == "Uncategorized" for k in cards[:-1])
     assert session.board.column_of(from_ondeck).name == "OnDeck"
     assert not window.undo_action.isEnabled()
+    assert bulk.text.text() == "Moving 0 of 6 back…"  # an undo of many cards shows its progress too
+    qtbot.waitUntil(lambda: bulk.text.text() == "Moved 6 cards back.", timeout=30_000)
     qtbot.waitUntil(lambda: session.move_service.pending_count() == 0, timeout=30_000)
     for key in cards[:-1]:
         assert column_labels(sandbox, key) == set(), key
@@ -294,3 +297,32 @@ def test_cancel_leaves_the_cards_not_sent_where_they_were_and_says_so(
 def test_the_window_title_names_the_board_then_the_app_once(paced: tuple[Session, Sandbox]) -> None:
     session, _sandbox = paced
     assert session.window.windowTitle() == "Rust async-await triage — triageboard"
+
+
+def test_the_progress_follows_its_batch_and_a_cancel_says_what_stayed(qtbot: QtBot) -> None:
+    bulk = BulkProgress()
+    qtbot.addWidget(bulk)
+    asked: list[object] = []
+    bulk.cancel_requested.connect(asked.append)
+    bulk.track(7, 40, "to Focus")
+    assert not bulk.isHidden()
+    assert bulk.text.text() == "Moving 0 of 40 to Focus…"
+    bulk.on_progress(8, 3, 5)  # another batch: not ours
+    bulk.on_progress(7, 12, 40)
+    assert bulk.text.text() == "Moving 12 of 40 to Focus…"
+    qtbot.mouseClick(bulk.cancel_button, Qt.MouseButton.LeftButton)
+    assert asked == [7]
+    assert not bulk.cancel_button.isEnabled()
+    bulk.on_progress(7, 20, 40)  # the rows coming back: the cancel's answer says it
+    assert bulk.text.text().startswith("Cancelling…")
+    bulk.cancel_failed(7)  # the outbox could not be changed: it goes on, and can be cancelled again
+    assert bulk.cancel_button.isEnabled()
+    assert bulk.text.text() == "Moving 12 of 40 to Focus…"
+    bulk.cancel()
+    bulk.cancelled(7, 27)
+    assert bulk.text.text() == "Cancelled: 13 cards moved to Focus; 27 cards not moved, left where they were."
+    assert bulk.running() == []
+    bulk.track(9, 2, "back")
+    bulk.on_progress(9, 2, 2)
+    assert bulk.text.text() == "Moved 2 cards back."
+    assert not bulk.cancel_button.isVisibleTo(bulk)

@@ -21,7 +21,7 @@ from ..clock import Clock, SystemClock
 from ..errors import StoreError
 from ..github import GitHubClient, MemoryPageCache, PageCache, Policy, RateLimit, host_of
 from ..moves import MoveEngine
-from ..reporting import Reporter
+from ..reporting import Doing, Reporter
 from ..services import (
     AssigneeService,
     AuthService,
@@ -209,8 +209,8 @@ class Session(QObject):
             lambda key, error: window.details.show_comments_failed(key, describe(error, Front.WINDOW))
         )
         self.details.issue_loaded.connect(self._fresh_issue)
-        window.undo_requested.connect(moves.undo)
-        window.redo_requested.connect(moves.redo)
+        window.undo_requested.connect(lambda: self._track(moves.undo(), "back"))
+        window.redo_requested.connect(lambda: self._track(moves.redo(), "again"))
         window.closed.connect(self.closed.set)
         boards.loading_changed.connect(window.on_loading)
         boards.loading_changed.connect(self._on_loading)
@@ -244,14 +244,22 @@ class Session(QObject):
         boards.user_changed.connect(lambda login: self._account_changed(login) if login else None)
 
     def _bulk_move(self, moves: list[tuple[IssueKey, str]], target: str) -> None:
-        batch = self.move_service.request_bulk(moves)
+        self._track(self.move_service.request_bulk(moves), f"to {target}" if target else "")
+
+    def _track(self, batch: int | None, where: str) -> None:
+        """Several cards on their way (a bulk move, or the undo or redo of one): progress and Cancel."""
         if batch is not None:
-            self.window.bulk.track(batch, self.move_service.batch_total(batch), target)
+            self.window.bulk.track(batch, self.move_service.batch_total(batch), where)
 
     def _cancel_bulk(self, batch: int) -> None:
         async def cancel() -> None:
-            taken = await self.move_service.cancel_batch(batch)
-            self.window.bulk.cancelled(batch, len(taken))
+            try:
+                taken = await self.move_service.cancel_batch(batch)
+            except StoreError as exc:  # the outbox could not be changed: nothing was taken back
+                self.reporter.error(exc, doing=Doing.MOVE)
+                self.window.bulk.cancel_failed(batch)
+            else:
+                self.window.bulk.cancelled(batch, len(taken))
 
         self.scope.spawn(cancel(), name="cancel bulk move")
 

@@ -360,30 +360,49 @@ class MoveService(QObject):
         self._emit_history()
         return taken
 
-    def undo(self) -> None:
+    def undo(self) -> int | None:
+        """Take the last step back. Returns its batch when several cards move back (progress and
+        ``cancel_batch`` as for a bulk move), else None."""
         step = self.history.undo()
-        if step is not None and not self._replay(step.inverse(), Change.UNDONE):
-            self.history.redo()  # refused before anything was sent: the step can still be undone later
+        batch = None
+        if step is not None:
+            done, batch = self._replay(step.inverse(), Change.UNDONE)
+            if not done:
+                self.history.redo()  # refused before anything was sent: the step can still be undone later
         self._emit_history()
+        return batch
 
-    def redo(self) -> None:
+    def redo(self) -> int | None:
+        """Make the last undone step again; its batch as :meth:`undo`."""
         step = self.history.redo()
-        if step is not None and not self._replay(step, Change.REDONE):
-            self.history.undo()  # refused: keep it redoable
+        batch = None
+        if step is not None:
+            done, batch = self._replay(step, Change.REDONE)
+            if not done:
+                self.history.undo()  # refused: keep it redoable
         self._emit_history()
+        return batch
 
-    def _replay(self, step: Step, change_kind: Change) -> bool:
-        """Request every change of ``step`` (an undo's inverse, or a redo); False when every one of them
-        was refused before anything was sent."""
+    def _replay(self, step: Step, change_kind: Change) -> tuple[bool, int | None]:
+        """Request every change of ``step`` (an undo's inverse, or a redo): False when every one of them
+        was refused before anything was sent; the batch of the cards it moves, when several do."""
         batch = self.engine.new_batch() if len(step.changes) > 1 else None
         refused = 0
+        moved: set[IssueKey] = set()
         for change in step.changes:
             if isinstance(change, MoveChange):
                 outcome = self._move(change.key, change.target, batch=batch, announce=change_kind)[0]
+                if outcome is Outcome.QUEUED:
+                    moved.add(change.key)
             else:
                 outcome = self._assign(change.key, change.login, change.added)[0]
             refused += outcome is Outcome.REFUSED
-        return refused < len(step.changes)
+        if batch is None or len(moved) < 2:
+            return refused < len(step.changes), None
+        self._batches[batch] = moved
+        self._batch_totals[batch] = len(moved)
+        self.batch_progress.emit(batch, 0, len(moved))
+        return refused < len(step.changes), batch
 
     def _move(
         self,

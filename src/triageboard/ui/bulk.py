@@ -19,9 +19,13 @@ DONE_SHOWN_MS = 8000
 @dataclass(slots=True)
 class _Batch:
     total: int
-    target: str  # a column name, or "" when the cards go to different columns
+    where: str  # "to Focus", "back" (an undo), "" (cards going to different columns)
     done: int = 0
     cancelling: bool = False
+
+
+def _space(where: str) -> str:
+    return f" {where}" if where else ""
 
 
 def _cards(count: int) -> str:
@@ -56,11 +60,12 @@ class BulkProgress(QWidget):
         self._hide_timer.timeout.connect(self._hide_if_idle)
         self.hide()
 
-    def track(self, batch: int, total: int, target: str) -> None:
-        """A bulk move of ``total`` cards was queued (into column ``target``, or "" for several)."""
+    def track(self, batch: int, total: int, where: str) -> None:
+        """A bulk move of ``total`` cards was queued; ``where`` they go: "to Focus", "back" (an undo), "again"
+        (a redo), or "" (to different columns)."""
         if total <= 0:
             return
-        self._batches[batch] = _Batch(total, target)
+        self._batches[batch] = _Batch(total, where)
         self.shown = batch
         self._hide_timer.stop()
         self._show_running(batch)
@@ -72,8 +77,7 @@ class BulkProgress(QWidget):
         state.done, state.total = done, total
         if done >= total:
             del self._batches[batch]
-            where = f" to {state.target}" if state.target else ""
-            self._finish(batch, f"Moved {_cards(total)}{where}.")
+            self._finish(batch, f"Moved {_cards(total)}{_space(state.where)}.")
         elif batch == self.shown:
             self._show_running(batch)
 
@@ -94,19 +98,27 @@ class BulkProgress(QWidget):
         if state is None:
             return
         sent = state.total - taken
-        where = f" to {state.target}" if state.target else ""
         self._finish(
             batch,
-            f"Cancelled: {_cards(sent)} moved{where}; {_cards(taken)} not moved, left where they were.",
+            f"Cancelled: {_cards(sent)} moved{_space(state.where)}; {_cards(taken)} not moved, left where "
+            "they were.",
         )
+
+    def cancel_failed(self, batch: int) -> None:
+        """Nothing of ``batch`` could be taken back (the reporter says why): it goes on, and can be
+        cancelled again."""
+        state = self._batches.get(batch)
+        if state is not None:
+            state.cancelling = False
+            if batch == self.shown:
+                self._show_running(batch)
 
     def running(self) -> list[int]:
         return list(self._batches)
 
     def _show_running(self, batch: int) -> None:
         state = self._batches[batch]
-        where = f" to {state.target}" if state.target else ""
-        self.text.setText(f"Moving {state.done:,} of {state.total:,}{where}…")
+        self.text.setText(f"Moving {state.done:,} of {state.total:,}{_space(state.where)}…")
         self.cancel_button.setEnabled(not state.cancelling)
         self.cancel_button.show()
         self.show()
