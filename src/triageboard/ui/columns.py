@@ -226,6 +226,7 @@ class ColumnWidget(QWidget):
         selection.currentChanged.connect(self._current_changed)
         selection.selectionChanged.connect(self._selection_changed)
         self.restoring = False  # True while the window sets the selection: not the user's doing
+        self._last_marked: set[IssueKey] = set()  # the selection as last set or read
         self.update_counts()
 
     @property
@@ -243,6 +244,19 @@ class ColumnWidget(QWidget):
         rows = sorted(index.row() for index in self.view.selectionModel().selectedIndexes())
         return [self.proxy.index(row, 0).data(IssueKeyRole) for row in rows]
 
+    def has_marked(self, keys: list[IssueKey], current: IssueKey | None) -> bool:
+        """Whether exactly ``keys`` are selected here and ``current`` (when given) is the current card:
+        cheap (ranges are counted; rows are not read) for a selection of thousands."""
+        model = self.view.selectionModel()
+        ranges = model.selection()
+        count = sum(ranges.at(n).height() for n in range(ranges.length()))
+        if count != len(keys) or count != len(self._last_marked) or self._last_marked != set(keys):
+            return False
+        if current is None:
+            return True
+        index = model.currentIndex()
+        return index.isValid() and index.data(IssueKeyRole) == current
+
     def set_marked(self, keys: list[IssueKey], current: IssueKey | None) -> None:
         """Select exactly ``keys`` (those shown here); ``current`` becomes the current card if it is here."""
         rows = sorted(row for key in keys if (row := self.proxy.proxy_row_of(key)) >= 0)
@@ -256,6 +270,7 @@ class ColumnWidget(QWidget):
             previous = row
         model = self.view.selectionModel()
         self.restoring = True
+        self._last_marked = {self.proxy.index(row, 0).data(IssueKeyRole) for row in rows}
         try:
             model.select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
             row = self.proxy.proxy_row_of(current) if current is not None else -1
@@ -271,6 +286,7 @@ class ColumnWidget(QWidget):
     def _selection_changed(self, *_args: object) -> None:
         if self.restoring or self.model.changing or self.proxy.filtering:
             return  # the window's doing, or Qt's as rows come and go
+        self._last_marked = set(self.selected_keys())
         self.marked_changed.emit()
 
     def _current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:

@@ -684,7 +684,10 @@ class MainWindow(QMainWindow):
 
     def _clear_others(self, source: ColumnWidget) -> None:
         """A plain click or arrow in ``source``: the selection is about to be that column's alone."""
-        self.marked = {k: None for k in self.marked if k in self.board and self._column_of(k) is source}
+        name = source.column.name
+        self.marked = {
+            k: None for k in self.marked if k in self.board and self.board.column_of(k).name == name
+        }
         for widget in self.columns:
             if widget is not source and widget.view.selectionModel().hasSelection():
                 widget.set_marked([], None)
@@ -692,41 +695,48 @@ class MainWindow(QMainWindow):
     def _on_marked(self, source: ColumnWidget) -> None:
         """The user changed the selection in ``source``: it replaces that column's part of ``marked``."""
         here = source.selected_keys()
-        kept = {k: None for k in self.marked if k in self.board and self._column_of(k) is not source}
+        name = source.column.name
+        kept = {k: None for k in self.marked if k in self.board and self.board.column_of(k).name != name}
         self.marked = kept | dict.fromkeys(here)
-
-    def _column_of(self, key: IssueKey) -> ColumnWidget:
-        return self.column_widget(self.board.column_of(key).name)
 
     def _schedule_sync(self) -> None:
         self._sync_timer.start()
 
     def _sync_selection(self, focus: bool = False) -> bool:
         """Keep the selected cards selected where they now are (after a move, a rollback or a refresh);
-        True when the current card is shown."""
+        True when the current card is shown. One pass over the selection: cheap for thousands of cards."""
         key = self.selected_key
-        # Gone or filtered out: a hidden card must not stay the target of Ctrl+1…4 or the details pane.
-        self.marked = {k: None for k in self.marked if k in self.board and self._shown(k)}
-        shown = key is not None and key in self.board and self._shown(key)
+        here: dict[str, list[IssueKey]] = {}
+        for k in self.marked:
+            if k in self.board:
+                here.setdefault(self.board.column_of(k).name, []).append(k)
+        if key is not None and key in self.board and key not in self.marked:
+            here.setdefault(self.board.column_of(key).name, []).append(key)
+        marked: dict[IssueKey, None] = {}
+        current_column = ""
+        for widget in self.columns:
+            keys = here.get(widget.column.name, [])
+            if widget.proxy.active:
+                # Filtered out: a hidden card must not stay the target of Ctrl+1…4 or the details pane.
+                keys = [k for k in keys if widget.proxy.proxy_row_of(k) >= 0]
+            here[widget.column.name] = keys
+            marked.update(dict.fromkeys(keys))
+            if key in marked and not current_column:
+                current_column = widget.column.name
+        self.marked = marked
+        shown = key is not None and key in marked
         if key is not None and key in self.board and not shown:
             self.selected_key = key = None
-        if shown and key is not None and key not in self.marked:
-            self.marked[key] = None
         had_focus = any(w.view.hasFocus() for w in self.columns)
         for widget in self.columns:
-            wanted = [k for k in self.marked if self.board.column_of(k).name == widget.column.name]
-            here = key is not None and shown and self.board.column_of(key).name == widget.column.name
-            current = widget.view.currentIndex()
-            current_ok = not here or (current.isValid() and current.data(IssueKeyRole) == key)
-            if set(widget.selected_keys()) != set(wanted) or not current_ok:
-                widget.set_marked(wanted, key if here else None)
-            if here and (focus or had_focus) and not widget.view.hasFocus():
+            keys = here[widget.column.name]
+            current = key if widget.column.name == current_column else None
+            if not widget.has_marked(keys, current):
+                widget.set_marked(keys, current)
+            if current is not None and (focus or had_focus) and not widget.view.hasFocus():
                 widget.view.setFocus(Qt.FocusReason.OtherFocusReason)
         self._show_details()
         return shown
-
-    def _shown(self, key: IssueKey) -> bool:
-        return self._column_of(key).proxy.proxy_row_of(key) >= 0
 
     def _show_details(self) -> None:
         key = self.selected_key
