@@ -4,6 +4,7 @@ its comments (plain text: read from GitHub when the card is selected)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QTextDocument
@@ -19,7 +20,9 @@ from PySide6.QtWidgets import (
 )
 
 from ..board import Issue, IssueKey
-from ..services import Comments
+
+if TYPE_CHECKING:  # the first paint imports this module: no services (and their network) before it
+    from ..services import Comments
 
 # GitHub-flavoured Markdown, with any raw HTML in the body dropped: bodies are untrusted.
 MARKDOWN_FEATURES = (
