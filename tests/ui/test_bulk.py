@@ -172,7 +172,19 @@ def test_ctrl_shift_click_ctrl_a_and_shift_arrows_select_several_cards(
     assert len(window.selected_keys()) == len(keys) + 2
     # A plain arrow is a new selection of one card.
     qtbot.keyClick(unc.view, Qt.Key.Key_Down)
-    assert len(window.selected_keys()) == 1
+    [last] = window.selected_keys()
+    # Ctrl-click it: nothing is selected, and it stays so while the board changes; a move key moves nothing.
+    click(qtbot, unc, unc.proxy.proxy_row_of(last), CTRL)
+    assert window.selected_keys() == []
+    window.refresh_label.setText("")
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: window.refresh_label.text().startswith("Refreshed"), timeout=20_000)
+    qtbot.waitUntil(lambda: not session.board_service.loading, timeout=20_000)
+    assert window.selected_keys() == []
+    assert selected(window) == {}
+    qtbot.keyClick(unc.view, Qt.Key.Key_2, CTRL)
+    assert session.board.column_of(last).name == "Uncategorized"
+    assert window.message_bar.text.text() == "Select a card first (click it), then press Ctrl+1…4 to move it."
 
 
 def test_a_dragged_selection_is_one_paced_bulk_move_and_one_undo(

@@ -526,10 +526,8 @@ class MainWindow(QMainWindow):
             self._sync_selection(focus=True)
 
     def selected_keys(self) -> list[IssueKey]:
-        """The cards a move or a drag takes: every selected card shown (board order), else the current one."""
+        """The cards a move or a drag takes: every selected card shown, in board order."""
         keys = [key for key in self.marked if key in self.board]
-        if not keys and self.selected_key is not None and self.selected_key in self.board:
-            keys = [self.selected_key]
         order = {column.name: n for n, column in enumerate(self.board.spec.columns)}
         return sorted(keys, key=lambda k: (order[self.board.column_of(k).name], self.board.row_of(k)))
 
@@ -710,10 +708,7 @@ class MainWindow(QMainWindow):
         for k in self.marked:
             if k in self.board:
                 here.setdefault(self.board.column_of(k).name, []).append(k)
-        if key is not None and key in self.board and key not in self.marked:
-            here.setdefault(self.board.column_of(key).name, []).append(key)
         marked: dict[IssueKey, None] = {}
-        current_column = ""
         for widget in self.columns:
             keys = here.get(widget.column.name, [])
             if widget.proxy.active:
@@ -721,12 +716,16 @@ class MainWindow(QMainWindow):
                 keys = [k for k in keys if widget.proxy.proxy_row_of(k) >= 0]
             here[widget.column.name] = keys
             marked.update(dict.fromkeys(keys))
-            if key in marked and not current_column:
-                current_column = widget.column.name
         self.marked = marked
-        shown = key is not None and key in marked
+        current_column = self.board.column_of(key).name if key is not None and key in self.board else ""
+        shown = (
+            bool(current_column)
+            and key is not None
+            and self.column_widget(current_column).proxy.proxy_row_of(key) >= 0
+        )
         if key is not None and key in self.board and not shown:
             self.selected_key = key = None
+            current_column = ""
         had_focus = any(w.view.hasFocus() for w in self.columns)
         for widget in self.columns:
             keys = here[widget.column.name]
