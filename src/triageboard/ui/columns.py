@@ -136,8 +136,8 @@ class ColumnView(QListView):
 
     def startDrag(self, supportedActions: Qt.DropAction) -> None:
         keys = self.drag_keys() if self.drag_keys is not None else []
-        if not keys:
-            super().startDrag(supportedActions)
+        if len(keys) < 2:
+            super().startDrag(supportedActions)  # one card: Qt's drag, the card's picture under the pointer
             return
         drag = QDrag(self)
         drag.setMimeData(encode_keys(keys))
