@@ -454,3 +454,31 @@ def test_cancelling_a_bulk_move_leaves_what_was_not_sent_where_it_was(harness: H
     qtbot.waitUntil(lambda: service.pending_count() == 0, timeout=20_000)
     assert all(harness.board.column_of(k).name == "Uncategorized" for k in keys)
     assert all("AsyncAwait-Focus" not in harness.labels(k) for k in keys)
+
+
+def test_cancelling_the_undo_of_a_bulk_move_leaves_the_rest_moved(harness: Harness) -> None:
+    service = harness.service()
+    qtbot = harness.qtbot
+    keys = uncategorized_cards(harness, 6)
+    service.request_moves(keys, "Focus")
+    qtbot.waitUntil(lambda: service.pending_count() == 0, timeout=20_000)
+    harness.sb.inject(Fault(kind="latency", seconds=20, method="DELETE", path=r"/labels", count=None))
+    progress: list[int] = []
+    service.batch_progress.connect(lambda _batch, done, _total: progress.append(done))
+    undo = service.undo()
+    assert undo is not None
+    qtbot.waitUntil(lambda: progress[-1] >= 1, timeout=20_000)
+    cancel = service.cancel_batch(undo)
+    qtbot.waitUntil(cancel.done, timeout=20_000)
+    kept = {row.key for row in cancel.result()}
+    qtbot.waitUntil(lambda: service.pending_count() == 0, timeout=20_000)
+    assert 1 <= len(kept) <= 5
+    for key in keys:
+        # What the undo did not send stays moved, on the board and on GitHub.
+        in_focus = "AsyncAwait-Focus" in harness.labels(key)
+        assert in_focus == (key in kept), key
+        assert harness.board.column_of(key).name == ("Focus" if key in kept else "Uncategorized"), key
+    service.redo()  # the redo holds only what the undo sent back
+    qtbot.waitUntil(lambda: service.pending_count() == 0, timeout=20_000)
+    assert all(harness.board.column_of(k).name == "Focus" for k in keys)
+    assert all("AsyncAwait-Focus" in harness.labels(k) for k in keys)
