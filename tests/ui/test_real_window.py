@@ -181,3 +181,4 @@ def test_drag_a_selection_across_columns_in_the_real_window(
     gaps = [b - a for a, b in itertools.pairwise(times)]
     assert min(gaps) >= 0.999, gaps  # >= 1 s apart (a millisecond for the rounding of two clocks)
     assert Path(result["screenshot"]).stat().st_size > 10_000
+    assert shot.with_name("bulk-moving.png").stat().st_size > 10_000

@@ -113,12 +113,13 @@ async def main(api_url: str, outbox: Path, shot: Path, scale: float) -> dict[str
             QTimer.singleShot(0, press_and_drag)
             await wait_for(lambda: window.bulk.isVisible(), 10)
             seen["progress"] = window.bulk.text.text()
+            shot.parent.mkdir(parents=True, exist_ok=True)
+            window.grab().save(str(shot.with_name("bulk-moving.png")))  # the progress and its Cancel
             seen["after_drop"] = [session.board.column_of(k).name for k in cards]
             await wait_for(lambda: window.bulk.text.text().startswith("Moved"), 60)
             seen["done"] = window.bulk.text.text()
             await wait_for(lambda: session.move_service.pending_count() == 0, 20)
             await asyncio.sleep(0.2)
-            shot.parent.mkdir(parents=True, exist_ok=True)
             window.grab().save(str(shot))
             # One undo: the whole bulk move. From a plain Qt timer, as a real key would come: a key sent from
             # inside this task would run the other tasks' steps inside it.
