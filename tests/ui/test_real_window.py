@@ -163,6 +163,10 @@ def test_drag_a_selection_across_columns_in_the_real_window(
     seen = result["seen"]
     assert result["platform"] == "xcb"
     assert seen["title"] == "Rust async-await triage — triageboard"
+    if seen["x_titles"] is not None:  # what the X server holds (xwininfo, from x11-utils, when installed)
+        assert [t for t in seen["x_titles"] if "async-await" in t] == [
+            "Rust async-await triage — triageboard"
+        ]
     assert seen["columns_selected"] == ["OnDeck", "Uncategorized"]
     assert sorted(seen["selected"]) == sorted(result["cards"])
     assert seen["progress"].startswith("Moving ")

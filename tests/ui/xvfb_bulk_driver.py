@@ -12,6 +12,9 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -62,6 +65,16 @@ async def click(widget: ColumnWidget, row: int, modifiers: Qt.KeyboardModifier) 
     return key
 
 
+def x_window_names() -> list[str] | None:
+    """The names the X server holds for its windows (what a window manager shows), when ``xwininfo``
+    (x11-utils) is installed; else None."""
+    tool = shutil.which("xwininfo")
+    if tool is None:
+        return None
+    done = subprocess.run([tool, "-root", "-tree"], capture_output=True, text=True, timeout=10, check=False)
+    return re.findall(r'^\s*0x[0-9a-f]+ "(.*)": \(', done.stdout, flags=re.MULTILINE)
+
+
 async def main(api_url: str, outbox: Path, shot: Path, scale: float) -> dict[str, object]:
     token = os.environ.pop("TRIAGEBOARD_DRIVER_TOKEN")
     async with httpx.AsyncClient(timeout=10.0) as http:
@@ -79,6 +92,7 @@ async def main(api_url: str, outbox: Path, shot: Path, scale: float) -> dict[str
             window.activateWindow()  # no window manager on Xvfb: ask for focus ourselves
             handle = window.windowHandle()
             await wait_for(lambda: handle is not None and handle.isExposed(), 10)
+            seen["x_titles"] = x_window_names()
             unc, ondeck, other = (window.column_widget(n) for n in ("Uncategorized", "OnDeck", "Other"))
             rows = plain_rows(session, unc, 3)
             cards = [await click(unc, rows[0], PLAIN)]
