@@ -96,3 +96,22 @@ def test_the_comment_cache_is_bounded(session: Session, qtbot: QtBot) -> None:
         qtbot.waitUntil(task.done, timeout=10_000)
     assert [details.cached(i.key) is not None for i in issues] == [False, False, True, True, True]
     assert details.load_comments(issues[-1]) is None  # answered from the cache
+
+
+def test_a_card_moved_while_another_was_shown_is_fresh_when_shown(
+    session: Session, sandbox: Sandbox, qtbot: QtBot
+) -> None:
+    window, pane = session.window, session.window.details
+    key, other = plain_card(session, "Uncategorized"), plain_card(session, "Focus")
+    before = session.board.issue(key).updated_at
+    session.move_service.request_move(key, "Other")
+    assert window.select(other)
+    qtbot.waitUntil(lambda: not session.board.is_pending(key), timeout=10_000)
+    fresh = datetime.fromisoformat(
+        str(sandbox.issue(key.repo, key.number)["updated_at"]).replace("Z", "+00:00")
+    )
+    assert fresh != before
+    assert session.board.issue(key).updated_at == before  # the write's answer carries labels only
+    assert window.select(key)
+    qtbot.waitUntil(lambda: pane.issue is not None and pane.issue.updated_at == fresh, timeout=10_000)
+    assert pane.column.text() == "Other"

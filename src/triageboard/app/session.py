@@ -130,6 +130,7 @@ class Session(QObject):
         self.board_service.set_overlay(self.move_service)
         self.details = DetailsService(self.client, self.scope)
         self._fresh_marks: dict[IssueKey, int] = {}  # move_service.mark() as a settled card is read again
+        self._read_after: dict[IssueKey, int] = {}  # the last such mark per card
         self.assignees = AssigneeService(self.client, self.reporter, self.scope, self.clock)
         self.meetings = MeetingService(
             self.board,
@@ -264,13 +265,21 @@ class Session(QObject):
         self.scope.spawn(cancel(), name="cancel bulk move")
 
     def _comments_wanted(self, key: IssueKey) -> None:
+        """The details pane shows ``key``: its comments; read it again first when a write of it settled
+        since it was last read (a label write's answer lacks the new "updated" time)."""
         issue = self.board.get(key)
-        if issue is not None and not self.scope.closed:
+        if issue is None or self.scope.closed:
+            return
+        settled = self.move_service.settled_at(key)
+        if settled is not None and settled > self._read_after.get(key, -1) and not self.board.is_pending(key):
+            self._card_settled(key)
+        else:
             self.details.load_comments(issue)
 
     def _card_settled(self, key: IssueKey) -> None:
         if not self.scope.closed:
-            self._fresh_marks[key] = self.move_service.mark()
+            mark = self.move_service.mark()
+            self._fresh_marks[key] = self._read_after[key] = mark
             self.details.refresh(key)
 
     def _fresh_issue(self, issue: Issue) -> None:

@@ -254,6 +254,10 @@ class MoveService(QObject):
         """Taken as a fetch begins; pass it to :meth:`overlay` with what the fetch brought."""
         return self._settles
 
+    def settled_at(self, key: IssueKey) -> int | None:
+        """The :meth:`mark` just after ``key``'s last write settled (None: none has this session)."""
+        return self._settled.get(key)
+
     def overlay(self, issues: list[Issue], fetched_after: int | None = None) -> list[Issue]:
         """Freshly fetched ``issues`` with still-pending changes re-applied, so no card jumps back. A card
         whose write settled after ``fetched_after`` (a :meth:`mark`) keeps the labels and assignees on the
