@@ -3,15 +3,17 @@ text, a clear word when they cannot be read) and its fresh state once a move of 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sandboxkit import Fault, Sandbox
 
 from triageboard.app.session import Session
-from triageboard.board import IssueKey
-from triageboard.services.details_service import DetailsService
+from triageboard.board import Issue, IssueKey
+from triageboard.github import Comment
+from triageboard.services.details_service import Comments, DetailsService
+from triageboard.ui.details import COMMENT_CHARS, DetailsPane
 
 HOSTILE = "<b>not bold</b> <img src='https://example.invalid/x.png'> <script>alert(1)</script>"
 
@@ -115,3 +117,26 @@ def test_a_card_moved_while_another_was_shown_is_fresh_when_shown(
     assert window.select(key)
     qtbot.waitUntil(lambda: pane.issue is not None and pane.issue.updated_at == fresh, timeout=10_000)
     assert pane.column.text() == "Other"
+
+
+def test_the_pane_shows_the_latest_comments_and_cuts_a_long_one(qtbot: QtBot) -> None:
+    pane = DetailsPane()
+    qtbot.addWidget(pane)
+    key = IssueKey("rust-lang/rust", 1)
+    pane.show_issue(Issue("rust-lang/rust", 1, "an issue", ()))
+    assert pane.comment_status.text() == "Loading comments…"
+    when = datetime(2026, 11, 1, tzinfo=UTC)
+    long = "x" * (COMMENT_CHARS + 5)
+    comments = (Comment(1, "alice", "<i>first</i>", when), Comment(2, "bob", long, when))
+    pane.show_comments(Comments(IssueKey("rust-lang/rust", 2), comments, 2, None))  # another issue's: late
+    assert pane.comment_status.text() == "Loading comments…"
+    pane.show_comments(Comments(key, comments, 250, None))
+    assert pane.comment_status.text() == "The latest 2 of 250 comments."
+    assert pane.tabs.tabText(1) == "Comments (250)"
+    text = pane.comment_text.toPlainText()
+    assert text.startswith("alice · ")
+    assert "<i>first</i>" in text
+    assert "x" * COMMENT_CHARS + "\n[… 5 more characters: Open on GitHub to read it all]" in text
+    pane.show_issue(None)
+    assert pane.comment_text.toPlainText() == ""
+    assert pane.tabs.tabText(1) == "Comments"

@@ -24,6 +24,9 @@ from ..board import Issue, IssueKey
 if TYPE_CHECKING:  # the first paint imports this module: no services (and their network) before it
     from ..services import Comments
 
+# A comment longer than this is cut in the pane (GitHub allows 65,536 characters; a page of them is plenty).
+COMMENT_CHARS = 20_000
+
 # GitHub-flavoured Markdown, with any raw HTML in the body dropped: bodies are untrusted.
 MARKDOWN_FEATURES = (
     QTextDocument.MarkdownFeature.MarkdownDialectGitHub | QTextDocument.MarkdownFeature.MarkdownNoHTML
@@ -55,6 +58,13 @@ class BodyBrowser(QTextBrowser):
 
 def _date(stamp: datetime | None) -> str:
     return "—" if stamp is None else stamp.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def _cut(body: str) -> str:
+    if len(body) <= COMMENT_CHARS:
+        return body
+    rest = len(body) - COMMENT_CHARS
+    return f"{body[:COMMENT_CHARS]}\n[… {rest:,} more characters: Open on GitHub to read it all]"
 
 
 def _plain(text: str = "") -> QLabel:
@@ -165,7 +175,7 @@ class DetailsPane(QWidget):
         else:
             status = f"{found.total:,} comment{'s' if found.total != 1 else ''}."
         text = "\n\n".join(
-            f"{comment.author} · {_date(comment.created_at)}\n{comment.body.strip()}"
+            f"{comment.author} · {_date(comment.created_at)}\n{_cut(comment.body.strip())}"
             for comment in found.comments
         )
         self._set_comments(status, text, found.key, count=found.total)
