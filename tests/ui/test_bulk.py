@@ -216,6 +216,8 @@ def test_a_dragged_selection_is_one_paced_bulk_move_and_one_undo(
     assert bulk.isVisible()
     assert bulk.text.text() == "Moving 0 of 6 to Other…"
     assert bulk.cancel_button.isVisible()
+    window.status_says("A word in the status bar.")  # a message for a while: the progress stays
+    assert bulk.isVisible()
     qtbot.waitUntil(lambda: bulk.text.text() == "Moved 6 cards to Other.", timeout=30_000)
     assert not bulk.cancel_button.isVisible()
     qtbot.waitUntil(lambda: session.move_service.pending_count() == 0, timeout=10_000)

@@ -205,8 +205,9 @@ class MainWindow(QMainWindow):
         status = self.statusBar()
         status.addWidget(self.user_label)
         status.addWidget(self.move_status_label, 1)
+        # Permanent: a status message (a refusal, "via @rustbot") must not hide a bulk move's Cancel.
         self.bulk = BulkProgress()
-        status.addWidget(self.bulk)
+        status.addPermanentWidget(self.bulk)
         self.since_label = _status_label("sinceStatus")
         status.addPermanentWidget(self.since_label)
         status.addPermanentWidget(self.loaded_label)
