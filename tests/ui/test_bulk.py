@@ -22,8 +22,9 @@ from sandboxkit import Fault, Sandbox
 
 from triageboard.app.session import Session
 from triageboard.auth import Credentials
-from triageboard.board import IssueKey, label_key, preset
+from triageboard.board import Board, Issue, IssueKey, Label, LabelDiff, Route, Via, label_key, preset
 from triageboard.clock import ScaledClock
+from triageboard.errors import CannotLabel
 from triageboard.ui.bulk import BulkProgress
 from triageboard.ui.columns import ColumnWidget
 from triageboard.ui.models import IssueKeyRole, encode_keys
@@ -330,3 +331,43 @@ def test_the_progress_follows_its_batch_and_a_cancel_says_what_stayed(qtbot: QtB
     bulk.on_progress(9, 2, 2)
     assert bulk.text.text() == "Moved 2 cards back."
     assert not bulk.cancel_button.isVisibleTo(bulk)
+
+
+class Refusing:
+    """The window's routes: moves of ``repo``'s cards are refused (as for a read-only account there)."""
+
+    def __init__(self, repo: str) -> None:
+        self.repo = repo
+
+    def route(self, key: IssueKey, column_name: str) -> Route:
+        if key.repo == self.repo:
+            return Route(None, refusal=CannotLabel(str(key), column_name, repo=key.repo))
+        return Route(Via.GITHUB)
+
+    def relabel_route(self, key: IssueKey, diff: LabelDiff) -> Route:
+        return self.route(key, "")
+
+    def route_fact(self, key: IssueKey, target: str, route: Route) -> object | None:
+        return route.refusal
+
+
+def test_a_bulk_move_leaves_out_the_cards_the_account_cannot_move_and_says_so(qtbot: QtBot) -> None:
+    board = Board(preset("rust-async"))
+    rust = [IssueKey("rust-lang/rust", n) for n in (1, 2)]
+    wg = [IssueKey("rust-lang/wg-async", n) for n in (3, 4)]
+    board.update([Issue(k.repo, k.number, f"issue {k.number}", (Label("A-async-await"),)) for k in rust + wg])
+    window = MainWindow(board)
+    qtbot.addWidget(window)
+    window.set_routes(Refusing("rust-lang/wg-async"))
+    asked: list[tuple[object, str]] = []
+    window.bulk_move_requested.connect(lambda moves, target: asked.append((moves, target)))
+    window.select_keys([*rust, *wg])
+    window.move_selected_to(0)  # Ctrl+1: Focus
+    assert asked == [([(rust[0], "Focus"), (rust[1], "Focus")], "Focus")]
+    said = window.statusBar().currentMessage()
+    assert said.startswith("2 cards not moved. ")
+    assert "cannot change labels in rust-lang/wg-async" in said
+    asked.clear()
+    window.select_keys(wg)
+    window.move_selected_to(0)
+    assert asked == []  # nothing to send: no request at all
