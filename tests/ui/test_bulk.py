@@ -207,8 +207,11 @@ def test_a_dragged_selection_is_one_paced_bulk_move_and_one_undo(
 
     session.move_service.request_bulk = request_bulk  # type: ignore[method-assign]
     sandbox.clear_request_log()
+    said = len(window.announcements)
     drop_selection(window, unc, other)
     assert len(calls) == 1  # one request for every card of the drag
+    # Said once for assistive technology, not card by card.
+    assert window.announcements[said:] == ["Moving 6 cards to Other."]
     # Optimistic: every card is in Other at once, still selected there (the next key moves them again).
     assert all(session.board.column_of(k).name == "Other" for k in cards)
     assert set(window.selected_keys()) == set(cards)
@@ -221,6 +224,7 @@ def test_a_dragged_selection_is_one_paced_bulk_move_and_one_undo(
     assert bulk.isVisible()
     qtbot.waitUntil(lambda: bulk.text.text() == "Moved 6 cards to Other.", timeout=30_000)
     assert not bulk.cancel_button.isVisible()
+    assert window.announcements[said:] == ["Moving 6 cards to Other.", "Moved 6 cards to Other."]
     qtbot.waitUntil(lambda: session.move_service.pending_count() == 0, timeout=10_000)
     for key in cards:
         assert column_labels(sandbox, key) == {label_key(OTHER)}, key
@@ -238,6 +242,7 @@ def test_a_dragged_selection_is_one_paced_bulk_move_and_one_undo(
     assert session.board.column_of(from_ondeck).name == "OnDeck"
     assert not window.undo_action.isEnabled()
     assert bulk.text.text() == "Moving 0 of 6 back…"  # an undo of many cards shows its progress too
+    assert window.announcements[-1] == "Moving 6 cards back."
     qtbot.waitUntil(lambda: bulk.text.text() == "Moved 6 cards back.", timeout=30_000)
     qtbot.waitUntil(lambda: session.move_service.pending_count() == 0, timeout=30_000)
     for key in cards[:-1]:

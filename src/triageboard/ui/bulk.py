@@ -36,6 +36,8 @@ class BulkProgress(QWidget):
     """Shows the newest running bulk move (older ones go on quietly; their end is still said)."""
 
     cancel_requested = Signal(object)  # the batch (a batch id does not fit Qt's 32-bit int)
+    started = Signal(str)  # "Moving 40 cards to Focus." (for assistive technology)
+    finished = Signal(str)  # "Moved 40 cards to Focus.", or what a cancel left
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -69,6 +71,7 @@ class BulkProgress(QWidget):
         self.shown = batch
         self._hide_timer.stop()
         self._show_running(batch)
+        self.started.emit(f"Moving {_cards(total)}{_space(where)}.")
 
     def on_progress(self, batch: int, done: int, total: int) -> None:
         state = self._batches.get(batch)
@@ -134,6 +137,7 @@ class BulkProgress(QWidget):
         self.cancel_button.hide()
         self.show()
         self._hide_timer.start()
+        self.finished.emit(text)
 
     def _hide_if_idle(self) -> None:
         if not self._batches:

@@ -208,6 +208,10 @@ class MainWindow(QMainWindow):
         # Permanent: a status message (a refusal, "via @rustbot") must not hide a bulk move's Cancel.
         self.bulk = BulkProgress()
         status.addPermanentWidget(self.bulk)
+        self.bulk.started.connect(self._bulk_started)
+        self.bulk.finished.connect(self.announce)
+        self._held: list[str] | None = None  # announcements held while several cards move at once
+        self._bulk_said = False
         self.since_label = _status_label("sinceStatus")
         status.addPermanentWidget(self.since_label)
         status.addPermanentWidget(self.loaded_label)
@@ -426,7 +430,11 @@ class MainWindow(QMainWindow):
             elif fact.change in (Change.MOVED, Change.VIA_BOT, Change.UNDONE, Change.REDONE):
                 self.failed.pop(key, None)  # moved again: the failed move is history
             self.attention.schedule()
-        self.announce(describe(fact, Front.WINDOW), urgent=fact.change is Change.FAILED)
+        text = describe(fact, Front.WINDOW)
+        if self._held is not None and fact.change is not Change.FAILED:
+            self._held.append(text)  # one of many cards at once: said together (see _as_one)
+        else:
+            self.announce(text, urgent=fact.change is Change.FAILED)
         self._update_move_actions()
 
     # --- the card's context menu ----------------------------------------------------------------------
@@ -485,10 +493,26 @@ class MainWindow(QMainWindow):
         self.refresh_requested.emit()
 
     def undo(self) -> None:
-        self.undo_requested.emit()
+        self._as_one(self.undo_requested.emit)
 
     def redo(self) -> None:
-        self.redo_requested.emit()
+        self._as_one(self.redo_requested.emit)
+
+    def _as_one(self, request: Callable[[], None]) -> None:
+        """Make ``request``; when it moves several cards, the bulk move's start is said once, not each card
+        (a screen reader would read forty sentences)."""
+        self._held, self._bulk_said = [], False
+        try:
+            request()
+        finally:
+            held, self._held = self._held, None
+        if not self._bulk_said or len(held) < 2:
+            for text in held:
+                self.announce(text)
+
+    def _bulk_started(self, text: str) -> None:
+        self._bulk_said = True
+        self.announce(text)
 
     def request_move(self, key: IssueKey, column_name: str) -> None:
         self.request_bulk([(key, column_name)])
@@ -522,7 +546,8 @@ class MainWindow(QMainWindow):
             self.move_requested.emit(*wanted[0])
         else:
             targets = {name for _key, name in wanted}
-            self.bulk_move_requested.emit(wanted, targets.pop() if len(targets) == 1 else "")
+            where = targets.pop() if len(targets) == 1 else ""
+            self._as_one(lambda: self.bulk_move_requested.emit(wanted, where))
         if self.selected_key is not None and any(key == self.selected_key for key, _ in wanted):
             self._sync_selection(focus=True)
 
