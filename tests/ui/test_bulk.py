@@ -367,6 +367,9 @@ def test_a_bulk_move_leaves_out_the_cards_the_account_cannot_move_and_says_so(qt
     asked: list[tuple[object, str]] = []
     window.bulk_move_requested.connect(lambda moves, target: asked.append((moves, target)))
     window.select_keys([*rust, *wg])
+    assert window.selected_key == wg[-1]  # the current card may not move: the others may, so the key acts
+    focus = window.move_actions[0]
+    assert focus.isEnabled()
     window.move_selected_to(0)  # Ctrl+1: Focus
     assert asked == [([(rust[0], "Focus"), (rust[1], "Focus")], "Focus")]
     said = window.statusBar().currentMessage()
@@ -374,5 +377,7 @@ def test_a_bulk_move_leaves_out_the_cards_the_account_cannot_move_and_says_so(qt
     assert "cannot change labels in rust-lang/wg-async" in said
     asked.clear()
     window.select_keys(wg)
+    assert not focus.isEnabled()  # none of them may: the key says why
+    assert "cannot change labels in rust-lang/wg-async" in focus.toolTip()
     window.move_selected_to(0)
     assert asked == []  # nothing to send: no request at all

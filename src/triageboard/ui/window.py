@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import datetime
 
@@ -43,6 +44,8 @@ from .views import FileShelf, ViewsBar, ViewShelf
 
 # Work deferred until the columns have painted runs at the latest this long after it was deferred.
 AFTER_PAINT_MS = 50
+# A move key is enabled when one of the first this many selected cards may make the move.
+SELECTION_GATE_CARDS = 200
 # The details pane asks for a card's comments once the selection has rested this long.
 COMMENTS_AFTER_MS = 200
 # What a window must show at least: four usable columns and the details pane (fits a 1024x600 screen).
@@ -52,6 +55,11 @@ SPLITTER_KEY = "window/splitter"
 ATTENTION_KEY = "window/attention"
 # How long a sentence about a move stays in the status bar.
 STATUS_MS = 10_000
+
+
+def _always(column: str) -> Callable[[IssueKey], str | None]:
+    """Every card's target is ``column`` (a Move to … key)."""
+    return lambda _key: column
 
 
 def _status_label(name: str) -> QLabel:
@@ -381,20 +389,42 @@ class MainWindow(QMainWindow):
                 action.setEnabled(True)  # asking says "select a card first"
                 action.setToolTip("")
                 continue
-            verdict = self.gate.gate(key, column.name)
+            verdict = self._selection_gate(_always(column.name))
             action.setText(move_text(column.name, verdict))
             action.setEnabled(verdict.allowed)
             action.setToolTip(verdict.reason)
             action.setStatusTip(verdict.reason)
         sideways = ((self.move_left_action, -1, "left"), (self.move_right_action, 1, "right"))
         for action, step, words in sideways:
-            target = self._neighbour_column(key, step) if key is not None and key in self.board else None
-            verdict = self.gate.gate(key, target) if key is not None and target is not None else Gate(True)
+            verdict = (
+                self._selection_gate(functools.partial(self._neighbour_column, step=step))
+                if key is not None and key in self.board
+                else Gate(True)
+            )
             bot = " via @rustbot" if verdict.allowed and verdict.via_bot else ""
             action.setText(f"Move one column {words}{bot}")
             action.setEnabled(verdict.allowed)
             action.setToolTip(verdict.reason)
             action.setStatusTip(verdict.reason)
+
+    def _selection_gate(self, target: Callable[[IssueKey], str | None]) -> Gate:
+        """Whether a move key may act: the current card's verdict for its ``target`` column, unless it is
+        refused there and another selected card may go (the move takes those that may, saying so for the
+        rest). At most ``SELECTION_GATE_CARDS`` cards are asked: this runs with every change of the board."""
+        key = self.selected_key
+        assert key is not None
+        column = target(key)
+        verdict = self.gate.gate(key, column) if column is not None else Gate(True)
+        if verdict.allowed or len(self.marked) < 2:
+            return verdict
+        for n, other in enumerate(self.marked):
+            if n >= SELECTION_GATE_CARDS:
+                break
+            if other != key and other in self.board and (name := target(other)) is not None:
+                found = self.gate.gate(other, name)
+                if found.allowed:
+                    return found
+        return verdict
 
     def _neighbour_column(self, key: IssueKey, step: int) -> str | None:
         columns = self.board.spec.columns
@@ -722,6 +752,8 @@ class MainWindow(QMainWindow):
         name = source.column.name
         kept = {k: None for k in self.marked if k in self.board and self.board.column_of(k).name != name}
         self.marked = kept | dict.fromkeys(here)
+        if self.selected_key is not None:
+            self._update_move_actions()  # the keys act on every selected card
 
     def _schedule_sync(self) -> None:
         self._sync_timer.start()
