@@ -174,6 +174,15 @@ def test_ctrl_shift_click_ctrl_a_and_shift_arrows_select_several_cards(
     # A plain arrow is a new selection of one card.
     qtbot.keyClick(unc.view, Qt.Key.Key_Down)
     [last] = window.selected_keys()
+    # Shift+Left: the keyboard's way across columns (Other is left of Uncategorized).
+    qtbot.keyClick(unc.view, Qt.Key.Key_Left, SHIFT)
+    assert set(selected(window)) == {"Other", "Uncategorized"}
+    assert selected(window)["Uncategorized"] == {last}
+    assert window.column_widget("Other").view.hasFocus()
+    assert window.selected_key in selected(window)["Other"]
+    qtbot.keyClick(window.column_widget("Other").view, Qt.Key.Key_Right)  # a plain arrow: one card again
+    [last] = window.selected_keys()
+    assert selected(window) == {"Uncategorized": {last}}
     # Ctrl-click it: nothing is selected, and it stays so while the board changes; a move key moves nothing.
     click(qtbot, unc, unc.proxy.proxy_row_of(last), CTRL)
     assert window.selected_keys() == []

@@ -97,10 +97,11 @@ class ColumnView(QListView):
     selection (a plain click, a plain arrow) emits ``exclusive_selection()`` so the window clears the other
     columns. A drag carries ``drag_keys()`` when set (the window's selection across columns), else this
     column's selected cards. Plain Left/Right ask for the neighbouring column (``neighbour_requested(-1 |
-    1)``), as on a kanban board.
+    1)``), as on a kanban board; Shift+Left/Right for it while keeping the selection (``extend_requested``).
     """
 
     neighbour_requested = Signal(int)
+    extend_requested = Signal(int)  # Shift+Left/Right
     exclusive_selection = Signal()
     painted = Signal()  # after each paint of the cards (the start's "board is on screen")
 
@@ -182,6 +183,10 @@ class ColumnView(QListView):
         step = {Qt.Key.Key_Left: -1, Qt.Key.Key_Right: 1}.get(Qt.Key(event.key()))
         if step is not None and event.modifiers() == Qt.KeyboardModifier.NoModifier:
             self.neighbour_requested.emit(step)
+            event.accept()
+            return
+        if step is not None and event.modifiers() == Qt.KeyboardModifier.ShiftModifier:
+            self.extend_requested.emit(step)  # the selection grows into the neighbouring column
             event.accept()
             return
         super().keyPressEvent(event)

@@ -165,6 +165,9 @@ class MainWindow(QMainWindow):
             widget.view.drag_keys = self.selected_keys
             widget.view.activated.connect(self._on_activated)
             widget.view.neighbour_requested.connect(lambda step, w=widget: self.focus_neighbour(w, step))
+            widget.view.extend_requested.connect(
+                lambda step, w=widget: self.focus_neighbour(w, step, extend=True)
+            )
             widget.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             widget.view.customContextMenuRequested.connect(lambda pos, w=widget: self._context_menu(w, pos))
             guard = DropGuard(column.name, self.gate, self.status_says, widget.view)
@@ -666,8 +669,9 @@ class MainWindow(QMainWindow):
         self.since_label.setText(f"{count} changed since the last meeting" if count else "")
         self._show_details()
 
-    def focus_neighbour(self, source: ColumnWidget, step: int) -> None:
-        """Arrow keys across columns: select the card at the same height in the next non-empty column."""
+    def focus_neighbour(self, source: ColumnWidget, step: int, *, extend: bool = False) -> None:
+        """Arrow keys across columns: select the card at the same height in the next non-empty column
+        (``extend``, Shift+Left/Right: add it to the selection, a keyboard's way to select across columns)."""
         here = self.columns.index(source)
         row = max(0, source.view.currentIndex().row())
         target = here + step
@@ -677,7 +681,10 @@ class MainWindow(QMainWindow):
             if count:
                 widget.view.setFocus(Qt.FocusReason.OtherFocusReason)
                 key = widget.proxy.index(min(row, count - 1), 0).data(IssueKeyRole)
-                self.select(key)
+                if extend:
+                    self.select_keys([*self.marked, key])
+                else:
+                    self.select(key)
                 return
             target += step
 
