@@ -4,6 +4,7 @@ label name encoding, mutation spacing, the operations' parsing."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import time
 
@@ -487,6 +488,46 @@ def test_mutation_spacing_follows_the_policy(harness: Harness, clock: FakeClock)
 
     harness.run(go, lambda r: json_response(200, []), policy=Policy(mutation_spacing=2.5))
     assert harness.sleeps == pytest.approx([2.5, 2.5])
+
+
+def test_the_gap_between_mutations_counts_from_the_last_answer(harness: Harness, clock: FakeClock) -> None:
+    """A slow answer does not shorten the next gap: GitHub sees the writes a full second apart."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        clock.advance(0.4)  # the write takes 0.4 s to answer
+        return json_response(200, [])
+
+    async def go(client: GitHubClient) -> None:
+        await client.add_labels("a/b", 1, ["x"])
+        await client.add_labels("a/b", 2, ["y"])
+
+    harness.run(go, handler)
+    assert harness.sleeps == pytest.approx([1.0])
+
+
+class EarlyClock(FakeClock):
+    """A clock whose sleeps end a little early (as a coarse Qt timer may)."""
+
+    async def sleep(self, seconds: float) -> None:
+        await super().sleep(seconds * 0.95)
+
+
+def test_a_sleep_that_ends_early_still_leaves_a_full_gap() -> None:
+    stamps: list[float] = []
+    clock = EarlyClock()
+    harness = Harness(clock=clock)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        stamps.append(clock.monotonic())
+        return json_response(200, [])
+
+    async def go(client: GitHubClient) -> None:
+        for n in range(3):
+            await client.add_labels("a/b", n, ["x"])
+
+    harness.run(go, handler)
+    assert len(stamps) == 3
+    assert all(b - a >= 1.0 for a, b in itertools.pairwise(stamps))
 
 
 def test_real_spacing_between_mutations_on_a_scaled_clock() -> None:

@@ -359,3 +359,126 @@ def test_a_domain_request_says_what_became_of_it(harness: Harness) -> None:
     service.undo()
     harness.qtbot.waitUntil(lambda: service.pending_count() == 0, timeout=10_000)
     assert github_assignees(harness, key) == []
+
+
+def uncategorized_cards(harness: Harness, count: int) -> list[IssueKey]:
+    """``count`` cards of Uncategorized that are in no other column (their move is unambiguous)."""
+    issues = harness.board.column_issues(SPEC.column("Uncategorized"))
+    keys = [i.key for i in issues if not harness.board.placement(i.key).is_conflict][:count]
+    assert len(keys) == count
+    return keys
+
+
+def label_writes(harness: Harness) -> list[tuple[str, str]]:
+    return [
+        (r.method, r.path.removeprefix("/api/v3"))
+        for r in harness.sb.request_log
+        if r.method in {"POST", "DELETE"}
+    ]
+
+
+def test_a_bulk_move_is_one_batch_and_one_undo_step(harness: Harness) -> None:
+    service = harness.service()
+    qtbot = harness.qtbot
+    keys = uncategorized_cards(harness, 4)
+    progress: list[tuple[int, int, int]] = []
+    service.batch_progress.connect(lambda batch, done, total: progress.append((batch, done, total)))
+    batch = service.request_moves(keys, "Focus")
+    assert batch is not None
+    assert service.batch_total(batch) == 4
+    assert all(harness.board.column_of(k).name == "Focus" for k in keys)  # shown at once
+    qtbot.waitUntil(lambda: service.pending_count() == 0, timeout=20_000)
+    assert all("AsyncAwait-Focus" in harness.labels(k) for k in keys)
+    assert progress[0] == (batch, 0, 4)
+    assert progress[-1] == (batch, 4, 4)
+    assert [done for _b, done, _t in progress] == [0, 1, 2, 3, 4]
+    assert service.batch_total(batch) == 0  # over
+    harness.sb.clear_request_log()
+    progress.clear()
+    undo = service.undo()  # one step: every card goes back, as a batch of its own
+    assert undo is not None
+    assert undo != batch
+    assert service.batch_total(undo) == 4
+    assert all(harness.board.column_of(k).name == "Uncategorized" for k in keys)
+    assert not service.history.can_undo
+    qtbot.waitUntil(lambda: service.pending_count() == 0, timeout=20_000)
+    assert progress[0] == (undo, 0, 4)
+    assert progress[-1] == (undo, 4, 4)
+    assert all("AsyncAwait-Focus" not in harness.labels(k) for k in keys)
+    assert sorted(label_writes(harness)) == sorted(
+        ("DELETE", f"/repos/{k.repo}/issues/{k.number}/labels/AsyncAwait-Focus") for k in keys
+    )
+    service.redo()
+    qtbot.waitUntil(lambda: service.pending_count() == 0, timeout=20_000)
+    assert all("AsyncAwait-Focus" in harness.labels(k) for k in keys)
+
+
+def test_a_bulk_move_to_several_columns_is_one_undo_step(harness: Harness) -> None:
+    service = harness.service()
+    keys = uncategorized_cards(harness, 3)
+    batch = service.request_bulk([(keys[0], "Focus"), (keys[1], "OnDeck"), (keys[2], "Other")])
+    assert batch is not None
+    harness.qtbot.waitUntil(lambda: service.pending_count() == 0, timeout=20_000)
+    assert [harness.board.column_of(k).name for k in keys] == ["Focus", "OnDeck", "Other"]
+    service.undo()
+    harness.qtbot.waitUntil(lambda: service.pending_count() == 0, timeout=20_000)
+    assert all(harness.board.column_of(k).name == "Uncategorized" for k in keys)
+    for key in keys:
+        assert not {"AsyncAwait-Focus", "AsyncAwait-OnDeck", "AsyncAwait-Other"} & set(harness.labels(key))
+
+
+def test_cancelling_a_bulk_move_leaves_what_was_not_sent_where_it_was(harness: Harness) -> None:
+    service = harness.service()
+    qtbot = harness.qtbot
+    keys = uncategorized_cards(harness, 8)
+    # Each label write takes a while: the cancel comes while most cards wait their turn.
+    harness.sb.inject(Fault(kind="latency", seconds=20, method="POST", path=r"/labels", count=None))
+    progress: list[int] = []
+    service.batch_progress.connect(lambda _batch, done, _total: progress.append(done))
+    batch = service.request_moves(keys, "Focus")
+    assert batch is not None
+    qtbot.waitUntil(lambda: progress[-1] >= 1, timeout=20_000)
+    cancel = service.cancel_batch(batch)
+    qtbot.waitUntil(cancel.done, timeout=20_000)
+    taken = cancel.result()
+    qtbot.waitUntil(lambda: service.pending_count() == 0, timeout=20_000)
+    back = {row.key for row in taken}
+    assert 1 <= len(back) <= 7
+    for key in keys:
+        sent = "AsyncAwait-Focus" in harness.labels(key)
+        assert sent == (key not in back), key
+        # The board shows the truth: what was sent is in Focus, what was not is where it was.
+        assert harness.board.column_of(key).name == ("Uncategorized" if key in back else "Focus"), key
+        assert not harness.board.is_pending(key)
+    service.undo()  # the step holds only what was sent
+    qtbot.waitUntil(lambda: service.pending_count() == 0, timeout=20_000)
+    assert all(harness.board.column_of(k).name == "Uncategorized" for k in keys)
+    assert all("AsyncAwait-Focus" not in harness.labels(k) for k in keys)
+
+
+def test_cancelling_the_undo_of_a_bulk_move_leaves_the_rest_moved(harness: Harness) -> None:
+    service = harness.service()
+    qtbot = harness.qtbot
+    keys = uncategorized_cards(harness, 6)
+    service.request_moves(keys, "Focus")
+    qtbot.waitUntil(lambda: service.pending_count() == 0, timeout=20_000)
+    harness.sb.inject(Fault(kind="latency", seconds=20, method="DELETE", path=r"/labels", count=None))
+    progress: list[int] = []
+    service.batch_progress.connect(lambda _batch, done, _total: progress.append(done))
+    undo = service.undo()
+    assert undo is not None
+    qtbot.waitUntil(lambda: progress[-1] >= 1, timeout=20_000)
+    cancel = service.cancel_batch(undo)
+    qtbot.waitUntil(cancel.done, timeout=20_000)
+    kept = {row.key for row in cancel.result()}
+    qtbot.waitUntil(lambda: service.pending_count() == 0, timeout=20_000)
+    assert 1 <= len(kept) <= 5
+    for key in keys:
+        # What the undo did not send stays moved, on the board and on GitHub.
+        in_focus = "AsyncAwait-Focus" in harness.labels(key)
+        assert in_focus == (key in kept), key
+        assert harness.board.column_of(key).name == ("Focus" if key in kept else "Uncategorized"), key
+    service.redo()  # the redo holds only what the undo sent back
+    qtbot.waitUntil(lambda: service.pending_count() == 0, timeout=20_000)
+    assert all(harness.board.column_of(k).name == "Focus" for k in keys)
+    assert all("AsyncAwait-Focus" in harness.labels(k) for k in keys)

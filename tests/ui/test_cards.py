@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from PySide6.QtCore import QModelIndex, QRect, QSettings, Qt
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QRect, QSettings, Qt
 from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import QStyleOptionViewItem, QWidget
 from pytestqt.qtbot import QtBot
@@ -302,7 +302,9 @@ def test_sorting_orders_columns_by_card_order_and_is_remembered(
         ]
 
     board_order = shown(focus)
-    focus.select_row(0)
+    focus.view.selectionModel().setCurrentIndex(
+        focus.proxy.index(0, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
+    )
     selected = focus.view.currentIndex().data(IssueKeyRole)
     cols.state.sort_actions[Sort.COMMENTS].trigger()
     assert shown(focus) == expected(Sort.COMMENTS) == [k(2), k(1), k(3)]  # 9 comments first

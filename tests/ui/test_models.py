@@ -22,6 +22,7 @@ from triageboard.ui.models import (
     PendingRole,
     age_text,
     decode_keys,
+    encode_keys,
 )
 
 SPEC = preset("rust-async")
@@ -107,12 +108,23 @@ def test_drop_emits_a_request_and_never_changes_rows(board: Board, qtbot: QtBot)
     assert target.canDropMimeData(mime, Qt.DropAction.CopyAction, -1, -1, QModelIndex())
     # Dropping into the column the card is already in is refused.
     assert not m["Focus"].canDropMimeData(mime, Qt.DropAction.CopyAction, -1, -1, QModelIndex())
-    with qtbot.waitSignal(target.move_requested) as blocker:
+    with qtbot.waitSignal(target.moves_requested) as blocker:
         assert target.dropMimeData(mime, Qt.DropAction.MoveAction, -1, -1, QModelIndex())
-    assert blocker.args == [k(1), "Other"]
+    assert blocker.args == [[k(1)], "Other"]
     assert keys(m["Focus"]) == [k(1), k(2), k(4)]  # the board owns the move
     assert not m["Focus"].removeRows(0, 1)
     assert m["Focus"].supportedDragActions() == Qt.DropAction.CopyAction
+
+
+def test_a_dropped_selection_is_one_request_for_the_cards_that_move(board: Board, qtbot: QtBot) -> None:
+    m = models(board)
+    mime = encode_keys([k(1), k(3), k(5), IssueKey("rust-lang/rust", 999)])  # one already in OnDeck, one gone
+    target = m["OnDeck"]
+    requests: list[tuple[object, str]] = []
+    target.moves_requested.connect(lambda found, column: requests.append((found, column)))
+    assert target.dropMimeData(mime, Qt.DropAction.CopyAction, -1, -1, QModelIndex())
+    assert requests == [([k(1), k(5)], "OnDeck")]
+    assert keys(target) == [k(3)]  # the board owns the move
 
 
 @pytest.mark.parametrize(

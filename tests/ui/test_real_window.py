@@ -3,6 +3,7 @@ triage meeting held with real key events."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -15,12 +16,14 @@ from pathlib import Path
 import pytest
 from sandboxkit import Sandbox
 
-from triageboard.board import label_key
+from triageboard.board import IssueKey, label_key
+from triageboard.clock import ScaledClock
 
 ROOT = Path(__file__).resolve().parents[2]
 DRIVER = Path(__file__).with_name("xvfb_driver.py")
 CARDS_DRIVER = Path(__file__).with_name("xvfb_cards_driver.py")
 MEETING_DRIVER = Path(__file__).with_name("xvfb_meeting_driver.py")
+BULK_DRIVER = Path(__file__).with_name("xvfb_bulk_driver.py")
 TRIAGE = {label_key(n) for n in ("AsyncAwait-Focus", "AsyncAwait-OnDeck", "AsyncAwait-Other")}
 
 
@@ -204,3 +207,61 @@ def lightness(name: str) -> float:
     """The lightness (0..1) of "#rrggbb", as HSL has it."""
     r, g, b = (int(name[i : i + 2], 16) / 255 for i in (1, 3, 5))
     return (max(r, g, b) + min(r, g, b)) / 2
+
+
+def test_drag_a_selection_across_columns_in_the_real_window(
+    x_display: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Real Ctrl-clicks in two columns, a real drag of the selection: one bulk move, paced as GitHub asks
+    in the sandbox's request log; one Ctrl+Z takes every card back."""
+    scale = 0.1  # the sandbox and the driver share this clock: the log's times are the client's pace
+    shot = ROOT / "artifacts" / "screenshots" / "bulk-after-drag.png"
+    with Sandbox(token="tb-xvfb-bulk", seed=1, clock=ScaledClock(scale)) as sandbox:
+        args = [
+            sys.executable,
+            str(BULK_DRIVER),
+            sandbox.api_url,
+            str(tmp_path / "outbox.sqlite3"),
+            str(shot),
+            str(scale),
+        ]
+        env = dict(
+            os.environ, DISPLAY=x_display, QT_QPA_PLATFORM="xcb", TRIAGEBOARD_DRIVER_TOKEN=sandbox.token
+        )
+        env.pop("WAYLAND_DISPLAY", None)
+        done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=180)
+        assert done.returncode == 0, done.stderr[-3000:]
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        log = sandbox.request_log
+        cards = [IssueKey.parse(ref) for ref in result["cards"]]
+        labels = {
+            key: {label_key(n) for n in sandbox.issue_labels(key.repo, key.number)} & TRIAGE for key in cards
+        }
+    with capsys.disabled():
+        print(f"\nbulk drag under Xvfb: screenshot {result['screenshot']}")
+    seen = result["seen"]
+    assert result["platform"] == "xcb"
+    assert seen["title"] == "Rust async-await triage — triageboard"
+    if seen["x_titles"] is not None:  # what the X server holds (xwininfo, from x11-utils, when installed)
+        assert [t for t in seen["x_titles"] if "async-await" in t] == [
+            "Rust async-await triage — triageboard"
+        ]
+    assert seen["columns_selected"] == ["OnDeck", "Uncategorized"]
+    assert sorted(seen["selected"]) == sorted(result["cards"])
+    assert seen["progress"].startswith("Moving ")
+    assert seen["progress"].endswith(" of 4 to Other…")
+    assert seen["after_drop"] == ["Other"] * 4
+    assert seen["done"] == "Moved 4 cards to Other."
+    assert seen["after_undo"] == ["Uncategorized"] * 3 + ["OnDeck"]
+    assert seen["undo_enabled"] is False  # one step held the whole bulk move
+    # After the undo, GitHub has what it had before.
+    assert [labels[k] for k in cards] == [set()] * 3 + [{label_key("AsyncAwait-OnDeck")}]
+    writes = [r for r in log if r.method in {"POST", "DELETE"} and "/labels" in r.path]
+    # The drag: four adds and the OnDeck card's removal; the undo: four removals and its add back.
+    assert len(writes) == 10
+    assert all(r.status in (200, 204) for r in writes)
+    times = sorted(r.at for r in writes)
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert min(gaps) >= 0.999, gaps  # >= 1 s apart (a millisecond for the rounding of two clocks)
+    assert Path(result["screenshot"]).stat().st_size > 10_000
+    assert shot.with_name("bulk-moving.png").stat().st_size > 10_000

@@ -16,16 +16,17 @@ import httpx
 from PySide6.QtCore import QObject, QSettings, QTimer
 
 from ..auth import Credentials
-from ..board import Board, BoardSpec, Meeting
+from ..board import Board, BoardSpec, Issue, IssueKey, Meeting
 from ..clock import Clock, SystemClock
 from ..errors import StoreError
 from ..github import GitHubClient, MemoryPageCache, PageCache, Policy, RateLimit, host_of
 from ..moves import MoveEngine
-from ..reporting import Reporter
+from ..reporting import Doing, Reporter
 from ..services import (
     AssigneeService,
     AuthService,
     BoardService,
+    DetailsService,
     MeetingService,
     MoveService,
     TimelineService,
@@ -36,6 +37,7 @@ from ..tasks import CrashHandler, TaskScope
 from ..ui.meeting import MeetingView
 from ..ui.minutes import open_minutes
 from ..ui.window import MainWindow
+from ..wording import Front, describe
 from .settings import window_settings
 
 log = logging.getLogger(__name__)
@@ -126,6 +128,9 @@ class Session(QObject):
         )
         self.move_service = MoveService(self.board, self.engine, self.reporter, self.scope)
         self.board_service.set_overlay(self.move_service)
+        self.details = DetailsService(self.client, self.scope)
+        self._fresh_marks: dict[IssueKey, int] = {}  # move_service.mark() as a settled card is read again
+        self._read_after: dict[IssueKey, int] = {}  # the last such mark per card
         self.assignees = AssigneeService(self.client, self.reporter, self.scope, self.clock)
         self.meetings = MeetingService(
             self.board,
@@ -195,8 +200,18 @@ class Session(QObject):
         moves.defer = window.after_paint  # a request is saved (and the engine woken) after its paint
         window.refresh_requested.connect(boards.refresh)
         window.move_requested.connect(moves.request_move)
-        window.undo_requested.connect(moves.undo)
-        window.redo_requested.connect(moves.redo)
+        window.bulk_move_requested.connect(self._bulk_move)
+        moves.batch_progress.connect(window.bulk.on_progress)
+        window.bulk.cancel_requested.connect(self._cancel_bulk)
+        window.comments_wanted.connect(self._comments_wanted)
+        window.card_settled.connect(self._card_settled)
+        self.details.comments_loaded.connect(window.details.show_comments)
+        self.details.comments_failed.connect(
+            lambda key, error: window.details.show_comments_failed(key, describe(error, Front.WINDOW))
+        )
+        self.details.issue_loaded.connect(self._fresh_issue)
+        window.undo_requested.connect(lambda: self._track(moves.undo(), "back"))
+        window.redo_requested.connect(lambda: self._track(moves.redo(), "again"))
         window.closed.connect(self.closed.set)
         boards.loading_changed.connect(window.on_loading)
         boards.loading_changed.connect(self._on_loading)
@@ -232,6 +247,51 @@ class Session(QObject):
         # The board service may learn who is signed in itself (no sign-in service, or its check failed):
         # whose pages and board these are.
         boards.user_changed.connect(lambda login: self._account_changed(login) if login else None)
+
+    def _bulk_move(self, moves: list[tuple[IssueKey, str]], target: str) -> None:
+        self._track(self.move_service.request_bulk(moves), f"to {target}" if target else "")
+
+    def _track(self, batch: int | None, where: str) -> None:
+        """Several cards on their way (a bulk move, or the undo or redo of one): progress and Cancel."""
+        if batch is not None:
+            self.window.bulk.track(batch, self.move_service.batch_total(batch), where)
+
+    def _cancel_bulk(self, batch: int) -> None:
+        async def cancel() -> None:
+            try:
+                taken = await self.move_service.cancel_batch(batch)
+            except StoreError as exc:  # the outbox could not be changed: nothing was taken back
+                self.reporter.error(exc, doing=Doing.MOVE)
+                self.window.bulk.cancel_failed(batch)
+            else:
+                self.window.bulk.cancelled(batch, len(taken))
+
+        self.scope.spawn(cancel(), name="cancel bulk move")
+
+    def _comments_wanted(self, key: IssueKey) -> None:
+        """The details pane shows ``key``: its comments; read it again first when a write of it settled
+        since it was last read (a label write's answer lacks the new "updated" time)."""
+        issue = self.board.get(key)
+        if issue is None or self.scope.closed:
+            return
+        settled = self.move_service.settled_at(key)
+        if settled is not None and settled > self._read_after.get(key, -1) and not self.board.is_pending(key):
+            self._card_settled(key)
+        else:
+            self.details.load_comments(issue)
+
+    def _card_settled(self, key: IssueKey) -> None:
+        if not self.scope.closed:
+            mark = self.move_service.mark()
+            self._fresh_marks[key] = self._read_after[key] = mark
+            self.details.refresh(key)
+
+    def _fresh_issue(self, issue: Issue) -> None:
+        """An issue read again after its move settled: the board (and the details pane) show it as GitHub
+        has it now, unless another change of it is on its way (that one settles it) or settled since."""
+        mark = self._fresh_marks.pop(issue.key, None)
+        if issue.key in self.board and not self.board.is_pending(issue.key):
+            self.board.update(self.move_service.overlay([issue], fetched_after=mark))
 
     def _wire_meeting(self) -> None:
         window, view, meetings, users = (

@@ -518,7 +518,14 @@ class GitHubClient:
                 if mutating:
                     await self._space_mutations()
                 left = deadline - self.clock.monotonic()
-                return await self._once(method, request_url, json_body, cacheable and method == "GET", left)
+                try:
+                    return await self._once(
+                        method, request_url, json_body, cacheable and method == "GET", left
+                    )
+                finally:
+                    if mutating:
+                        # The gap counts from the answer: a slow answer must not shorten the gap GitHub sees.
+                        self._last_mutation = max(self._last_mutation, self.clock.monotonic())
             except Unavailable as exc:
                 kind = type(exc).__name__
                 self.stats.failures[kind] = self.stats.failures.get(kind, 0) + 1
@@ -535,10 +542,11 @@ class GitHubClient:
                 await self.clock.sleep(delay)
 
     async def _space_mutations(self) -> None:
-        """At least ``mutation_spacing`` seconds between content-changing requests (GitHub's guidance)."""
+        """At least ``mutation_spacing`` seconds between content-changing requests (GitHub's guidance): from
+        the answer to the last one to the next one."""
         async with self._mutation_lock:
-            wait = self._last_mutation + self.policy.mutation_spacing - self.clock.monotonic()
-            if wait > 0:
+            # A loop: a coarse timer may wake a little early.
+            while (wait := self._last_mutation + self.policy.mutation_spacing - self.clock.monotonic()) > 0:
                 await self.clock.sleep(wait)
             self._last_mutation = self.clock.monotonic()
 

@@ -254,6 +254,10 @@ class MoveService(QObject):
         """Taken as a fetch begins; pass it to :meth:`overlay` with what the fetch brought."""
         return self._settles
 
+    def settled_at(self, key: IssueKey) -> int | None:
+        """The :meth:`mark` just after ``key``'s last write settled (None: none has this session)."""
+        return self._settled.get(key)
+
     def overlay(self, issues: list[Issue], fetched_after: int | None = None) -> list[Issue]:
         """Freshly fetched ``issues`` with still-pending changes re-applied, so no card jumps back. A card
         whose write settled after ``fetched_after`` (a :meth:`mark`) keeps the labels and assignees on the
@@ -290,8 +294,13 @@ class MoveService(QObject):
     def request_moves(self, keys: Sequence[IssueKey], column_name: str) -> int | None:
         """A bulk move: every card now, sent one after another at GitHub's pace; one undo step, one batch
         (``cancel_batch``). Returns the batch, or None when nothing needed to move."""
+        return self.request_bulk([(key, column_name) for key in keys])
+
+    def request_bulk(self, moves: Sequence[tuple[IssueKey, str]]) -> int | None:
+        """A bulk move whose cards may go to different columns (each card one column over): as
+        :meth:`request_moves`, one batch and one undo step."""
         batch = self.engine.new_batch()
-        changes = [c for key in keys if (c := self._move(key, column_name, batch=batch)[1]) is not None]
+        changes = [c for key, column in moves if (c := self._move(key, column, batch=batch)[1]) is not None]
         if not changes:
             return None
         self.history.record(Step(tuple(changes)))
@@ -300,6 +309,10 @@ class MoveService(QObject):
         self._batch_totals[batch] = len(changes)
         self.batch_progress.emit(batch, 0, len(changes))
         return batch
+
+    def batch_total(self, batch: int) -> int:
+        """How many cards the running ``batch`` moves (0 once it is over or cancelled)."""
+        return self._batch_totals.get(batch, 0)
 
     def request_assignment(self, key: IssueKey, login: str, *, add: bool = True) -> bool:
         """Assign (or unassign) ``login`` now and send it in the background: one login, never the set."""
@@ -330,6 +343,7 @@ class MoveService(QObject):
         return self.scope.spawn(self._cancel(batch), name="cancel-batch")
 
     async def _cancel(self, batch: int) -> list[Pending]:
+        await self.saves_done()  # a card shown but not in the outbox yet would be sent after the cancel
         taken = await self.engine.cancel_batch(batch)
         for row in taken:
             if isinstance(row, PendingMove):
@@ -346,33 +360,53 @@ class MoveService(QObject):
                 self.history.forget(row.key)
             self._batch_done(row.key)
         self._batches.pop(batch, None)
+        self._batch_totals.pop(batch, None)
         self._emit_history()
         return taken
 
-    def undo(self) -> None:
+    def undo(self) -> int | None:
+        """Take the last step back. Returns its batch when several cards move back (progress and
+        ``cancel_batch`` as for a bulk move), else None."""
         step = self.history.undo()
-        if step is not None and not self._replay(step.inverse(), Change.UNDONE):
-            self.history.redo()  # refused before anything was sent: the step can still be undone later
+        batch = None
+        if step is not None:
+            done, batch = self._replay(step.inverse(), Change.UNDONE)
+            if not done:
+                self.history.redo()  # refused before anything was sent: the step can still be undone later
         self._emit_history()
+        return batch
 
-    def redo(self) -> None:
+    def redo(self) -> int | None:
+        """Make the last undone step again; its batch as :meth:`undo`."""
         step = self.history.redo()
-        if step is not None and not self._replay(step, Change.REDONE):
-            self.history.undo()  # refused: keep it redoable
+        batch = None
+        if step is not None:
+            done, batch = self._replay(step, Change.REDONE)
+            if not done:
+                self.history.undo()  # refused: keep it redoable
         self._emit_history()
+        return batch
 
-    def _replay(self, step: Step, change_kind: Change) -> bool:
-        """Request every change of ``step`` (an undo's inverse, or a redo); False when every one of them
-        was refused before anything was sent."""
+    def _replay(self, step: Step, change_kind: Change) -> tuple[bool, int | None]:
+        """Request every change of ``step`` (an undo's inverse, or a redo): False when every one of them
+        was refused before anything was sent; the batch of the cards it moves, when several do."""
         batch = self.engine.new_batch() if len(step.changes) > 1 else None
         refused = 0
+        moved: set[IssueKey] = set()
         for change in step.changes:
             if isinstance(change, MoveChange):
                 outcome = self._move(change.key, change.target, batch=batch, announce=change_kind)[0]
+                if outcome is Outcome.QUEUED:
+                    moved.add(change.key)
             else:
                 outcome = self._assign(change.key, change.login, change.added)[0]
             refused += outcome is Outcome.REFUSED
-        return refused < len(step.changes)
+        if batch is None or len(moved) < 2:
+            return refused < len(step.changes), None
+        self._batches[batch] = moved
+        self._batch_totals[batch] = len(moved)
+        self.batch_progress.emit(batch, 0, len(moved))
+        return refused < len(step.changes), batch
 
     def _move(
         self,

@@ -6,11 +6,23 @@ The header says what the column's rules find without hovering (``board.column_st
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QRectF,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import (
     QColor,
+    QDrag,
     QDragEnterEvent,
     QDragLeaveEvent,
     QDragMoveEvent,
@@ -20,12 +32,13 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPalette,
     QPen,
+    QPixmap,
 )
 from PySide6.QtWidgets import QAbstractItemView, QFrame, QLabel, QListView, QVBoxLayout, QWidget
 
 from ..board import Card, Column, IssueKey, Mark, MarkKind, column_state
 from .delegate import CardDelegate
-from .models import ColumnFilter, ColumnModel, IssueKeyRole
+from .models import ColumnFilter, ColumnModel, IssueKeyRole, encode_keys
 
 # Dark text on the amber warning whatever the palette (a dark palette's light text would not read on it).
 WARNING_STYLE = (
@@ -163,17 +176,23 @@ class Tally:
 class ColumnView(QListView):
     """Cards of one column. Drags copy (the board moves the card); drops go to the model as requests.
 
-    Plain Left/Right ask for the neighbouring column (``neighbour_requested(-1 | 1)``), as on a kanban board.
+    Several cards can be selected (Ctrl/Shift-click, Ctrl+A, Shift+arrows); a gesture that replaces the
+    selection (a plain click, a plain arrow) emits ``exclusive_selection()`` so the window clears the other
+    columns. A drag carries ``drag_keys()`` when set (the window's selection across columns), else this
+    column's selected cards. Plain Left/Right ask for the neighbouring column (``neighbour_requested(-1 |
+    1)``), as on a kanban board; Shift+Left/Right for it while keeping the selection (``extend_requested``).
     """
 
     neighbour_requested = Signal(int)
+    extend_requested = Signal(int)  # Shift+Left/Right
+    exclusive_selection = Signal()
     painted = Signal()  # after each paint of the cards (the start's "board is on screen")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setUniformItemSizes(True)
         self.setItemDelegate(CardDelegate(self))
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         # Static movement first: setMovement(Static) switches dragging and the viewport's drops off.
@@ -187,6 +206,29 @@ class ColumnView(QListView):
         self.setMouseTracking(True)
         self.setMinimumWidth(MIN_COLUMN_WIDTH)
         self.drop_target = False
+        self.drag_keys: Callable[[], list[IssueKey]] | None = None
+
+    def selectionCommand(
+        self, index: QModelIndex | QPersistentModelIndex, event: QEvent | None = None
+    ) -> QItemSelectionModel.SelectionFlag:
+        command = super().selectionCommand(index, event)
+        # Qt's answer to a press on a selected card is "no update" (it may start a drag of the selection);
+        # a plain click or arrow clears: then the other columns' selections go too.
+        if event is not None and command & QItemSelectionModel.SelectionFlag.Clear:
+            self.exclusive_selection.emit()
+        return command
+
+    def startDrag(self, supportedActions: Qt.DropAction) -> None:
+        keys = self.drag_keys() if self.drag_keys is not None else []
+        if len(keys) < 2:
+            super().startDrag(supportedActions)  # one card: Qt's drag, the card's picture under the pointer
+            return
+        drag = QDrag(self)
+        drag.setMimeData(encode_keys(keys))
+        drag.setPixmap(_drag_pixmap(self, len(keys)))
+        drag.setHotSpot(QPoint(-12, -12))
+        # Copy only: after a MoveAction drag Qt would remove the source rows; the board owns moves.
+        drag.exec(Qt.DropAction.CopyAction, Qt.DropAction.CopyAction)
 
     def set_drop_target(self, on: bool) -> None:
         if on != self.drop_target:
@@ -226,6 +268,10 @@ class ColumnView(QListView):
             self.neighbour_requested.emit(step)
             event.accept()
             return
+        if step is not None and event.modifiers() == Qt.KeyboardModifier.ShiftModifier:
+            self.extend_requested.emit(step)  # the selection grows into the neighbouring column
+            event.accept()
+            return
         super().keyPressEvent(event)
 
     def dropEvent(self, event: QDropEvent) -> None:
@@ -237,6 +283,7 @@ class ColumnWidget(QWidget):
     """Header + view for one column; ``current_changed(key)`` reports the selected card's key."""
 
     selected = Signal(object)  # IssueKey | None
+    marked_changed = Signal()  # the user changed which cards are selected in this column
 
     def __init__(self, model: ColumnModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -280,6 +327,9 @@ class ColumnWidget(QWidget):
             signal.connect(self._forget_tally)
         selection = self.view.selectionModel()
         selection.currentChanged.connect(self._current_changed)
+        selection.selectionChanged.connect(self._selection_changed)
+        self.restoring = False  # True while the window sets the selection: not the user's doing
+        self._last_marked: set[IssueKey] = set()  # the selection as last set or read
         self.refresh_header()
 
     @property
@@ -328,16 +378,75 @@ class ColumnWidget(QWidget):
     def counts(self) -> tuple[int, int]:
         return self.proxy.rowCount(), self.model.rowCount()
 
-    def select_row(self, row: int) -> None:
-        index = self.proxy.index(row, 0)
-        self.view.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
-        self.view.scrollTo(index)
+    def selected_keys(self) -> list[IssueKey]:
+        """The cards selected in this column, top to bottom."""
+        rows = sorted(index.row() for index in self.view.selectionModel().selectedIndexes())
+        return [self.proxy.index(row, 0).data(IssueKeyRole) for row in rows]
 
-    def clear_selection(self) -> None:
-        self.view.selectionModel().clearSelection()
-        self.view.selectionModel().setCurrentIndex(QModelIndex(), QItemSelectionModel.SelectionFlag.NoUpdate)
+    def has_marked(self, keys: list[IssueKey], current: IssueKey | None) -> bool:
+        """Whether exactly ``keys`` are selected here and ``current`` (when given) is the current card:
+        cheap (ranges are counted; rows are not read) for a selection of thousands."""
+        model = self.view.selectionModel()
+        ranges = model.selection()
+        count = sum(ranges.at(n).height() for n in range(ranges.length()))
+        if count != len(keys) or count != len(self._last_marked) or self._last_marked != set(keys):
+            return False
+        if current is None:
+            return True
+        index = model.currentIndex()
+        return index.isValid() and index.data(IssueKeyRole) == current
+
+    def set_marked(self, keys: list[IssueKey], current: IssueKey | None) -> None:
+        """Select exactly ``keys`` (those shown here); ``current`` becomes the current card if it is here."""
+        rows = sorted(row for key in keys if (row := self.proxy.proxy_row_of(key)) >= 0)
+        selection = QItemSelection()
+        start = previous = -2
+        for row in [*rows, -2]:  # contiguous rows as ranges: Ctrl+A on 10,000 cards is one range
+            if row != previous + 1:
+                if start >= 0:
+                    selection.select(self.proxy.index(start, 0), self.proxy.index(previous, 0))
+                start = row
+            previous = row
+        model = self.view.selectionModel()
+        self.restoring = True
+        self._last_marked = {self.proxy.index(row, 0).data(IssueKeyRole) for row in rows}
+        try:
+            model.select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+            row = self.proxy.proxy_row_of(current) if current is not None else -1
+            if row >= 0:
+                index = self.proxy.index(row, 0)
+                model.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.NoUpdate)
+                self.view.scrollTo(index)
+            elif model.currentIndex().isValid() and not rows:
+                model.setCurrentIndex(QModelIndex(), QItemSelectionModel.SelectionFlag.NoUpdate)
+        finally:
+            self.restoring = False
+
+    def _selection_changed(self, *_args: object) -> None:
+        if self.restoring or self.model.changing or self.proxy.filtering:
+            return  # the window's doing, or Qt's as rows come and go
+        self._last_marked = set(self.selected_keys())
+        self.marked_changed.emit()
 
     def _current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
-        if self.model.changing or self.proxy.filtering:
+        if self.restoring or self.model.changing or self.proxy.filtering:
             return  # Qt moved the current row because rows went away; the window re-selects the card
         self.selected.emit(current.data(IssueKeyRole) if current.isValid() else None)
+
+
+def _drag_pixmap(view: QWidget, count: int) -> QPixmap:
+    """What follows the pointer while a selection is dragged: how many cards."""
+    text = f"{count} cards"
+    metrics = view.fontMetrics()
+    pixmap = QPixmap(metrics.horizontalAdvance(text) + 20, metrics.height() + 12)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    palette = view.palette()
+    painter.setBrush(palette.color(QPalette.ColorRole.Highlight))
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.drawRoundedRect(QRectF(pixmap.rect()), 6, 6)
+    painter.setPen(palette.color(QPalette.ColorRole.HighlightedText))
+    painter.drawText(pixmap.rect(), Qt.AlignmentFlag.AlignCenter, text)
+    painter.end()
+    return pixmap

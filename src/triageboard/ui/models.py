@@ -2,7 +2,7 @@
 
 One :class:`ColumnModel` per column translates the board's listener calls into Qt's row signals; a
 :class:`ColumnFilter` proxy applies the filter bar's :class:`board.Filter`. Drops are requests: the model
-emits ``move_requested`` and never changes its own rows.
+emits ``moves_requested`` (every card of the drag, one request) and never changes its own rows.
 """
 
 from __future__ import annotations
@@ -164,7 +164,7 @@ def decode_keys(mime: QMimeData) -> list[IssueKey]:
 class ColumnModel(QAbstractListModel):
     """The rows of one board column, read straight from the board. Implements ``board.BoardListener``."""
 
-    move_requested = Signal(object, str)  # (IssueKey, column name)
+    moves_requested = Signal(object, str)  # (list[IssueKey], column name): one drop, one request
 
     def __init__(self, board: Board, column: Column, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -440,8 +440,8 @@ class ColumnModel(QAbstractListModel):
         if action == Qt.DropAction.IgnoreAction:
             return True
         keys = [key for key in decode_keys(data) if self._moves_here(key)]
-        for key in keys:
-            self.move_requested.emit(key, self._name)
+        if keys:
+            self.moves_requested.emit(keys, self._name)  # a dragged selection is one bulk move
         return bool(keys)
 
     def removeRows(self, row: int, count: int, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008

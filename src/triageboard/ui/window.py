@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import datetime
 
@@ -32,6 +33,7 @@ from ..reporting import AccountUnknown, CardChanged, Change, Doing, NothingSelec
 from ..wording import Front, describe, when_text
 from .assign import AssignableUsers, AssignDialog, open_assign_dialog
 from .attention import AttentionPanel
+from .bulk import BulkProgress
 from .cardstate import CardState
 from .columns import ColumnWidget
 from .details import DetailsPane
@@ -43,6 +45,10 @@ from .views import FileShelf, ViewsBar, ViewShelf
 
 # Work deferred until the columns have painted runs at the latest this long after it was deferred.
 AFTER_PAINT_MS = 50
+# A move key is enabled when one of the first this many selected cards may make the move.
+SELECTION_GATE_CARDS = 200
+# The details pane asks for a card's comments once the selection has rested this long.
+COMMENTS_AFTER_MS = 200
 # What a window must show at least: four usable columns and the details pane (fits a 1024x600 screen).
 MIN_SIZE = (960, 560)
 GEOMETRY_KEY = "window/geometry"
@@ -50,6 +56,11 @@ SPLITTER_KEY = "window/splitter"
 ATTENTION_KEY = "window/attention"
 # How long a sentence about a move stays in the status bar.
 STATUS_MS = 10_000
+
+
+def _always(column: str) -> Callable[[IssueKey], str | None]:
+    """Every card's target is ``column`` (a Move to … key)."""
+    return lambda _key: column
 
 
 def _status_label(name: str) -> QLabel:
@@ -76,7 +87,11 @@ class MainWindow(QMainWindow):
     """The board on screen. Synchronous: it shows what it is told and turns gestures into requests
     (signals); the session wires them to the services. ``reports`` is the reporter's sink.
 
-    Signals: ``refresh_requested()``, ``move_requested(IssueKey, str)``, ``undo_requested()``,
+    Signals: ``refresh_requested()``, ``move_requested(IssueKey, str)``, ``bulk_move_requested(list[tuple[
+    IssueKey, str]], str)`` (several cards: each with its column, and the one column they all go to or ""),
+    ``comments_wanted(IssueKey)`` (the details pane shows a card: its comments, please),
+    ``card_settled(IssueKey)`` (the card in the details pane stopped being pending: its fresh state, please),
+    ``undo_requested()``,
     ``redo_requested()``, ``closed()``, ``meeting_requested()`` (Board ▸ Triage meeting),
     ``minutes_requested()``, ``assign_requested(IssueKey, str, bool)`` (login, True: assign, False: unassign),
     ``fix_requested(Move | Relabel)`` (a one-click fix of the Needs attention lane).
@@ -88,6 +103,9 @@ class MainWindow(QMainWindow):
     closed = Signal()
     refresh_requested = Signal()
     move_requested = Signal(object, str)
+    bulk_move_requested = Signal(object, str)
+    comments_wanted = Signal(object)
+    card_settled = Signal(object)
     undo_requested = Signal()
     redo_requested = Signal()
     meeting_requested = Signal()
@@ -104,7 +122,9 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__(parent)
         self.board = board
-        self.selected_key: IssueKey | None = None
+        self.selected_key: IssueKey | None = None  # the current card (details pane, a single move)
+        # Every selected card, across columns, in the order selected (a dict: an ordered set).
+        self.marked: dict[IssueKey, None] = {}
         self.loading = False
         # Window geometry, splitter sizes and the order within columns: nothing secret is ever written here.
         self.settings = settings
@@ -121,8 +141,8 @@ class MainWindow(QMainWindow):
         self.last_announcement: QAccessibleAnnouncementEvent | None = None
         self._detached = False  # closed: the models no longer follow the board
         spec = board.spec
-        # Qt adds the application's display name ("triageboard") after the board's name.
-        self.setWindowTitle(spec.title or spec.name)
+        # Ending in the application's display name, Qt adds nothing: "BOARD — triageboard", said once.
+        self.setWindowTitle(f"{spec.title or spec.name} — triageboard")
         self.setMinimumSize(*MIN_SIZE)
         self.resize(1360, 820)
 
@@ -139,10 +159,16 @@ class MainWindow(QMainWindow):
         for column in spec.columns:
             widget = ColumnWidget(ColumnModel(board, column), board_area)
             widget.model.setParent(widget)
-            widget.model.move_requested.connect(self.request_move)
+            widget.model.moves_requested.connect(self.request_moves)
             widget.selected.connect(lambda key, w=widget: self._on_selected(w, key))
+            widget.marked_changed.connect(lambda w=widget: self._on_marked(w))
+            widget.view.exclusive_selection.connect(lambda w=widget: self._clear_others(w))
+            widget.view.drag_keys = self.selected_keys
             widget.view.activated.connect(self._on_activated)
             widget.view.neighbour_requested.connect(lambda step, w=widget: self.focus_neighbour(w, step))
+            widget.view.extend_requested.connect(
+                lambda step, w=widget: self.focus_neighbour(w, step, extend=True)
+            )
             widget.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             widget.view.customContextMenuRequested.connect(lambda pos, w=widget: self._context_menu(w, pos))
             guard = DropGuard(column.name, self.gate, self.status_says, widget.view)
@@ -193,6 +219,13 @@ class MainWindow(QMainWindow):
         status = self.statusBar()
         status.addWidget(self.user_label)
         status.addWidget(self.move_status_label, 1)
+        # Permanent: a status message (a refusal, "via @rustbot") must not hide a bulk move's Cancel.
+        self.bulk = BulkProgress()
+        status.addPermanentWidget(self.bulk)
+        self.bulk.started.connect(self._bulk_started)
+        self.bulk.finished.connect(self.announce)
+        self._held: list[str] | None = None  # announcements held while several cards move at once
+        self._bulk_said = False
         self.since_label = _status_label("sinceStatus")
         status.addPermanentWidget(self.since_label)
         status.addPermanentWidget(self.loaded_label)
@@ -212,6 +245,12 @@ class MainWindow(QMainWindow):
         self._after_paint_timer.setSingleShot(True)
         self._after_paint_timer.setInterval(AFTER_PAINT_MS)
         self._after_paint_timer.timeout.connect(self._run_after_paint)
+        # Comments are asked for once the selection rests (arrowing through cards asks for none).
+        self._comments_timer = QTimer(self)
+        self._comments_timer.setSingleShot(True)
+        self._comments_timer.setInterval(COMMENTS_AFTER_MS)
+        self._comments_timer.timeout.connect(self._want_comments)
+        self._details_pending = False
 
         self.attention = AttentionPanel(board, self.gate, self.failed, self)
         self.attention.hide()
@@ -357,20 +396,42 @@ class MainWindow(QMainWindow):
                 action.setEnabled(True)  # asking says "select a card first"
                 action.setToolTip("")
                 continue
-            verdict = self.gate.gate(key, column.name)
+            verdict = self._selection_gate(_always(column.name))
             action.setText(move_text(column.name, verdict))
             action.setEnabled(verdict.allowed)
             action.setToolTip(verdict.reason)
             action.setStatusTip(verdict.reason)
         sideways = ((self.move_left_action, -1, "left"), (self.move_right_action, 1, "right"))
         for action, step, words in sideways:
-            target = self._neighbour_column(key, step) if key is not None and key in self.board else None
-            verdict = self.gate.gate(key, target) if key is not None and target is not None else Gate(True)
+            verdict = (
+                self._selection_gate(functools.partial(self._neighbour_column, step=step))
+                if key is not None and key in self.board
+                else Gate(True)
+            )
             bot = " via @rustbot" if verdict.allowed and verdict.via_bot else ""
             action.setText(f"Move one column {words}{bot}")
             action.setEnabled(verdict.allowed)
             action.setToolTip(verdict.reason)
             action.setStatusTip(verdict.reason)
+
+    def _selection_gate(self, target: Callable[[IssueKey], str | None]) -> Gate:
+        """Whether a move key may act: the current card's verdict for its ``target`` column, unless it is
+        refused there and another selected card may go (the move takes those that may, saying so for the
+        rest). At most ``SELECTION_GATE_CARDS`` cards are asked: this runs with every change of the board."""
+        key = self.selected_key
+        assert key is not None
+        column = target(key)
+        verdict = self.gate.gate(key, column) if column is not None else Gate(True)
+        if verdict.allowed or len(self.marked) < 2:
+            return verdict
+        for n, other in enumerate(self.marked):
+            if n >= SELECTION_GATE_CARDS:
+                break
+            if other != key and other in self.board and (name := target(other)) is not None:
+                found = self.gate.gate(other, name)
+                if found.allowed:
+                    return found
+        return verdict
 
     def _neighbour_column(self, key: IssueKey, step: int) -> str | None:
         columns = self.board.spec.columns
@@ -407,7 +468,11 @@ class MainWindow(QMainWindow):
                 self.failed.pop(key, None)  # moved again: the failed move is history
             self.attention.schedule()
             self.card_state.refresh_cards([key])  # the card says "failed" (or no longer)
-        self.announce(describe(fact, Front.WINDOW), urgent=fact.change is Change.FAILED)
+        text = describe(fact, Front.WINDOW)
+        if self._held is not None and fact.change is not Change.FAILED:
+            self._held.append(text)  # one of many cards at once: said together (see _as_one)
+        else:
+            self.announce(text, urgent=fact.change is Change.FAILED)
         self._update_move_actions()
 
     # --- the card's context menu ----------------------------------------------------------------------
@@ -466,44 +531,91 @@ class MainWindow(QMainWindow):
         self.refresh_requested.emit()
 
     def undo(self) -> None:
-        self.undo_requested.emit()
+        self._as_one(self.undo_requested.emit)
 
     def redo(self) -> None:
-        self.redo_requested.emit()
+        self._as_one(self.redo_requested.emit)
+
+    def _as_one(self, request: Callable[[], None]) -> None:
+        """Make ``request``; when it moves several cards, the bulk move's start is said once, not each card
+        (a screen reader would read forty sentences)."""
+        self._held, self._bulk_said = [], False
+        try:
+            request()
+        finally:
+            held, self._held = self._held, None
+        if not self._bulk_said or len(held) < 2:
+            for text in held:
+                self.announce(text)
+
+    def _bulk_started(self, text: str) -> None:
+        self._bulk_said = True
+        self.announce(text)
 
     def request_move(self, key: IssueKey, column_name: str) -> None:
-        if key not in self.board:
+        self.request_bulk([(key, column_name)])
+
+    def request_moves(self, keys: list[IssueKey], column_name: str) -> None:
+        """Move every card of ``keys`` into ``column_name`` (a drop): one request, one undo step."""
+        self.request_bulk([(key, column_name) for key in keys])
+
+    def request_bulk(self, moves: list[tuple[IssueKey, str]]) -> None:
+        """Ask for ``moves`` (card, column): one card is an ordinary move, several a bulk move."""
+        wanted = [
+            (key, self.board.spec.column(name).name)
+            for key, name in moves
+            if key in self.board and self.board.column_of(key).name != self.board.spec.column(name).name
+        ]
+        if not wanted:
             return
-        if self.board.column_of(key).name == self.board.spec.column(column_name).name:
-            return
-        verdict = self.gate.gate(key, column_name)
-        if not verdict.allowed:
-            # Not attempted: the account cannot make this move (the menus say so too).
-            self.status_says(verdict.reason or f"{key} cannot be moved to {column_name}.")
-            return
-        self.move_requested.emit(key, column_name)
-        if key == self.selected_key:
+        refused = [
+            (key, name, verdict) for key, name in wanted if not (verdict := self.gate.gate(key, name)).allowed
+        ]
+        if refused:
+            # Not attempted: the account cannot make these moves (the menus say so too).
+            key, name, verdict = refused[0]
+            reason = verdict.reason or f"{key} cannot be moved to {name}."
+            self.status_says(reason if len(refused) == 1 else f"{len(refused)} cards not moved. {reason}")
+            gone = {key for key, _name, _verdict in refused}
+            wanted = [(key, name) for key, name in wanted if key not in gone]
+            if not wanted:
+                return
+        if len(wanted) == 1:
+            self.move_requested.emit(*wanted[0])
+        else:
+            targets = {name for _key, name in wanted}
+            where = targets.pop() if len(targets) == 1 else ""
+            self._as_one(lambda: self.bulk_move_requested.emit(wanted, where))
+        if self.selected_key is not None and any(key == self.selected_key for key, _ in wanted):
             self._sync_selection(focus=True)
 
+    def selected_keys(self) -> list[IssueKey]:
+        """The cards a move or a drag takes: every selected card shown, in board order."""
+        keys = [key for key in self.marked if key in self.board]
+        order = {column.name: n for n, column in enumerate(self.board.spec.columns)}
+        return sorted(keys, key=lambda k: (order[self.board.column_of(k).name], self.board.row_of(k)))
+
     def move_selected_to(self, position: int) -> None:
-        key = self.selected_key
-        if key is None or key not in self.board:
+        keys = self.selected_keys()
+        if not keys:
             self.show_message("info", describe(NothingSelected("Ctrl+1…4 to move it")))
             return
         columns = self.board.spec.columns
         if 0 <= position < len(columns):
-            self.request_move(key, columns[position].name)
+            self.request_bulk([(key, columns[position].name) for key in keys])
 
     def move_by(self, delta: int) -> None:
-        key = self.selected_key
-        if key is None or key not in self.board:
+        keys = self.selected_keys()
+        if not keys:
             self.show_message("info", describe(NothingSelected("Ctrl+Left/Right to move it")))
             return
         columns = self.board.spec.columns
-        here = columns.index(self.board.column_of(key))
-        target = here + delta
-        if 0 <= target < len(columns):
-            self.request_move(key, columns[target].name)
+        moves = []
+        for key in keys:  # each card one column over (the first and last columns keep theirs)
+            target = columns.index(self.board.column_of(key)) + delta
+            if 0 <= target < len(columns):
+                moves.append((key, columns[target].name))
+        self.request_bulk(moves)
 
     # --- assigning -----------------------------------------------------------------------------------
 
@@ -563,8 +675,9 @@ class MainWindow(QMainWindow):
         self.since_label.setText(f"{count} changed since the last meeting" if count else "")
         self._show_details()
 
-    def focus_neighbour(self, source: ColumnWidget, step: int) -> None:
-        """Arrow keys across columns: select the card at the same height in the next non-empty column."""
+    def focus_neighbour(self, source: ColumnWidget, step: int, *, extend: bool = False) -> None:
+        """Arrow keys across columns: select the card at the same height in the next non-empty column
+        (``extend``, Shift+Left/Right: add it to the selection, a keyboard's way to select across columns)."""
         here = self.columns.index(source)
         row = max(0, source.view.currentIndex().row())
         target = here + step
@@ -573,7 +686,11 @@ class MainWindow(QMainWindow):
             count = widget.proxy.rowCount()
             if count:
                 widget.view.setFocus(Qt.FocusReason.OtherFocusReason)
-                widget.select_row(min(row, count - 1))
+                key = widget.proxy.index(min(row, count - 1), 0).data(IssueKeyRole)
+                if extend:
+                    self.select_keys([*self.marked, key])
+                else:
+                    self.select(key)
                 return
             target += step
 
@@ -615,42 +732,79 @@ class MainWindow(QMainWindow):
         return next(w for w in self.columns if w.column.name == wanted)
 
     def select(self, key: IssueKey) -> bool:
-        """Select ``key``'s card (in whichever column holds it); False when it is not shown."""
+        """Select ``key``'s card alone (in whichever column holds it); False when it is not shown."""
         self.selected_key = key
+        self.marked = {key: None}
         return self._sync_selection(focus=True)
+
+    def select_keys(self, keys: list[IssueKey]) -> None:
+        """Select these cards (across columns); the last one becomes the current card."""
+        self.marked = dict.fromkeys(keys)
+        self.selected_key = keys[-1] if keys else None
+        self._sync_selection(focus=True)
 
     def _on_selected(self, source: ColumnWidget, key: object) -> None:
         if not isinstance(key, IssueKey):
             return
         self.selected_key = key
-        for widget in self.columns:
-            if widget is not source:
-                widget.clear_selection()
         self._show_details()
+
+    def _clear_others(self, source: ColumnWidget) -> None:
+        """A plain click or arrow in ``source``: the selection is about to be that column's alone."""
+        name = source.column.name
+        self.marked = {
+            k: None for k in self.marked if k in self.board and self.board.column_of(k).name == name
+        }
+        for widget in self.columns:
+            if widget is not source and widget.view.selectionModel().hasSelection():
+                widget.set_marked([], None)
+
+    def _on_marked(self, source: ColumnWidget) -> None:
+        """The user changed the selection in ``source``: it replaces that column's part of ``marked``."""
+        here = source.selected_keys()
+        name = source.column.name
+        kept = {k: None for k in self.marked if k in self.board and self.board.column_of(k).name != name}
+        self.marked = kept | dict.fromkeys(here)
+        if self.selected_key is not None:
+            self._update_move_actions()  # the keys act on every selected card
 
     def _schedule_sync(self) -> None:
         self._sync_timer.start()
 
     def _sync_selection(self, focus: bool = False) -> bool:
-        """Keep the selected card selected where it now is (after a move, a rollback or a refresh)."""
+        """Keep the selected cards selected where they now are (after a move, a rollback or a refresh);
+        True when the current card is shown. One pass over the selection: cheap for thousands of cards."""
         key = self.selected_key
-        shown = False
-        if key is not None and key in self.board:
-            for widget in self.columns:
-                row = widget.proxy.proxy_row_of(key)
-                if row >= 0:
-                    shown = True
-                    current = widget.view.currentIndex()
-                    if current.row() != row or not widget.view.selectionModel().isSelected(current):
-                        had_focus = any(w.view.hasFocus() for w in self.columns)
-                        widget.select_row(row)
-                        if focus or had_focus:
-                            widget.view.setFocus(Qt.FocusReason.OtherFocusReason)
-                elif widget.view.selectionModel().hasSelection():
-                    widget.clear_selection()
-        if key is not None and not shown and key in self.board:
-            # Filtered out: a hidden card must not stay the target of Ctrl+1…4 or the details pane.
-            self.selected_key = None
+        here: dict[str, list[IssueKey]] = {}
+        for k in self.marked:
+            if k in self.board:
+                here.setdefault(self.board.column_of(k).name, []).append(k)
+        marked: dict[IssueKey, None] = {}
+        for widget in self.columns:
+            keys = here.get(widget.column.name, [])
+            if widget.proxy.active:
+                # Filtered out: a hidden card must not stay the target of Ctrl+1…4 or the details pane.
+                keys = [k for k in keys if widget.proxy.proxy_row_of(k) >= 0]
+            here[widget.column.name] = keys
+            marked.update(dict.fromkeys(keys))
+        self.marked = marked
+        current_column = self.board.column_of(key).name if key is not None and key in self.board else ""
+        shown = (
+            bool(current_column)
+            and key is not None
+            and self.column_widget(current_column).proxy.proxy_row_of(key) >= 0
+        )
+        if key is not None and key in self.board and not shown:
+            self.selected_key = key = None
+            current_column = ""
+        had_focus = any(w.view.hasFocus() for w in self.columns)
+        for widget in self.columns:
+            keys = here[widget.column.name]
+            current = key if widget.column.name == current_column else None
+            if not widget.has_marked(keys, current):
+                widget.set_marked(keys, current)
+            if current is not None and (focus or had_focus) and not widget.view.hasFocus():
+                widget.view.setFocus(Qt.FocusReason.OtherFocusReason)
         self._show_details()
         return shown
 
@@ -668,8 +822,20 @@ class MainWindow(QMainWindow):
         change = self.since_meeting.changes.get(issue.key)
         if change is not None:
             column += f" · {change.text}"
-        if self.details.issue != issue or self.details.column.text() != column:
+        pending = self.board.is_pending(issue.key)
+        shown = self.details.issue
+        if shown is not None and shown.key == issue.key and self._details_pending and not pending:
+            self.card_settled.emit(issue.key)  # GitHub confirmed: its fresh "Updated", comments…
+        self._details_pending = pending
+        if shown != issue or self.details.column.text() != column:
             self.details.show_issue(issue, column, conflict)
+            if shown is None or shown.key != issue.key:
+                self._comments_timer.start()
+
+    def _want_comments(self) -> None:
+        issue = self.details.issue
+        if issue is not None:
+            self.comments_wanted.emit(issue.key)
 
     def _on_activated(self, index: QModelIndex) -> None:
         issue = index.data(IssueRole)
@@ -739,6 +905,7 @@ class MainWindow(QMainWindow):
             return
         self._detached = True
         self._run_after_paint()  # nothing deferred is left behind
+        self._comments_timer.stop()
         self._save_layout()
         self.attention.detach()
         for widget in self.columns:
