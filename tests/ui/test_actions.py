@@ -28,6 +28,7 @@ from triageboard.saved_views import find_view, views_path
 from triageboard.ui.attention import AttentionPanel
 from triageboard.ui.columns import ColumnWidget
 from triageboard.ui.models import IssueKeyRole
+from triageboard.ui.permissions import Gate
 from triageboard.ui.window import ATTENTION_KEY, MainWindow
 
 RUST, WG = "rust-lang/rust", "rust-lang/wg-async"
@@ -507,3 +508,70 @@ def test_a_label_fix_waits_for_the_cards_move_and_never_replaces_it(
     assert server_labels(sandbox, key) == before | {label_key(extra)}
     assert board.column_of(key).name == "Other"
     assert moves.request(fix) is Outcome.NOTHING  # already so
+
+
+def test_moves_that_would_do_nothing_are_disabled_saying_why(session: Session, qtbot: QtBot) -> None:
+    """Move to the card's own column, or past the first or last column: disabled with the reason, not
+    enabled and silently doing nothing."""
+    window = session.window
+    focus_card = plain_card(session, "Focus")
+    assert window.select(focus_card)
+    to_focus, to_ondeck = window.move_actions[:2]
+    assert not to_focus.isEnabled()
+    assert to_focus.toolTip() == "Already in Focus."
+    assert to_ondeck.isEnabled()
+    assert not window.move_left_action.isEnabled()
+    assert window.move_left_action.toolTip() == "Focus is the first column."
+    assert window.move_right_action.isEnabled()
+    last = plain_card(session, "Uncategorized")
+    assert window.select(last)
+    assert not window.move_right_action.isEnabled()
+    assert window.move_right_action.toolTip() == "Uncategorized is the last column."
+    assert to_focus.isEnabled()
+    # Several cards: a move is offered while any of them would go somewhere.
+    window.select_keys([focus_card, last])
+    assert to_focus.isEnabled()
+    assert window.move_left_action.isEnabled()
+
+
+@pytest.mark.logs("cannot change labels")
+def test_a_bulk_move_says_in_the_message_bar_which_cards_it_left_out(
+    reader_session: Session, qtbot: QtBot
+) -> None:
+    """The account may move some of the selected cards and not others: the others are named in the message
+    bar (the status bar's sentence is replaced by the bulk move's own) and said to a screen reader."""
+    session = reader_session
+    window, board = session.window, session.board
+    wg = plain_card(session, "Uncategorized", WG)
+    rust = plain_card(session, "Uncategorized", RUST)
+    window.select_keys([wg, rust])
+    assert set(window.selected_keys()) == {wg, rust}
+    window.move_selected_to(2)  # Other: through @rustbot in rust-lang/rust, refused in rust-lang/wg-async
+    assert board.column_of(wg).name == "Uncategorized"
+    assert board.column_of(rust).name == "Other"
+    said = window.message_bar.text.text()
+    assert str(wg) in said
+    assert "cannot change labels in rust-lang/wg-async" in said
+    assert any(str(wg) in text for text in window.announcements)
+    qtbot.waitUntil(lambda: not board.is_pending(rust), timeout=20_000)
+
+
+def test_a_bulk_move_asks_the_move_actions_again_once_not_per_card(session: Session, qtbot: QtBot) -> None:
+    """Each card's change asked every move action again (per selected card and column): a bulk move through
+    the bot froze the window for seconds. Now the request asks once, at its end."""
+    window, board = session.window, session.board
+    keys = [i.key for i in board.column_issues(board.spec.column("Uncategorized"))][:20]
+    window.select_keys(keys)
+    asked: list[tuple[IssueKey, str]] = []
+    gate = window.gate.gate
+
+    def counting(key: IssueKey, column_name: str) -> Gate:
+        asked.append((key, column_name))
+        return gate(key, column_name)
+
+    window.gate.gate = counting  # type: ignore[method-assign]
+    window.move_selected_to(2)
+    assert all(board.column_of(k).name == "Other" for k in keys)
+    # One verdict per card for the request itself, then one pass over the actions.
+    assert len(asked) <= len(keys) + 3 * len(window.move_actions)
+    qtbot.waitUntil(lambda: not any(board.is_pending(k) for k in keys), timeout=60_000)

@@ -7,6 +7,7 @@ commenter. A board without the triage role can still move cards that way.
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from collections.abc import Sequence
@@ -116,6 +117,7 @@ def _word(delta: str) -> str:
 # --- triagebot's globs (the Rust glob crate, case-insensitive for ASCII) ------------------------------
 
 
+@functools.lru_cache(maxsize=512)
 def _compile(pattern: str) -> re.Pattern[str] | None:
     """``pattern`` as a regular expression, or None where the glob crate reports a syntax error."""
     out: list[str] = []

@@ -13,6 +13,9 @@ STYLES = {
 INFO_TIMEOUT_MS = 8000
 
 
+_RANK = {"info": 0, "warning": 1, "error": 2}
+
+
 class MessageBar(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -40,8 +43,8 @@ class MessageBar(QFrame):
 
     def show_message(self, level: str, text: str, source: str = "") -> None:
         """``source`` names what reported it (e.g. "refresh"), so that its recovery can retract it."""
-        # An error stays on screen; a later notice does not hide it.
-        if self.isVisible() and self.level == "error" and level != "error":
+        # An error stays on screen, and a warning stays over a passing notice: neither is hidden by less.
+        if self.isVisible() and _RANK.get(self.level, 0) > _RANK.get(level, 0):
             return
         self.level = level
         self.source = source

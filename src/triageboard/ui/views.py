@@ -86,7 +86,7 @@ class ViewsBar(QObject):
         self.saved: tuple[View, ...] = ()
         # The saved views could not be read: they are not written over (the file may be fixed by hand).
         self.unreadable: SettingsError | None = None
-        self.menu = QMenu("&Views", parent)
+        self.menu = QMenu("Vie&ws", parent)  # Alt+W: Alt+V is the View menu
         self.toolbar = QToolBar("Views", parent)
         self.toolbar.setObjectName("viewsToolbar")
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)

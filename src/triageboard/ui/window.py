@@ -140,6 +140,7 @@ class MainWindow(QMainWindow):
         self.announcements: list[str] = []
         self.last_announcement: QAccessibleAnnouncementEvent | None = None
         self._detached = False  # closed: the models no longer follow the board
+        self._actions_due = False  # the move actions are asked again once the request under way ends
         spec = board.spec
         # Ending in the application's display name, Qt adds nothing: "BOARD — triageboard", said once.
         self.setWindowTitle(f"{spec.title or spec.name} — triageboard")
@@ -388,6 +389,13 @@ class MainWindow(QMainWindow):
             self.attention.gather()
 
     def _update_move_actions(self) -> None:
+        """Enable and word the move actions for the selection. During a request of several cards, once at
+        its end (each card's change asks, and asking is per selected card and column: per change it grew
+        with the square of the selection, seconds for a bulk move through the bot)."""
+        if self._held is not None:
+            self._actions_due = True
+            return
+        self._actions_due = False
         key = self.selected_key
         columns = self.board.spec.columns
         for action, column in zip(self.move_actions, columns, strict=False):
@@ -396,6 +404,13 @@ class MainWindow(QMainWindow):
                 action.setEnabled(True)  # asking says "select a card first"
                 action.setToolTip("")
                 continue
+            shown = [k for k in self.marked if k in self.board]
+            if shown and all(self.board.column_of(k) == column for k in shown):
+                action.setText(f"Move to {column.name}")
+                action.setEnabled(False)  # every selected card is there already
+                action.setToolTip(f"Already in {column.name}.")
+                action.setStatusTip(f"Already in {column.name}.")
+                continue
             verdict = self._selection_gate(_always(column.name))
             action.setText(move_text(column.name, verdict))
             action.setEnabled(verdict.allowed)
@@ -403,11 +418,16 @@ class MainWindow(QMainWindow):
             action.setStatusTip(verdict.reason)
         sideways = ((self.move_left_action, -1, "left"), (self.move_right_action, 1, "right"))
         for action, step, words in sideways:
-            verdict = (
-                self._selection_gate(functools.partial(self._neighbour_column, step=step))
-                if key is not None and key in self.board
-                else Gate(True)
-            )
+            if key is not None and key in self.board:
+                neighbour = functools.partial(self._neighbour_column, step=step)
+                shown = [k for k in self.marked if k in self.board]
+                if shown and all(neighbour(k) is None for k in shown):
+                    edge = columns[0 if step < 0 else -1].name
+                    verdict = Gate(False, reason=f"{edge} is the {'first' if step < 0 else 'last'} column.")
+                else:
+                    verdict = self._selection_gate(neighbour)
+            else:
+                verdict = Gate(True)
             bot = " via @rustbot" if verdict.allowed and verdict.via_bot else ""
             action.setText(f"Move one column {words}{bot}")
             action.setEnabled(verdict.allowed)
@@ -544,6 +564,8 @@ class MainWindow(QMainWindow):
             request()
         finally:
             held, self._held = self._held, None
+            if self._actions_due:
+                self._update_move_actions()
         if not self._bulk_said or len(held) < 2:
             for text in held:
                 self.announce(text)
@@ -575,7 +597,11 @@ class MainWindow(QMainWindow):
             # Not attempted: the account cannot make these moves (the menus say so too).
             key, name, verdict = refused[0]
             reason = verdict.reason or f"{key} cannot be moved to {name}."
-            self.status_says(reason if len(refused) == 1 else f"{len(refused)} cards not moved. {reason}")
+            text = reason if len(refused) == 1 else f"{len(refused)} cards not moved. {reason}"
+            # In the message bar (it stays, unlike the status bar's sentence, which the bulk move's own
+            # replaces) and said to a screen reader at once.
+            self.show_message("warning", text, "refused-moves")
+            self.announce(text, urgent=True)
             gone = {key for key, _name, _verdict in refused}
             wanted = [(key, name) for key, name in wanted if key not in gone]
             if not wanted:
@@ -598,7 +624,8 @@ class MainWindow(QMainWindow):
     def move_selected_to(self, position: int) -> None:
         keys = self.selected_keys()
         if not keys:
-            self.show_message("info", describe(NothingSelected("Ctrl+1…4 to move it")))
+            last = min(len(self.board.spec.columns), 9)
+            self.show_message("info", describe(NothingSelected(f"Ctrl+1…{last} to move it")))
             return
         columns = self.board.spec.columns
         if 0 <= position < len(columns):
