@@ -269,6 +269,8 @@ def test_a_read_only_account_sees_refused_moves_disabled_and_never_sends_a_label
     for action in (focus, ondeck, other):
         assert not action.isEnabled(), action.text()
         assert "cannot change labels in rust-lang/wg-async" in action.toolTip()
+        # Nothing was tried: what the account cannot do, not a move that "was not moved".
+        assert action.toolTip().startswith("You cannot change labels in rust-lang/wg-async")
     left = window.move_left_action  # Uncategorized's left neighbour is Other
     assert not left.isEnabled()
     assert "rust-lang/wg-async" in left.toolTip()

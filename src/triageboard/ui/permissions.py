@@ -15,6 +15,7 @@ from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QDropEvent
 
 from ..board import IssueKey, LabelDiff, Route
+from ..errors import CannotLabel
 from ..wording import Front, describe
 from .models import decode_keys
 
@@ -62,6 +63,9 @@ class MoveGate:
     def _verdict(self, key: IssueKey, target: str, route: Route) -> Gate:
         assert self.routes is not None
         fact = self.routes.route_fact(key, target, route)
+        if isinstance(fact, CannotLabel) and not fact.missing:
+            # Nothing was tried: the tooltip says what the account cannot do, not "… was not moved".
+            fact = CannotLabel("", fact.target, repo=fact.repo, detail=fact.detail)
         reason = describe(fact, Front.WINDOW) if fact is not None else ""
         return Gate(not route.refused, route.by_bot, reason)
 

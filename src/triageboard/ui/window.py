@@ -597,7 +597,13 @@ class MainWindow(QMainWindow):
             # Not attempted: the account cannot make these moves (the menus say so too).
             key, name, verdict = refused[0]
             reason = verdict.reason or f"{key} cannot be moved to {name}."
-            text = reason if len(refused) == 1 else f"{len(refused)} cards not moved. {reason}"
+            named = ", ".join(str(k) for k, _name, _verdict in refused[:3])
+            named += ", …" if len(refused) > 3 else ""
+            text = (
+                f"{key} was not moved to {name}. {reason}"
+                if len(refused) == 1
+                else f"{len(refused)} cards were not moved ({named}). {reason}"
+            )
             # In the message bar (it stays, unlike the status bar's sentence, which the bulk move's own
             # replaces) and said to a screen reader at once.
             self.show_message("warning", text, "refused-moves")
