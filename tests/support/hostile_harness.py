@@ -48,7 +48,11 @@ TRIAGE = {name.casefold() for name in COLUMN_LABELS.values()}
 
 # Raw control characters a server could use to rewrite a terminal: C0 except \t and \n, DEL, C1, bidi.
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-UNTIL = re.compile(r"until (?:(\d{4}-\d{2}-\d{2})[ T])?(\d{1,2}):(\d{2})(?::(\d{2}))?")
+# "until 14:05", "until 2026-12-03 14:05", and the app's own "until 14:05 on 3 Dec" (" 2027" if not this year)
+UNTIL = re.compile(
+    r"until (?:(\d{4}-\d{2}-\d{2})[ T])?(\d{1,2}):(\d{2})(?::(\d{2}))?"
+    r"(?: on (\d{1,2}) ([A-Z][a-z]{2})(?: (\d{4}))?)?"
+)
 KEY_LINE = re.compile(r"^[^\t]+\t(\S+#\d+)\t", re.MULTILINE)
 
 Outcome = Literal["done", "queued", "refused"]
@@ -364,10 +368,13 @@ def check_waits(text: str) -> list[str]:
     """
     problems = []
     for match in UNTIL.finditer(text):
-        date, hour, minute, second = match.groups()
+        date, hour, minute, second, on_day, on_month, on_year = match.groups()
         ok = False
         for now in clocks():
             day = datetime.fromisoformat(date).date() if date else now.date()
+            if on_day:  # "14:05 on 3 Dec": that day, this year unless it says another
+                month = datetime.strptime(on_month, "%b").month
+                day = day.replace(year=int(on_year) if on_year else now.year, month=month, day=int(on_day))
             when = now.replace(
                 year=day.year,
                 month=day.month,

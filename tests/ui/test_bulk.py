@@ -382,7 +382,8 @@ def test_a_bulk_move_leaves_out_the_cards_the_account_cannot_move_and_says_so(qt
     window.move_selected_to(0)  # Ctrl+1: Focus
     assert asked == [([(rust[0], "Focus"), (rust[1], "Focus")], "Focus")]
     said = window.statusBar().currentMessage()
-    assert said.startswith("2 cards not moved. ")
+    assert said.startswith(f"2 cards were not moved ({wg[0]}, {wg[1]}). ")
+    assert window.message_bar.text.text() == said  # it stays in the message bar too
     assert "cannot change labels in rust-lang/wg-async" in said
     asked.clear()
     window.select_keys(wg)
