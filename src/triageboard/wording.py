@@ -450,6 +450,12 @@ class _Words:
                     f"The repository {err.repo} was not found, or your token cannot see it; "
                     f"nothing was sent ({err.target} on {err.issue or 'the issue'})."
                 )
+            case e.CannotLabel() if not err.issue:  # asked before anything is tried (a menu's tooltip)
+                detail = f" GitHub said: {err.detail}" if err.detail else ""
+                return (
+                    f"You cannot change assignees in {err.repo}: that needs the triage role (or write "
+                    f"access) there, or a token allowed to write issues.{detail}"
+                )
             case e.CannotLabel():
                 detail = f" GitHub said: {err.detail}" if err.detail else ""
                 return (

@@ -577,3 +577,23 @@ def test_a_bulk_move_asks_the_move_actions_again_once_not_per_card(session: Sess
     # One verdict per card for the request itself, then one pass over the actions.
     assert len(asked) <= len(keys) + 3 * len(window.move_actions)
     qtbot.waitUntil(lambda: not any(board.is_pending(k) for k in keys), timeout=60_000)
+
+
+def test_assigning_is_offered_as_the_account_may_assign(reader_session: Session, qtbot: QtBot) -> None:
+    """Where the account cannot assign, Assign…/Unassign… are disabled saying why; "Assign to me" goes as a
+    claim through the repository's bot where there is one, and is disabled where there is none."""
+    session = reader_session
+    window = session.window
+    qtbot.waitUntil(lambda: window.user_login == READER_LOGIN, timeout=20_000)
+    wg = plain_card(session, "Uncategorized", WG)
+    rust = plain_card(session, "Uncategorized", RUST)
+    assert window.select(wg)  # no bot in rust-lang/wg-async
+    for action in (window.assign_action, window.assign_me_action, window.unassign_action):
+        assert not action.isEnabled(), action.text()
+        assert action.toolTip().startswith("You cannot change assignees in rust-lang/wg-async")
+    assert window.select(rust)  # rust-lang/rust runs triagebot: a claim for oneself goes through it
+    assert window.assign_me_action.isEnabled()
+    assert window.assign_me_action.text() == "Assign to &me via @rustbot"
+    for action in (window.assign_action, window.unassign_action):
+        assert not action.isEnabled()
+        assert "only Assign to me goes" in action.toolTip()

@@ -361,6 +361,9 @@ class Refusing:
     def relabel_route(self, key: IssueKey, diff: LabelDiff) -> Route:
         return self.route(key, "")
 
+    def assignment_route(self, key: IssueKey, login: str, *, add: bool = True) -> Route:
+        return self.route(key, f"assign @{login}")
+
     def route_fact(self, key: IssueKey, target: str, route: Route) -> object | None:
         return route.refusal
 

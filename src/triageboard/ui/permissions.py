@@ -16,6 +16,7 @@ from PySide6.QtGui import QDropEvent
 
 from ..board import IssueKey, LabelDiff, Route
 from ..errors import CannotLabel
+from ..reporting import Doing
 from ..wording import Front, describe
 from .models import decode_keys
 
@@ -25,6 +26,7 @@ class Routes(Protocol):
 
     def route(self, key: IssueKey, column_name: str) -> Route: ...
     def relabel_route(self, key: IssueKey, diff: LabelDiff) -> Route: ...
+    def assignment_route(self, key: IssueKey, login: str, *, add: bool = True) -> Route: ...
     def route_fact(self, key: IssueKey, target: str, route: Route) -> object | None: ...
 
 
@@ -60,13 +62,20 @@ class MoveGate:
         what = " ".join([*(f"+{n}" for n in diff.add), *(f"-{n}" for n in diff.remove)])
         return self._verdict(key, what, self.routes.relabel_route(key, diff))
 
-    def _verdict(self, key: IssueKey, target: str, route: Route) -> Gate:
+    def gate_assign(self, key: IssueKey, login: str) -> Gate:
+        """The verdict on assigning ``login`` (directly, or claimed through the bot when it is oneself)."""
+        if self.routes is None:
+            return OPEN
+        target = f"assign @{login}"
+        return self._verdict(key, target, self.routes.assignment_route(key, login), Doing.ASSIGN)
+
+    def _verdict(self, key: IssueKey, target: str, route: Route, doing: Doing | None = None) -> Gate:
         assert self.routes is not None
         fact = self.routes.route_fact(key, target, route)
         if isinstance(fact, CannotLabel) and not fact.missing:
             # Nothing was tried: the tooltip says what the account cannot do, not "… was not moved".
             fact = CannotLabel("", fact.target, repo=fact.repo, detail=fact.detail)
-        reason = describe(fact, Front.WINDOW) if fact is not None else ""
+        reason = describe(fact, Front.WINDOW, doing) if fact is not None else ""
         return Gate(not route.refused, route.by_bot, reason)
 
 

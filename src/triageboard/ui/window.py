@@ -433,6 +433,30 @@ class MainWindow(QMainWindow):
             action.setEnabled(verdict.allowed)
             action.setToolTip(verdict.reason)
             action.setStatusTip(verdict.reason)
+        self._update_assign_actions(key if key is not None and key in self.board else None)
+
+    def _update_assign_actions(self, key: IssueKey | None) -> None:
+        """Assigning as the account may: where it cannot assign, only "Assign to me" may go, as a claim
+        through the repository's bot; where not even that, none of them, saying why (not refused later)."""
+        me = self.user_login
+        verdict = self.gate.gate_assign(key, me) if key is not None and me else Gate(True)
+        others = verdict
+        if verdict.via_bot and key is not None:
+            others = Gate(
+                False,
+                reason=f"You cannot change assignees in {key.repo}: only Assign to me goes, as a claim "
+                "through its @rustbot.",
+            )
+        bot = " via @rustbot" if verdict.allowed and verdict.via_bot else ""
+        self.assign_me_action.setText(f"Assign to &me{bot}")
+        for action, gate in (
+            (self.assign_me_action, verdict),
+            (self.assign_action, others),
+            (self.unassign_action, others),
+        ):
+            action.setEnabled(gate.allowed)
+            action.setToolTip(gate.reason)
+            action.setStatusTip(gate.reason)
 
     def _selection_gate(self, target: Callable[[IssueKey], str | None]) -> Gate:
         """Whether a move key may act: the current card's verdict for its ``target`` column, unless it is
@@ -901,6 +925,7 @@ class MainWindow(QMainWindow):
     def set_user(self, login: str) -> None:
         self.user_login = login
         self.user_label.setText(f"Signed in as {login}" if login else "Not signed in")
+        self._update_move_actions()  # "Assign to me" is for this account
 
     def set_pending(self, count: int) -> None:
         self.pending_label.setText("" if count == 0 else f"{count} change{'s' if count != 1 else ''} waiting")
