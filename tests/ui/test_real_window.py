@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from sandboxkit import Sandbox
+from xvfbkit import driver_env
 
 from triageboard.board import IssueKey, label_key
 from triageboard.clock import ScaledClock
@@ -62,8 +63,7 @@ def test_drag_a_card_in_the_real_window(
     args = [sys.executable, str(DRIVER), sandbox.api_url, str(tmp_path / "outbox.sqlite3"), str(shot)]
     if os.environ.get("TRIAGEBOARD_UPDATE_DOCS_SCREENSHOT"):
         args.append(str(ROOT / "docs" / "screenshot.png"))
-    env = dict(os.environ, DISPLAY=x_display, QT_QPA_PLATFORM="xcb", TRIAGEBOARD_DRIVER_TOKEN=sandbox.token)
-    env.pop("WAYLAND_DISPLAY", None)
+    env = driver_env(x_display, sandbox.token)
     done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=90)
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
@@ -88,8 +88,7 @@ def test_a_triage_meeting_with_real_keys(
     args = [sys.executable, str(MEETING_DRIVER), sandbox.api_url, str(tmp_path / "outbox.sqlite3"), str(shot)]
     if os.environ.get("TRIAGEBOARD_UPDATE_DOCS_SCREENSHOT"):
         args.append(str(ROOT / "docs" / "meeting.png"))
-    env = dict(os.environ, DISPLAY=x_display, QT_QPA_PLATFORM="xcb", TRIAGEBOARD_DRIVER_TOKEN=sandbox.token)
-    env.pop("WAYLAND_DISPLAY", None)
+    env = driver_env(x_display, sandbox.token)
     done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
@@ -154,14 +153,7 @@ def test_two_line_cards_on_screen(
     they show is checked from the window itself: wrapped titles, no repeated labels, the palette's fill."""
     shot = ROOT / "artifacts" / "screenshots" / f"{name}.png"
     args = [sys.executable, str(CARDS_DRIVER), sandbox.api_url, str(tmp_path / "o.sqlite3"), str(shot)]
-    env = dict(
-        os.environ,
-        DISPLAY=x_display,
-        QT_QPA_PLATFORM="xcb",
-        TRIAGEBOARD_DRIVER_TOKEN=sandbox.token,
-        QT_SCALE_FACTOR=scale,
-    )
-    env.pop("WAYLAND_DISPLAY", None)
+    env = driver_env(x_display, sandbox.token, QT_SCALE_FACTOR=scale)
     done = subprocess.run([*args, str(width), look], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
@@ -225,10 +217,7 @@ def test_drag_a_selection_across_columns_in_the_real_window(
             str(shot),
             str(scale),
         ]
-        env = dict(
-            os.environ, DISPLAY=x_display, QT_QPA_PLATFORM="xcb", TRIAGEBOARD_DRIVER_TOKEN=sandbox.token
-        )
-        env.pop("WAYLAND_DISPLAY", None)
+        env = driver_env(x_display, sandbox.token)
         done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=180)
         assert done.returncode == 0, done.stderr[-3000:]
         result = json.loads(done.stdout.strip().splitlines()[-1])

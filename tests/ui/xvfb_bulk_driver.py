@@ -10,8 +10,6 @@ the two processes agree on the time). Prints one JSON line: the cards, what the 
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import re
 import shutil
 import subprocess
@@ -23,27 +21,14 @@ from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
+from xvfbkit import drive, driver_session, wait_for
 
 from triageboard.app.session import Session
-from triageboard.auth import Credentials
-from triageboard.board import IssueKey, preset
-from triageboard.clock import ScaledClock
-from triageboard.github import Policy
-from triageboard.runtime.loop import EventLoop
+from triageboard.board import IssueKey
 from triageboard.ui.columns import ColumnWidget
 from triageboard.ui.models import IssueKeyRole
 
-# As tests/support/pace.py (a process of its own cannot import it): deadlines a busy machine fits in.
-PACE = Policy(read_timeout=1000.0, request_deadline=3000.0)
 CTRL, PLAIN = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.NoModifier
-
-
-async def wait_for(predicate: object, seconds: float = 30.0) -> None:
-    for _ in range(int(seconds / 0.05)):
-        if predicate():  # type: ignore[operator]
-            return
-        await asyncio.sleep(0.05)
-    raise TimeoutError("the window did not get there in time")
 
 
 def plain_rows(session: Session, widget: ColumnWidget, count: int) -> list[int]:
@@ -76,12 +61,8 @@ def x_window_names() -> list[str] | None:
 
 
 async def main(api_url: str, outbox: Path, shot: Path, scale: float) -> dict[str, object]:
-    token = os.environ.pop("TRIAGEBOARD_DRIVER_TOKEN")
     async with httpx.AsyncClient(timeout=10.0) as http:
-        credentials = Credentials(api_url, environ={})
-        credentials.use(token, "test")
-        spec = preset("rust-async").with_sources(api_url=api_url)
-        session = Session(spec, http, credentials, outbox_path=outbox, policy=PACE, clock=ScaledClock(scale))
+        session = driver_session(http, api_url, outbox, scale=scale)
         window = session.window
         window.resize(1280, 760)
         seen: dict[str, object] = {"title": window.windowTitle()}
@@ -154,18 +135,11 @@ async def main(api_url: str, outbox: Path, shot: Path, scale: float) -> dict[str
 
 def run() -> int:
     api_url, outbox, shot, scale = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]), float(sys.argv[4])
-    app = QApplication([sys.argv[0]])
-    app.setApplicationDisplayName("triageboard")  # as the app does: the title must not say it twice
-    app.setQuitOnLastWindowClosed(False)
-    loop = EventLoop(app)
-    asyncio.set_event_loop(loop)
-    try:
-        result = loop.run_until_complete(main(api_url, outbox, shot, scale))
-    finally:
-        loop.close()
-        asyncio.set_event_loop(None)
-    print(json.dumps(result), flush=True)
-    return 0
+
+    def prepare(app: QApplication) -> None:
+        app.setApplicationDisplayName("triageboard")  # as the app does: the title must not say it twice
+
+    return drive(lambda: main(api_url, outbox, shot, scale), prepare=prepare)
 
 
 if __name__ == "__main__":

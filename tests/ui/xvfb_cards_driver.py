@@ -8,8 +8,6 @@ light|dark`` with the token in ``TRIAGEBOARD_DRIVER_TOKEN``. Prints one JSON lin
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import sys
 from pathlib import Path
 
@@ -17,18 +15,10 @@ import httpx
 from PySide6.QtCore import QPoint
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
+from xvfbkit import drive, driver_session, wait_for
 
-from triageboard.app.session import Session
-from triageboard.auth import Credentials
-from triageboard.board import preset
-from triageboard.clock import ScaledClock
-from triageboard.github import Policy
-from triageboard.runtime.loop import EventLoop
 from triageboard.ui.delegate import CARD_MARGIN, PAD, CardDelegate
 from triageboard.ui.models import ChipsRole, IssueKeyRole
-
-# As tests/support/pace.py (a process of its own cannot import it): deadlines a busy machine fits in.
-PACE = Policy(read_timeout=1000.0, request_deadline=3000.0)
 
 
 def dark_palette() -> QPalette:
@@ -52,21 +42,9 @@ def dark_palette() -> QPalette:
     return palette
 
 
-async def wait_for(predicate: object, seconds: float = 30.0) -> None:
-    for _ in range(int(seconds / 0.05)):
-        if predicate():  # type: ignore[operator]
-            return
-        await asyncio.sleep(0.05)
-    raise TimeoutError("the window did not get there in time")
-
-
 async def main(api_url: str, outbox: Path, shot: Path, width: int) -> dict[str, object]:
-    token = os.environ.pop("TRIAGEBOARD_DRIVER_TOKEN")
     async with httpx.AsyncClient(timeout=10.0) as http:
-        credentials = Credentials(api_url, environ={})
-        credentials.use(token, "test")
-        spec = preset("rust-async").with_sources(api_url=api_url)
-        session = Session(spec, http, credentials, outbox_path=outbox, policy=PACE, clock=ScaledClock(0.01))
+        session = driver_session(http, api_url, outbox)
         window = session.window
         window.resize(width, 820)
         try:
@@ -125,20 +103,13 @@ async def main(api_url: str, outbox: Path, shot: Path, width: int) -> dict[str, 
 def run() -> int:
     api_url, outbox, shot = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
     width, look = int(sys.argv[4]), sys.argv[5]
-    app = QApplication([sys.argv[0]])
-    app.setQuitOnLastWindowClosed(False)
-    if look == "dark":
-        app.setStyle("Fusion")
-        app.setPalette(dark_palette())
-    loop = EventLoop(app)
-    asyncio.set_event_loop(loop)
-    try:
-        result = loop.run_until_complete(main(api_url, outbox, shot, width))
-    finally:
-        loop.close()
-        asyncio.set_event_loop(None)
-    print(json.dumps(result), flush=True)
-    return 0
+
+    def prepare(app: QApplication) -> None:
+        if look == "dark":
+            app.setStyle("Fusion")
+            app.setPalette(dark_palette())
+
+    return drive(lambda: main(api_url, outbox, shot, width), prepare=prepare)
 
 
 if __name__ == "__main__":

@@ -7,8 +7,6 @@ with the token in ``TRIAGEBOARD_DRIVER_TOKEN``. Prints one JSON line: the card, 
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import sys
 from pathlib import Path
 
@@ -16,35 +14,15 @@ import httpx
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from xvfbkit import drive, driver_session, wait_for
 
-from triageboard.app.session import Session
-from triageboard.auth import Credentials
-from triageboard.board import IssueKey, preset
-from triageboard.clock import ScaledClock
-from triageboard.github import Policy
-from triageboard.runtime.loop import EventLoop
+from triageboard.board import IssueKey
 from triageboard.ui.models import IssueKeyRole
-
-# As tests/support/pace.py (a process of its own cannot import it): deadlines a busy machine fits in.
-PACE = Policy(read_timeout=1000.0, request_deadline=3000.0)
-
-
-async def wait_for(predicate: object, seconds: float = 30.0) -> None:
-    for _ in range(int(seconds / 0.05)):
-        if predicate():  # type: ignore[operator]
-            return
-        await asyncio.sleep(0.05)
-    raise TimeoutError("the window did not get there in time")
 
 
 async def main(api_url: str, outbox: Path, shot: Path, docs_shot: Path | None) -> dict[str, object]:
-    token = os.environ.pop("TRIAGEBOARD_DRIVER_TOKEN")
     async with httpx.AsyncClient(timeout=10.0) as http:
-        credentials = Credentials(api_url, environ={})
-        credentials.use(token, "test")
-        spec = preset("rust-async").with_sources(api_url=api_url)
-        session = Session(spec, http, credentials, outbox_path=outbox, policy=PACE, clock=ScaledClock(0.01))
+        session = driver_session(http, api_url, outbox)
         window = session.window
         window.resize(1280, 760)
         try:
@@ -123,17 +101,7 @@ async def main(api_url: str, outbox: Path, shot: Path, docs_shot: Path | None) -
 def run() -> int:
     api_url, outbox, shot = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
     docs_shot = Path(sys.argv[4]) if len(sys.argv) > 4 else None
-    app = QApplication([sys.argv[0]])
-    app.setQuitOnLastWindowClosed(False)
-    loop = EventLoop(app)
-    asyncio.set_event_loop(loop)
-    try:
-        result = loop.run_until_complete(main(api_url, outbox, shot, docs_shot))
-    finally:
-        loop.close()
-        asyncio.set_event_loop(None)
-    print(json.dumps(result), flush=True)
-    return 0
+    return drive(lambda: main(api_url, outbox, shot, docs_shot))
 
 
 if __name__ == "__main__":

@@ -9,8 +9,6 @@ view showed after each key, the issues each decision was about, and the screensh
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import sys
 from pathlib import Path
 
@@ -19,26 +17,10 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QWindow
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
+from xvfbkit import drive, driver_session, wait_for
 
-from triageboard.app.session import Session
-from triageboard.auth import Credentials
-from triageboard.board import preset
-from triageboard.clock import ScaledClock
-from triageboard.github import Policy
-from triageboard.runtime.loop import EventLoop
 from triageboard.ui.assign import AssignDialog
 from triageboard.ui.meeting import MeetingView
-
-# As tests/support/pace.py (a process of its own cannot import it): deadlines a busy machine fits in.
-PACE = Policy(read_timeout=1000.0, request_deadline=3000.0)
-
-
-async def wait_for(predicate: object, seconds: float = 30.0) -> None:
-    for _ in range(int(seconds / 0.05)):
-        if predicate():  # type: ignore[operator]
-            return
-        await asyncio.sleep(0.05)
-    raise TimeoutError("the window did not get there in time")
 
 
 async def focus(widget: QWidget) -> QWindow:
@@ -70,12 +52,8 @@ async def key(
 
 
 async def main(api_url: str, outbox: Path, shot: Path, docs_shot: Path | None) -> dict[str, object]:
-    token = os.environ.pop("TRIAGEBOARD_DRIVER_TOKEN")
     async with httpx.AsyncClient(timeout=10.0) as http:
-        credentials = Credentials(api_url, environ={})
-        credentials.use(token, "test")
-        spec = preset("rust-async").with_sources(api_url=api_url)
-        session = Session(spec, http, credentials, outbox_path=outbox, policy=PACE, clock=ScaledClock(0.01))
+        session = driver_session(http, api_url, outbox)
         window = session.window
         window.resize(1280, 760)
         seen: dict[str, object] = {}
@@ -168,17 +146,7 @@ async def main(api_url: str, outbox: Path, shot: Path, docs_shot: Path | None) -
 def run() -> int:
     api_url, outbox, shot = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
     docs_shot = Path(sys.argv[4]) if len(sys.argv) > 4 else None
-    app = QApplication([sys.argv[0]])
-    app.setQuitOnLastWindowClosed(False)
-    loop = EventLoop(app)
-    asyncio.set_event_loop(loop)
-    try:
-        result = loop.run_until_complete(main(api_url, outbox, shot, docs_shot))
-    finally:
-        loop.close()
-        asyncio.set_event_loop(None)
-    print(json.dumps(result), flush=True)
-    return 0
+    return drive(lambda: main(api_url, outbox, shot, docs_shot))
 
 
 if __name__ == "__main__":
